@@ -1,0 +1,39 @@
+// Shared helpers for CLI commands: argument parsing on node:util's parseArgs with errors that
+// name the flag and the fix, and the exit codes of the CLI contract.
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+
+export const EXIT = { ok: 0, failed: 1, usage: 2, cancelled: 3, hostKey: 4 } as const;
+
+/** A mistake in how the command was called: printed without a stack trace, exit 2. */
+export class UsageError extends Error {}
+
+/** A failure the user can fix (missing file, bad data): printed without a stack trace, exit 1 unless given. */
+export class UserError extends Error {
+  constructor(message: string, readonly exitCode: number = EXIT.failed) {
+    super(message);
+  }
+}
+
+export function parse<T extends NonNullable<ParseArgsConfig['options']>>(
+  command: string,
+  argv: string[],
+  options: T,
+  allowPositionals = false,
+) {
+  try {
+    return parseArgs({ args: argv, options, allowPositionals, strict: true });
+  } catch (e) {
+    throw new UsageError(`distillery ${command}: ${(e as Error).message}. Run \`distillery ${command} --help\` for the flags.`);
+  }
+}
+
+/** Parses a number flag or throws a UsageError naming it. */
+export function numberFlag(name: string, value: string | undefined, opts: { min?: number; integer?: boolean } = {}): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (!Number.isFinite(n) || (opts.integer && !Number.isInteger(n)) || (opts.min !== undefined && n < opts.min)) {
+    const kind = opts.integer ? 'an integer' : 'a number';
+    throw new UsageError(`--${name} must be ${kind}${opts.min !== undefined ? ` ≥ ${opts.min}` : ''}, got "${value}"`);
+  }
+  return n;
+}

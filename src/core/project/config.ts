@@ -1,0 +1,65 @@
+// `distillery.json`, the project file at the workspace root (docs/ARCHITECTURE.md, "Project file").
+// Secrets never live here: API keys come from SecretStorage or OPENAI_API_KEY.
+import { z } from 'zod';
+
+export const teacherSettingsSchema = z
+  .object({
+    model: z.string().default('gpt-4o-mini').describe('Teacher model id as the endpoint names it.'),
+    baseUrl: z.string().url().optional().describe('OpenAI-compatible endpoint, e.g. http://localhost:8000/v1 for vLLM.'),
+    temperature: z.number().min(0).max(2).default(0.2),
+    concurrency: z.number().int().min(1).max(256).default(8),
+    requestsPerMinute: z.number().int().positive().optional(),
+    tokensPerMinute: z.number().int().positive().optional(),
+    timeoutSec: z.number().positive().default(120),
+    maxRetries: z.number().int().min(0).max(20).default(5),
+    budgetUsd: z.number().nonnegative().optional().describe('Hard stop for a run, in US dollars.'),
+    repair: z.boolean().default(true),
+    repairRounds: z.number().int().min(0).max(5).default(1),
+    samples: z.number().int().min(1).max(16).default(1),
+    fewShot: z.number().int().min(0).max(20).default(4),
+    prices: z.record(z.object({ inputPerMTok: z.number().nonnegative(), outputPerMTok: z.number().nonnegative() })).optional(),
+  })
+  .strict();
+
+export const hostSchema = z
+  .object({
+    name: z.string().min(1),
+    target: z.string().min(1).describe('ssh_config alias, user@host[:port], or "local".'),
+    python: z.string().optional(),
+    identityFile: z.string().optional(),
+  })
+  .strict();
+
+export const projectSchema = z
+  .object({
+    $schema: z.string().optional(),
+    dataset: z.string().default('dataset.dss.jsonl'),
+    mapping: z.string().optional(),
+    esVersion: z.string().regex(/^\d+(\.\d+){0,2}$/, 'esVersion looks like "8.15" or "9"').default('8.15'),
+    teacher: teacherSettingsSchema.default({}),
+    prompts: z.object({ system: z.string().optional(), user: z.string().optional(), repair: z.string().optional(), synthesize: z.string().optional() }).strict().default({}),
+    hosts: z.array(hostSchema).default([]),
+    runDefaults: z.record(z.unknown()).default({}),
+    presets: z.record(z.record(z.unknown())).default({}),
+  })
+  .strict();
+
+export type ProjectConfig = z.infer<typeof projectSchema>;
+export type TeacherSettings = z.infer<typeof teacherSettingsSchema>;
+export type HostProfile = z.infer<typeof hostSchema>;
+
+/** Parses distillery.json text; errors name the key and the fix. */
+export function parseProjectConfig(text: string, file = 'distillery.json'): ProjectConfig {
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (e) {
+    throw new Error(`${file} is not valid JSON (${(e as Error).message}); fix the syntax or delete the file to use defaults.`);
+  }
+  const parsed = projectSchema.safeParse(json);
+  if (!parsed.success) {
+    const issues = parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ');
+    throw new Error(`${file} is not a valid Distillery project file: ${issues}`);
+  }
+  return parsed.data;
+}

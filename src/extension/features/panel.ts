@@ -1,0 +1,6 @@
+// Placeholder wiring; the owning work item replaces it.
+import type { Context, Feature } from '../ctx';
+
+export function createPanelFeature(_ctx: Context): Feature {
+  return { commands: {} };
+}

@@ -1,0 +1,2 @@
+// Language server entry; replaced by the language-server work item.
+export {};

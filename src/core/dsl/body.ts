@@ -1,0 +1,2 @@
+import type { BodyKeySpec } from './spec-types';
+export const BODY_KEY_SPECS: Readonly<Record<string, BodyKeySpec>> = {};

@@ -1,0 +1,87 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { adviseModality, estimateMemory, loraTrainableParams, type EstimateInput } from '../../src/core/training/estimator';
+import { findModel, shapeFromParams } from '../../src/core/training/models';
+
+const model = (id: string) => {
+  const m = findModel(id);
+  assert.ok(m, `${id} is in the table`);
+  return m;
+};
+
+const base = (id: string): Omit<EstimateInput, 'modality' | 'gradientCheckpointing'> => ({
+  model: model(id), supervision: 'dss', precision: 'bf16', batchSize: 4, maxSourceLen: 256, maxTargetLen: 256, loraRank: 16, targetModules: 'all-linear',
+});
+
+test('LoRA trainable parameters match the counts PEFT prints for published models', () => {
+  // PEFT README: "trainable params: 4,194,304 || all params: 6,742,609,920" (LLaMA-7B, r=8, q_proj+v_proj).
+  assert.equal(loraTrainableParams(model('huggyllama/llama-7b'), 8, ['q_proj', 'v_proj']), 4_194_304);
+  // PEFT README: mt0-large / flan-t5-large shape, r=8 on q and v: 2,359,296 (self- and cross-attention).
+  assert.equal(loraTrainableParams(model('google/flan-t5-large'), 8, ['q', 'v']), 2_359_296);
+  // all-linear covers attention and MLP projections, so it is strictly more.
+  assert.ok(loraTrainableParams(model('huggyllama/llama-7b'), 8, 'all-linear') > 4_194_304 * 4);
+});
+
+test('full fine-tuning of a 7B model needs about 16 bytes per parameter before activations', () => {
+  const e = estimateMemory({ ...base('huggyllama/llama-7b'), modality: 'full', gradientCheckpointing: true, batchSize: 1 });
+  const states = e.breakdown.weights + e.breakdown.gradients + e.breakdown.optimizer;
+  assert.ok(Math.abs(states - (16 * 6.74e9) / 1024 ** 3) < 0.5, `states ${states}`);
+  assert.ok(e.totalGiB > 100 && e.totalGiB < 140, `total ${e.totalGiB}`);
+});
+
+test('QLoRA of a 7B model fits a 24 GiB card at batch 1 with checkpointing (QLoRA paper: ~6 GB)', () => {
+  const e = estimateMemory({ ...base('huggyllama/llama-7b'), modality: 'qlora', gradientCheckpointing: true, batchSize: 1, supervision: 'label_only' });
+  assert.ok(e.totalGiB > 4 && e.totalGiB < 10, `total ${e.totalGiB}`);
+  const lora = estimateMemory({ ...base('huggyllama/llama-7b'), modality: 'lora', gradientCheckpointing: true, batchSize: 1, supervision: 'label_only' });
+  assert.ok(lora.breakdown.weights > 3 * e.breakdown.weights, 'NF4 weights are about a quarter of bf16');
+});
+
+test('memory grows with batch, sequence length and the DSS second pass, and checkpointing cuts activations', () => {
+  const b = { ...base('Qwen/Qwen2.5-0.5B'), modality: 'lora' as const, gradientCheckpointing: false };
+  const e1 = estimateMemory(b);
+  assert.ok(estimateMemory({ ...b, batchSize: 8 }).totalGiB > e1.totalGiB);
+  assert.ok(estimateMemory({ ...b, maxSourceLen: 512 }).totalGiB > e1.totalGiB);
+  assert.ok(estimateMemory({ ...b, supervision: 'label_only' }).breakdown.activations < e1.breakdown.activations);
+  assert.ok(estimateMemory({ ...b, gradientCheckpointing: true }).breakdown.activations < e1.breakdown.activations / 4);
+  const sum = Object.values(e1.breakdown).reduce((s, x) => s + x, 0);
+  assert.ok(Math.abs(sum - e1.totalGiB) < 1e-9, 'breakdown adds up to the total');
+});
+
+test('advice picks full when it fits, else LoRA, else QLoRA, else says what to change', () => {
+  const small = adviseModality(base('google/flan-t5-small'), 80);
+  assert.equal(small.recommended?.modality, 'full');
+  assert.equal(small.loraAlpha, 64);
+  const mid = adviseModality({ ...base('meta-llama/Llama-3.1-8B'), batchSize: 1 }, 40);
+  assert.equal(mid.recommended?.modality, 'lora');
+  assert.match(mid.reason, /full .* would not fit/);
+  const tight = adviseModality({ ...base('meta-llama/Llama-3.1-8B'), batchSize: 1 }, 12);
+  assert.equal(tight.recommended?.modality, 'qlora');
+  const none = adviseModality({ ...base('meta-llama/Llama-3.1-8B'), batchSize: 64, maxSourceLen: 2048 }, 8);
+  assert.equal(none.recommended, null);
+  assert.match(none.reason, /nothing fits in 8 GiB.*Lower --batch/);
+});
+
+test('unknown models are shaped from their parameter count', () => {
+  const s = shapeFromParams(7e9, 'causal');
+  assert.ok(s.hidden >= 3000 && s.hidden <= 5000, `hidden ${s.hidden}`);
+  assert.ok(s.layers >= 24 && s.layers <= 40, `layers ${s.layers}`);
+  const t = shapeFromParams(250e6, 'seq2seq');
+  assert.ok(t.layers < shapeFromParams(250e6, 'causal').layers, 'seq2seq splits its layers over two stacks');
+  assert.throws(() => shapeFromParams(0, 'causal'), /must be positive/);
+  assert.equal(findModel('FLAN-T5-BASE')?.id, 'google/flan-t5-base');
+});
+
+import { expandGrid, validateGrid } from '../../src/core/training/sweep';
+
+test('a sweep grid expands to named points with alpha = 4 × rank, full once per lr', () => {
+  const points = expandGrid({ modalities: ['full', 'lora', 'qlora'], supervisions: ['dss', 'label_only'], ranks: [8, 64], learningRates: [1e-4, 3e-4] });
+  assert.equal(points.length, 2 * 2 + 2 * 2 * 2 * 2);
+  assert.equal(new Set(points.map((p) => p.name)).size, points.length, 'names are unique');
+  for (const p of points) assert.equal(p.alpha, p.rank === null ? null : 4 * p.rank);
+  assert.deepEqual(points[0], { name: 'full-dss-lr1e-4', modality: 'full', supervision: 'dss', rank: null, alpha: null, lr: 1e-4 });
+  assert.deepEqual(validateGrid({ modalities: ['lora'], supervisions: ['dss'], ranks: [], learningRates: [2] }), [
+    'ranks is empty but LoRA/QLoRA are in the grid: give ranks such as 8, 16, 64',
+    'learning rate 2 must be between 0 and 1',
+  ]);
+  assert.throws(() => expandGrid({ modalities: [], supervisions: ['dss'], ranks: [8], learningRates: [1e-4] }), /modalities is empty/);
+});

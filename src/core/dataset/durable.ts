@@ -1,0 +1,221 @@
+// Crash-safe file primitives for the dataset store.
+//
+// - writeFileAtomic: temp file in the same directory → fsync → rename over the target → fsync the
+//   directory. A reader (or a crash) sees either the old bytes or the new bytes, never a mix.
+// - appendDurable: O_APPEND + fsync. If a previous writer died mid-line the file does not end in
+//   "\n"; we start with one so the torn tail stays its own (broken, preserved) line and never
+//   swallows the record we are appending.
+// - withFileLock: an advisory `<file>.lock` (O_EXCL, holds the owner's pid) so two Distillery
+//   processes (the panel saving, the generator appending) never interleave a rewrite with an
+//   append. A lock whose pid is gone is stale and taken over.
+import { closeSync, fstatSync, fsyncSync, openSync, readFileSync, renameSync, statSync, unlinkSync, writeSync, constants, readdirSync, readSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
+
+export interface DiskState {
+  size: number;
+  mtimeMs: number;
+  ino: number;
+}
+
+export function diskState(path: string): DiskState | null {
+  try {
+    const s = statSync(path);
+    return { size: s.size, mtimeMs: s.mtimeMs, ino: s.ino };
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    throw e;
+  }
+}
+
+export function sameDiskState(a: DiskState | null, b: DiskState | null): boolean {
+  if (a === null || b === null) return a === b;
+  return a.size === b.size && a.mtimeMs === b.mtimeMs && a.ino === b.ino;
+}
+
+function tempName(path: string): string {
+  return join(dirname(path), `.${basename(path)}.${process.pid}.${Date.now().toString(36)}.tmp`);
+}
+
+function fsyncDir(dir: string): void {
+  let fd: number | undefined;
+  try {
+    fd = openSync(dir, 'r');
+    fsyncSync(fd);
+  } catch {
+    // Some file systems refuse fsync on a directory; the rename is still atomic there.
+  } finally {
+    if (fd !== undefined) closeSync(fd);
+  }
+}
+
+function writeAll(fd: number, data: Buffer): void {
+  let off = 0;
+  while (off < data.length) off += writeSync(fd, data, off, data.length - off);
+}
+
+/** Replaces `path` with `data` atomically and durably; keeps the old file's permission bits. */
+export function writeFileAtomic(path: string, data: string | Buffer): DiskState {
+  const buf = typeof data === 'string' ? Buffer.from(data, 'utf8') : data;
+  let mode = 0o644;
+  try {
+    mode = statSync(path).mode & 0o777;
+  } catch {
+    // new file
+  }
+  const tmp = tempName(path);
+  const fd = openSync(tmp, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL, mode);
+  try {
+    writeAll(fd, buf);
+    fsyncSync(fd);
+  } catch (e) {
+    closeSync(fd);
+    try {
+      unlinkSync(tmp);
+    } catch {
+      // already gone
+    }
+    throw e;
+  }
+  closeSync(fd);
+  renameSync(tmp, path);
+  fsyncDir(dirname(path));
+  const state = diskState(path);
+  if (!state) throw new Error(`${path} vanished right after it was written`);
+  return state;
+}
+
+/** Appends `text` (whole lines, ending in "\n") durably. Returns the file's state after the append. */
+export function appendDurable(path: string, text: string): DiskState {
+  const fd = openSync(path, constants.O_WRONLY | constants.O_APPEND | constants.O_CREAT, 0o644);
+  try {
+    const size = fstatSync(fd).size;
+    let prefix = '';
+    if (size > 0) {
+      const last = Buffer.alloc(1);
+      const rfd = openSync(path, 'r');
+      try {
+        readSync(rfd, last, 0, 1, size - 1);
+      } finally {
+        closeSync(rfd);
+      }
+      if (last[0] !== 0x0a) prefix = '\n';
+    }
+    writeAll(fd, Buffer.from(prefix + text, 'utf8'));
+    fsyncSync(fd);
+    const s = fstatSync(fd);
+    if (size === 0) fsyncDir(dirname(path));
+    return { size: s.size, mtimeMs: s.mtimeMs, ino: s.ino };
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** Removes temp files a crashed writer of `path` left behind (never the file itself). */
+export function removeStaleTemps(path: string): void {
+  const prefix = `.${basename(path)}.`;
+  let names: string[];
+  try {
+    names = readdirSync(dirname(path));
+  } catch {
+    return;
+  }
+  for (const name of names) {
+    if (!name.startsWith(prefix) || !name.endsWith('.tmp')) continue;
+    const pid = Number(name.slice(prefix.length).split('.')[0]);
+    if (Number.isInteger(pid) && pid !== process.pid && isAlive(pid)) continue;
+    if (pid === process.pid) continue;
+    try {
+      unlinkSync(join(dirname(path), name));
+    } catch {
+      // raced with another cleaner
+    }
+  }
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+// Callers in this process queue here first, so the file lock only arbitrates between processes.
+const queues = new Map<string, Promise<unknown>>();
+
+function tryLock(lockPath: string): boolean {
+  try {
+    const fd = openSync(lockPath, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL, 0o644);
+    writeSync(fd, String(process.pid));
+    closeSync(fd);
+    return true;
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+  }
+  let owner = NaN;
+  try {
+    owner = Number(readFileSync(lockPath, 'utf8').trim());
+  } catch {
+    return false; // being replaced right now; try again
+  }
+  // A lock whose owner died (crash, SIGKILL) is stale; so is our own pid (this process's queue
+  // guarantees we do not hold it) and a pid-less lock older than a second (its writer died
+  // between create and write).
+  let stale = Number.isInteger(owner) && owner > 0 ? owner === process.pid || !isAlive(owner) : false;
+  if (!stale && !(Number.isInteger(owner) && owner > 0)) {
+    try {
+      stale = Date.now() - statSync(lockPath).mtimeMs > 1000;
+    } catch {
+      return false;
+    }
+  }
+  if (stale) {
+    try {
+      unlinkSync(lockPath);
+    } catch {
+      // someone else removed it first
+    }
+  }
+  return false;
+}
+
+/**
+ * Runs `fn` while holding `<path>.lock`: callers in this process run one after another, other
+ * processes are waited for up to `timeoutMs`. Not re-entrant: `fn` must not take the same lock.
+ */
+export function withFileLock<T>(path: string, fn: () => T | Promise<T>, timeoutMs = 10_000): Promise<T> {
+  const lockPath = `${path}.lock`;
+  const previous = queues.get(lockPath) ?? Promise.resolve();
+  const next = previous.then(
+    () => underLock(path, lockPath, fn, timeoutMs),
+    () => underLock(path, lockPath, fn, timeoutMs),
+  );
+  const settled = next.catch(() => undefined);
+  queues.set(lockPath, settled);
+  void settled.then(() => {
+    if (queues.get(lockPath) === settled) queues.delete(lockPath);
+  });
+  return next;
+}
+
+async function underLock<T>(path: string, lockPath: string, fn: () => T | Promise<T>, timeoutMs: number): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let delay = 1;
+  while (!tryLock(lockPath)) {
+    if (Date.now() > deadline) {
+      throw new Error(`${path} is locked by another process (${lockPath}); close the other writer, or delete the lock file if no Distillery process is running`);
+    }
+    await new Promise((r) => setTimeout(r, delay));
+    delay = Math.min(delay * 2, 50);
+  }
+  try {
+    return await fn();
+  } finally {
+    try {
+      unlinkSync(lockPath);
+    } catch {
+      // already removed
+    }
+  }
+}

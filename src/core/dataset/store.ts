@@ -1,0 +1,722 @@
+// DatasetStore: the one reader/writer of a `*.dss.jsonl` file for the panel, the generator, the
+// language server and the CLI. Pure Node (no `vscode`).
+//
+// ─── API (stable; other parts build on it — change only together with them) ────────────────────
+//
+//   const store = await DatasetStore.open(path, { create?: boolean, now?: () => string, touch?: boolean })
+//     Parses every line. Valid records are zod-checked; unknown keys and each line's exact text
+//     are kept. Unparsable / invalid lines and lines reusing an earlier id are kept byte-for-byte
+//     as broken lines. Throws StoreError (code 'ENOENT' | 'EISDIR' | …) with a readable message.
+//
+//   read:   store.path, store.version (increases on every change), store.size (record count),
+//           store.records(): readonly DatasetRecord[] (file order; cached per version; do not mutate),
+//           store.entries(): readonly Entry[] (every line, records and broken/blank, file order),
+//           store.get(id), store.has(id), store.lineOf(id) (1-based line in the current order),
+//           store.brokenLines(): {line, raw, error}[], store.duplicateIds(): {id, lines}[],
+//           store.isDirty(), store.dirtyIds(), store.conflicts(): Conflict[]
+//   edit (in memory, each call = one undo step; throws StoreError on a bad id / invalid record):
+//           store.update(id, patch)                      patch value `undefined` deletes the key
+//           store.updateMany([{id, patch}, …])           bulk, one undo step
+//           store.insert(records, afterId?)              afterId: undefined = end, null = start;
+//                                                        records without id get a fresh one; returns them
+//           store.remove(ids): number                    how many were removed
+//           store.undo(): boolean, store.redo(): boolean, store.canUndo, store.canRedo
+//   disk:   await store.save()      atomic rewrite (temp + fsync + rename + fsync dir) in the current
+//                                   order; untouched lines and broken lines byte-for-byte. If the
+//                                   file changed on disk since we last saw it, merges first (as reload).
+//           await store.append(records)  durable append (O_APPEND + fsync) of new records, for the
+//                                   generator's results as they arrive; committed when it resolves.
+//           await store.reload(): ReloadResult   three-way merge of disk with unsaved edits; a no-op
+//                                   when the file's size/mtime/inode are what we last saw.
+//           store.resolveConflict(id, 'mine' | 'theirs' | 'both')
+//   events: store.onDidChange((e: StoreChange) => void): () => void   (returns unsubscribe)
+//   misc:   store.newId(prefix = 'q'): string (unused id)
+//   watch(path, onChange, { debounceMs = 100, pollMs = 1000 }): { close() }   fs.watch on the
+//           directory + stat polling fallback, debounced; call store.reload() from onChange.
+//
+// Conflicts: when a record changed both on disk and in memory (or was deleted on one side and
+// changed on the other), the list keeps the disk version ("theirs", so a save never overwrites
+// it) and the conflict keeps "mine"; neither is lost until resolveConflict. While a conflict is
+// open, editing that record throws. 'both' keeps theirs and inserts mine right after it under a
+// new id.
+//
+// Crash safety: save() replaces the file by rename, append() only adds whole lines after an
+// fsync'd O_APPEND write, and both run under `<file>.lock` so a save in one process never drops
+// an append from another. A crash leaves either the old or the new file (plus at most a torn
+// last line, which is kept as a broken line and never merged into the next record). Temp files
+// of dead writers are removed on open. What was committed (save/append resolved) is never lost.
+// Unsaved in-memory edits are not committed; the panel saves them (or asks) itself.
+import { readFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { watch as fsWatch, watchFile, unwatchFile, type FSWatcher } from 'node:fs';
+import { basename, dirname } from 'node:path';
+import type { z } from 'zod';
+import type { DatasetRecord, recordSchema } from './record';
+import { appendDurable, diskState, removeStaleTemps, sameDiskState, withFileLock, writeFileAtomic, type DiskState } from './durable';
+import { parseEntries, recordEntryFromJson, type Entry, type RecordEntry } from './lines';
+import { stableStringify } from './dsl';
+
+export type { Entry, RecordEntry, BrokenEntry, BlankEntry } from './lines';
+
+/** What `insert`/`append` accept: a record, with `id` optional (a fresh one is assigned). */
+export type RecordInput = Omit<z.input<typeof recordSchema>, 'id'> & { id?: string | undefined } & Record<string, unknown>;
+/** Keys to set on a record; a value of `undefined` removes the key. `id` cannot change. */
+export type RecordPatch = { [key: string]: unknown };
+
+export interface BrokenLine {
+  line: number;
+  raw: string;
+  error: string;
+}
+export interface DuplicateId {
+  id: string;
+  lines: number[];
+}
+export interface Conflict {
+  id: string;
+  /** The unsaved in-memory version; null when it was removed in memory. */
+  mine: DatasetRecord | null;
+  /** The version on disk; null when it was deleted on disk. */
+  theirs: DatasetRecord | null;
+}
+export interface ReloadResult {
+  /** Whether anything was read (false: the file is as we last saw it). */
+  changed: boolean;
+  /** Ids whose disk version replaced the in-memory one (it had no unsaved edits). */
+  taken: string[];
+  added: string[];
+  removed: string[];
+  /** Conflicts that this reload opened (all open ones: store.conflicts()). */
+  conflicts: Conflict[];
+}
+export type StoreChangeReason = 'edit' | 'undo' | 'redo' | 'reload' | 'save' | 'append' | 'resolve';
+export interface StoreChange {
+  version: number;
+  reason: StoreChangeReason;
+  /** Ids of records that changed (absent when the whole file may have changed). */
+  ids?: string[];
+}
+
+export class StoreError extends Error {
+  constructor(
+    message: string,
+    readonly code: string = 'EINVAL',
+  ) {
+    super(message);
+  }
+}
+
+export interface OpenOptions {
+  /** Start with an empty dataset when the file does not exist (it is created on save/append). */
+  create?: boolean;
+  /** Clock for `updatedAt` (tests). */
+  now?: () => string;
+  /** Set `updatedAt` on update/insert (default true). */
+  touch?: boolean;
+}
+
+type AnchorKey = string | Entry | null;
+type AnchorGroups = Map<AnchorKey, RecordEntry[]>;
+type Step =
+  | { kind: 'update'; changes: { id: string; before: RecordEntry; after: RecordEntry }[] }
+  | { kind: 'insert'; entries: RecordEntry[]; anchors: AnchorGroups }
+  | { kind: 'remove'; entries: RecordEntry[]; anchors: AnchorGroups };
+
+interface OpenConflict {
+  mine: RecordEntry | null;
+  anchor: AnchorKey;
+}
+
+const MAX_UNDO = 200;
+
+function keyOf(e: Entry): AnchorKey {
+  return e.kind === 'record' ? e.id : e;
+}
+
+function readText(path: string): string {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code ?? 'EIO';
+    if (code === 'ENOENT') throw new StoreError(`${path}: no such file`, code);
+    if (code === 'EISDIR') throw new StoreError(`${path} is a directory; give the path of a .dss.jsonl file`, code);
+    if (code === 'EACCES') throw new StoreError(`${path}: permission denied`, code);
+    throw new StoreError(`${path}: ${(e as Error).message}`, code);
+  }
+}
+
+function sameRecord(a: RecordEntry, b: RecordEntry): boolean {
+  return a.raw === b.raw || stableStringify(a.json) === stableStringify(b.json);
+}
+
+export class DatasetStore {
+  private list: Entry[];
+  /** id → raw line text as on disk when we last read or wrote it. */
+  private base = new Map<string, string>();
+  private known: DiskState | null;
+  private index: Map<string, number> | null = null;
+  private recordsCache: { version: number; records: DatasetRecord[] } | null = null;
+  private undoStack: Step[] = [];
+  private redoStack: Step[] = [];
+  private open_ = new Map<string, OpenConflict>();
+  private listeners = new Set<(e: StoreChange) => void>();
+  private version_ = 0;
+  private readonly now: () => string;
+  private readonly touch: boolean;
+
+  private constructor(
+    readonly path: string,
+    entries: Entry[],
+    known: DiskState | null,
+    opts: OpenOptions,
+  ) {
+    this.list = entries;
+    this.known = known;
+    this.now = opts.now ?? (() => new Date().toISOString());
+    this.touch = opts.touch ?? true;
+    this.resetBase();
+  }
+
+  static async open(path: string, opts: OpenOptions = {}): Promise<DatasetStore> {
+    removeStaleTemps(path);
+    const state = diskState(path);
+    if (state === null) {
+      if (opts.create) return new DatasetStore(path, [], null, opts);
+      throw new StoreError(`${path}: no such file`, 'ENOENT');
+    }
+    const text = readText(path);
+    return new DatasetStore(path, parseEntries(text), state, opts);
+  }
+
+  // ─── reading ──────────────────────────────────────────────────────────────────────────────
+
+  get version(): number {
+    return this.version_;
+  }
+
+  get size(): number {
+    return this.ids().size;
+  }
+
+  entries(): readonly Entry[] {
+    return this.list;
+  }
+
+  records(): readonly DatasetRecord[] {
+    if (this.recordsCache?.version !== this.version_) {
+      const records: DatasetRecord[] = [];
+      for (const e of this.list) if (e.kind === 'record') records.push(e.record);
+      this.recordsCache = { version: this.version_, records };
+    }
+    return this.recordsCache.records;
+  }
+
+  get(id: string): DatasetRecord | undefined {
+    return this.entry(id)?.record;
+  }
+
+  has(id: string): boolean {
+    return this.ids().has(id);
+  }
+
+  lineOf(id: string): number | undefined {
+    const i = this.ids().get(id);
+    return i === undefined ? undefined : i + 1;
+  }
+
+  brokenLines(): BrokenLine[] {
+    const out: BrokenLine[] = [];
+    this.list.forEach((e, i) => {
+      if (e.kind === 'broken') out.push({ line: i + 1, raw: e.raw, error: e.error });
+    });
+    return out;
+  }
+
+  duplicateIds(): DuplicateId[] {
+    const byId = new Map<string, number[]>();
+    this.list.forEach((e, i) => {
+      if (e.kind === 'broken' && e.duplicateOf !== undefined) {
+        const first = this.lineOf(e.duplicateOf);
+        const lines = byId.get(e.duplicateOf) ?? (first !== undefined ? [first] : []);
+        lines.push(i + 1);
+        byId.set(e.duplicateOf, lines);
+      }
+    });
+    return [...byId].map(([id, lines]) => ({ id, lines: lines.sort((a, b) => a - b) }));
+  }
+
+  dirtyIds(): string[] {
+    const out: string[] = [];
+    const seen = new Set<string>();
+    for (const e of this.list) {
+      if (e.kind !== 'record') continue;
+      seen.add(e.id);
+      if (this.base.get(e.id) !== e.raw) out.push(e.id);
+    }
+    for (const id of this.base.keys()) if (!seen.has(id)) out.push(id);
+    return out;
+  }
+
+  isDirty(): boolean {
+    if (this.dirtyIds().length > 0) return true;
+    // A pure reorder is also unsaved.
+    let i = 0;
+    const baseOrder = [...this.base.keys()];
+    for (const e of this.list) if (e.kind === 'record' && baseOrder[i++] !== e.id) return true;
+    return false;
+  }
+
+  conflicts(): Conflict[] {
+    return [...this.open_].map(([id, c]) => ({ id, mine: c.mine?.record ?? null, theirs: this.get(id) ?? null }));
+  }
+
+  newId(prefix = 'q'): string {
+    for (;;) {
+      const id = `${prefix}-${randomBytes(4).toString('hex')}`;
+      if (!this.has(id) && !this.base.has(id) && !this.open_.has(id)) return id;
+    }
+  }
+
+  onDidChange(listener: (e: StoreChange) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  // ─── editing (in memory, undoable) ────────────────────────────────────────────────────────
+
+  update(id: string, patch: RecordPatch): void {
+    this.updateMany([{ id, patch }]);
+  }
+
+  updateMany(patches: readonly { id: string; patch: RecordPatch }[]): void {
+    const changes: { id: string; before: RecordEntry; after: RecordEntry }[] = [];
+    const pending = new Map<string, RecordEntry>();
+    for (const { id, patch } of patches) {
+      const before = pending.get(id) ?? this.entry(id);
+      if (!before) throw new StoreError(`no record with id "${id}"`, 'ENOTFOUND');
+      this.assertNoConflict(id);
+      if ('id' in patch && patch['id'] !== id) throw new StoreError(`the id of "${id}" cannot be changed; insert a copy instead`);
+      const json: Record<string, unknown> = { ...before.json };
+      for (const [k, v] of Object.entries(patch)) {
+        if (v === undefined) delete json[k];
+        else json[k] = v;
+      }
+      if (this.touch && !('updatedAt' in patch)) json['updatedAt'] = this.now();
+      const after = this.toEntry(json, `record "${id}"`);
+      if (after.raw === before.raw) continue;
+      pending.set(id, after);
+    }
+    for (const [id, after] of pending) {
+      const first = this.entry(id)!;
+      changes.push({ id, before: first, after });
+    }
+    if (changes.length === 0) return;
+    this.applyUpdate(changes, 'after');
+    this.pushStep({ kind: 'update', changes });
+    this.emit('edit', changes.map((c) => c.id));
+  }
+
+  insert(records: readonly RecordInput[], afterId?: string | null): DatasetRecord[] {
+    if (afterId !== undefined && afterId !== null && !this.has(afterId)) throw new StoreError(`no record with id "${afterId}" to insert after`, 'ENOTFOUND');
+    const entries = this.prepareNew(records, true);
+    if (entries.length === 0) return [];
+    const anchor: AnchorKey = afterId === undefined ? (this.list.length ? keyOf(this.list[this.list.length - 1]!) : null) : afterId;
+    const anchors: AnchorGroups = new Map([[anchor, entries]]);
+    this.insertAnchored(anchors);
+    this.pushStep({ kind: 'insert', entries, anchors });
+    this.emit('edit', entries.map((e) => e.id));
+    return entries.map((e) => e.record);
+  }
+
+  remove(ids: Iterable<string>): number {
+    const wanted = new Set<string>();
+    for (const id of ids) {
+      if (!this.has(id)) continue;
+      this.assertNoConflict(id);
+      wanted.add(id);
+    }
+    if (wanted.size === 0) return 0;
+    const anchors: AnchorGroups = new Map();
+    const entries: RecordEntry[] = [];
+    let anchor: AnchorKey = null;
+    for (const e of this.list) {
+      if (e.kind === 'record' && wanted.has(e.id)) {
+        entries.push(e);
+        const g = anchors.get(anchor) ?? [];
+        g.push(e);
+        anchors.set(anchor, g);
+      } else anchor = keyOf(e);
+    }
+    this.removeIds(wanted);
+    this.pushStep({ kind: 'remove', entries, anchors });
+    this.emit('edit', [...wanted]);
+    return wanted.size;
+  }
+
+  get canUndo(): boolean {
+    return this.undoStack.length > 0;
+  }
+
+  get canRedo(): boolean {
+    return this.redoStack.length > 0;
+  }
+
+  undo(): boolean {
+    const step = this.undoStack.pop();
+    if (!step) return false;
+    this.applyStep(step, 'undo');
+    this.redoStack.push(step);
+    this.emit('undo', this.stepIds(step));
+    return true;
+  }
+
+  redo(): boolean {
+    const step = this.redoStack.pop();
+    if (!step) return false;
+    this.applyStep(step, 'redo');
+    this.undoStack.push(step);
+    this.emit('redo', this.stepIds(step));
+    return true;
+  }
+
+  resolveConflict(id: string, choice: 'mine' | 'theirs' | 'both'): void {
+    const c = this.open_.get(id);
+    if (!c) throw new StoreError(`no open conflict for "${id}"`, 'ENOTFOUND');
+    this.open_.delete(id);
+    const theirs = this.entry(id);
+    const changed: string[] = [id];
+    if (choice === 'mine') {
+      if (c.mine === null) this.removeIds(new Set([id]));
+      else if (theirs) this.applyUpdate([{ id, before: theirs, after: c.mine }], 'after');
+      else this.insertAnchored(new Map([[c.anchor, [c.mine]]]));
+    } else if (choice === 'both' && c.mine !== null) {
+      const copyId = this.newId(`${id}-mine`);
+      const copy = this.toEntry({ ...c.mine.json, id: copyId }, `copy of "${id}"`);
+      this.insertAnchored(new Map([[theirs ? id : c.anchor, [copy]]]));
+      changed.push(copyId);
+    }
+    this.emit('resolve', changed);
+  }
+
+  // ─── disk ─────────────────────────────────────────────────────────────────────────────────
+
+  async save(): Promise<void> {
+    await withFileLock(this.path, () => {
+      const state = diskState(this.path);
+      if (!sameDiskState(state, this.known)) this.mergeFromDisk(state);
+      const parts: string[] = new Array<string>(this.list.length);
+      for (let i = 0; i < this.list.length; i++) parts[i] = this.list[i]!.raw;
+      const text = parts.length ? parts.join('\n') + '\n' : '';
+      this.known = writeFileAtomic(this.path, text);
+      this.resetBase();
+    });
+    this.emit('save');
+  }
+
+  async append(records: readonly RecordInput[]): Promise<DatasetRecord[]> {
+    if (records.length === 0) return [];
+    const entries = await withFileLock(this.path, () => {
+      const state = diskState(this.path);
+      if (!sameDiskState(state, this.known)) this.mergeFromDisk(state);
+      const fresh = this.prepareNew(records, false);
+      for (const e of fresh) if (this.base.has(e.id)) throw new StoreError(`id "${e.id}" is already in ${this.path}`, 'EEXIST');
+      this.known = appendDurable(this.path, fresh.map((e) => e.raw + '\n').join(''));
+      // If a torn line was on disk, appendDurable put a "\n" after it; it is already our broken entry.
+      for (const e of fresh) {
+        this.list.push(e);
+        this.base.set(e.id, e.raw);
+      }
+      this.index = null;
+      return fresh;
+    });
+    this.emit('append', entries.map((e) => e.id));
+    return entries.map((e) => e.record);
+  }
+
+  async reload(): Promise<ReloadResult> {
+    const result = await withFileLock(this.path, () => {
+      const state = diskState(this.path);
+      if (sameDiskState(state, this.known)) return { changed: false, taken: [], added: [], removed: [], conflicts: [] };
+      return this.mergeFromDisk(state);
+    });
+    if (result.changed) this.emit('reload');
+    return result;
+  }
+
+  // ─── internals ────────────────────────────────────────────────────────────────────────────
+
+  /** Three-way merge of the file on disk (theirs) with the list (mine) against `base`. */
+  private mergeFromDisk(state: DiskState | null): ReloadResult {
+    const text = state === null ? '' : readText(this.path);
+    const disk = parseEntries(text);
+    const diskById = new Map<string, RecordEntry>();
+    for (const e of disk) if (e.kind === 'record') diskById.set(e.id, e);
+    const mineById = new Map<string, RecordEntry>();
+    for (const e of this.list) if (e.kind === 'record') mineById.set(e.id, e);
+
+    const taken: string[] = [];
+    const added: string[] = [];
+    const removed: string[] = [];
+    const opened: string[] = [];
+    const result: Entry[] = [];
+    const openConflict = (id: string, mine: RecordEntry | null) => {
+      let anchor: AnchorKey = null;
+      for (const e of this.list) {
+        if (e.kind === 'record' && e.id === id) break;
+        if (e.kind === 'record') anchor = e.id;
+      }
+      this.open_.set(id, { mine, anchor });
+      opened.push(id);
+    };
+
+    for (const de of disk) {
+      if (de.kind !== 'record') {
+        result.push(de);
+        continue;
+      }
+      const id = de.id;
+      const base = this.base.get(id);
+      const mine = mineById.get(id);
+      if (this.open_.has(id)) {
+        // The list already shows theirs for an open conflict; follow the disk.
+        result.push(de);
+        continue;
+      }
+      if (de.raw === base) {
+        if (mine) result.push(mine); // unchanged on disk: keep mine (edited or not); removed in memory stays removed
+        continue;
+      }
+      const mineChanged = mine ? mine.raw !== base : base !== undefined;
+      if (!mineChanged) {
+        result.push(de);
+        (base === undefined ? added : taken).push(id);
+      } else if (mine && sameRecord(mine, de)) {
+        result.push(de);
+      } else {
+        result.push(de);
+        openConflict(id, mine ?? null);
+      }
+    }
+
+    // Records that are in memory but not on disk: our unsaved inserts stay; deleted on disk are
+    // dropped unless we changed them (conflict).
+    const inResult = new Set<string>();
+    for (const e of result) if (e.kind === 'record') inResult.add(e.id);
+    const groups: AnchorGroups = new Map();
+    let anchor: AnchorKey = null;
+    for (const e of this.list) {
+      if (e.kind !== 'record') continue;
+      if (inResult.has(e.id)) {
+        anchor = e.id;
+        continue;
+      }
+      if (diskById.has(e.id)) continue; // removed in memory
+      const base = this.base.get(e.id);
+      if (base === undefined) {
+        const g = groups.get(anchor) ?? [];
+        g.push(e);
+        groups.set(anchor, g);
+      } else if (e.raw === base) {
+        removed.push(e.id);
+      } else if (!this.open_.has(e.id)) {
+        openConflict(e.id, e);
+      }
+    }
+
+    const changedIds = new Set([...taken, ...removed, ...opened]);
+    this.list = result;
+    this.index = null;
+    this.insertAnchored(groups);
+    this.base = new Map();
+    for (const [id, e] of diskById) this.base.set(id, e.raw);
+    this.known = state;
+    this.pruneHistory(changedIds);
+    this.version_++;
+    return { changed: true, taken, added, removed, conflicts: this.conflicts().filter((c) => opened.includes(c.id)) };
+  }
+
+  private pruneHistory(changed: Set<string>): void {
+    if (changed.size === 0) return;
+    const touches = (s: Step) => this.stepIds(s).some((id) => changed.has(id));
+    // A step that touches a record changed on disk can no longer be undone, nor can older ones.
+    let cut = -1;
+    this.undoStack.forEach((s, i) => {
+      if (touches(s)) cut = i;
+    });
+    if (cut >= 0) this.undoStack = this.undoStack.slice(cut + 1);
+    if (this.redoStack.some(touches)) this.redoStack = [];
+  }
+
+  private stepIds(s: Step): string[] {
+    return s.kind === 'update' ? s.changes.map((c) => c.id) : s.entries.map((e) => e.id);
+  }
+
+  private applyStep(step: Step, direction: 'undo' | 'redo'): void {
+    if (step.kind === 'update') {
+      this.applyUpdate(step.changes, direction === 'undo' ? 'before' : 'after');
+    } else if ((step.kind === 'insert') === (direction === 'redo')) {
+      this.insertAnchored(step.anchors);
+    } else {
+      this.removeIds(new Set(step.entries.map((e) => e.id)));
+    }
+  }
+
+  private applyUpdate(changes: readonly { id: string; before: RecordEntry; after: RecordEntry }[], which: 'before' | 'after'): void {
+    const ids = this.ids();
+    for (const c of changes) {
+      const i = ids.get(c.id);
+      if (i !== undefined) this.list[i] = c[which];
+    }
+    this.version_++;
+  }
+
+  private insertAnchored(groups: AnchorGroups): void {
+    if (groups.size === 0) return;
+    const out: Entry[] = [];
+    const used = new Set<AnchorKey>();
+    const start = groups.get(null);
+    if (start) {
+      out.push(...start);
+      used.add(null);
+    }
+    for (const e of this.list) {
+      out.push(e);
+      const k = keyOf(e);
+      const g = groups.get(k);
+      if (g && !used.has(k)) {
+        out.push(...g);
+        used.add(k);
+      }
+    }
+    for (const [k, g] of groups) if (!used.has(k)) out.push(...g); // anchor gone: keep at the end
+    this.list = out;
+    this.index = null;
+    this.version_++;
+  }
+
+  private removeIds(ids: Set<string>): void {
+    this.list = this.list.filter((e) => e.kind !== 'record' || !ids.has(e.id));
+    this.index = null;
+    this.version_++;
+  }
+
+  private prepareNew(records: readonly RecordInput[], touch: boolean): RecordEntry[] {
+    const seen = new Set<string>();
+    const out: RecordEntry[] = [];
+    for (const r of records) {
+      const json: Record<string, unknown> = { ...r };
+      if (typeof json['id'] !== 'string' || json['id'] === '') json['id'] = this.newId();
+      const id = json['id'] as string;
+      if (this.has(id) || seen.has(id) || this.open_.has(id)) throw new StoreError(`id "${id}" is already in use`, 'EEXIST');
+      seen.add(id);
+      if (touch && this.touch && json['updatedAt'] === undefined) json['updatedAt'] = this.now();
+      // Put id first, as people expect when they read the file.
+      const ordered = { id, ...json };
+      out.push(this.toEntry(ordered, `record "${id}"`));
+    }
+    return out;
+  }
+
+  private toEntry(json: Record<string, unknown>, what: string): RecordEntry {
+    try {
+      return recordEntryFromJson(json);
+    } catch (e) {
+      throw new StoreError(`${what} is not a valid dataset record: ${(e as Error).message}`);
+    }
+  }
+
+  private assertNoConflict(id: string): void {
+    if (this.open_.has(id)) throw new StoreError(`record "${id}" changed on disk and in memory; resolve the conflict first`, 'ECONFLICT');
+  }
+
+  private entry(id: string): RecordEntry | undefined {
+    const i = this.ids().get(id);
+    return i === undefined ? undefined : (this.list[i] as RecordEntry);
+  }
+
+  private ids(): Map<string, number> {
+    if (!this.index) {
+      const m = new Map<string, number>();
+      this.list.forEach((e, i) => {
+        if (e.kind === 'record') m.set(e.id, i);
+      });
+      this.index = m;
+    }
+    return this.index;
+  }
+
+  private resetBase(): void {
+    this.base = new Map();
+    for (const e of this.list) if (e.kind === 'record') this.base.set(e.id, e.raw);
+  }
+
+  private pushStep(step: Step): void {
+    this.undoStack.push(step);
+    if (this.undoStack.length > MAX_UNDO) this.undoStack.shift();
+    this.redoStack = [];
+  }
+
+  private emit(reason: StoreChangeReason, ids?: string[]): void {
+    if (reason === 'save') this.version_++;
+    if (reason === 'append') this.version_++;
+    const e: StoreChange = ids ? { version: this.version_, reason, ids } : { version: this.version_, reason };
+    for (const l of this.listeners) {
+      try {
+        l(e);
+      } catch {
+        // A listener's bug must not break the store.
+      }
+    }
+  }
+}
+
+export interface WatchOptions {
+  debounceMs?: number;
+  /** Interval of the stat-polling fallback (network drives, editors that replace files). */
+  pollMs?: number;
+}
+
+/**
+ * Calls `onChange` (debounced) when `path` changes on disk: fs.watch on its directory (so atomic
+ * renames are seen) plus stat polling as a fallback. Spurious calls are harmless: store.reload()
+ * is a no-op when the file is as the store last saw it.
+ */
+export function watch(path: string, onChange: () => void, opts: WatchOptions = {}): { close(): void } {
+  const debounceMs = opts.debounceMs ?? 100;
+  const pollMs = opts.pollMs ?? 1000;
+  const name = basename(path);
+  let timer: NodeJS.Timeout | undefined;
+  let closed = false;
+  const fire = () => {
+    if (closed) return;
+    if (timer) clearTimeout(timer);
+    timer = setTimeout(() => {
+      timer = undefined;
+      if (!closed) onChange();
+    }, debounceMs);
+  };
+  let watcher: FSWatcher | undefined;
+  try {
+    watcher = fsWatch(dirname(path), { persistent: false }, (_event, file) => {
+      if (file === null || file === name) fire();
+    });
+    watcher.on('error', () => {
+      watcher?.close();
+      watcher = undefined;
+    });
+  } catch {
+    watcher = undefined; // polling below still works
+  }
+  const poll = (cur: { mtimeMs: number; size: number; ino: number }, prev: { mtimeMs: number; size: number; ino: number }) => {
+    if (cur.mtimeMs !== prev.mtimeMs || cur.size !== prev.size || cur.ino !== prev.ino) fire();
+  };
+  watchFile(path, { interval: pollMs, persistent: false }, poll);
+  return {
+    close() {
+      closed = true;
+      if (timer) clearTimeout(timer);
+      watcher?.close();
+      unwatchFile(path, poll);
+    },
+  };
+}

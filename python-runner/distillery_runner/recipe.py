@@ -1,0 +1,256 @@
+"""`train`: parse config → set up model → set up data → train → evaluate → save.
+
+One recipe for every mode; full / LoRA / QLoRA and DSS / label-only differ only in RUN.json.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import os
+import time
+from pathlib import Path
+from typing import Any
+
+import torch
+from transformers import EarlyStoppingCallback, TrainingArguments, set_seed
+from transformers.trainer_utils import get_last_checkpoint
+
+from .config import ConfigError, RunConfig, config_to_json, load_run_config
+from .data import DataError, DSSCollator, EncodedDataset, Encoder, Record, load_records
+from .environment import Runtime, resolve_runtime, versions
+from .evaluate import evaluate_split
+from .events import EventWriter
+from .modeling import count_parameters, detect_arch, load_model_config, load_student, load_tokenizer, log
+from .trainer import CancelOnSignal, DSSTrainer, EventCallback, gpu_memory
+
+SCHEDULERS = {"cosine": "cosine", "linear": "linear", "constant": "constant_with_warmup", "reduce_on_plateau": "reduce_lr_on_plateau"}
+
+
+@dataclasses.dataclass
+class Splits:
+    train: list[Record]
+    val: list[Record] | None
+    test: list[Record] | None
+
+
+def load_splits(cfg: RunConfig) -> Splits:
+    need_rationale = cfg.label_weight < 1.0
+    return Splits(
+        train=load_records(cfg.data.train, need_rationale=need_rationale, split="train"),
+        # Validation loss is the label loss only, so val/test rationales are optional.
+        val=load_records(cfg.data.val, need_rationale=False, split="val") if cfg.data.val else None,
+        test=load_records(cfg.data.test, need_rationale=False, split="test") if cfg.data.test else None,
+    )
+
+
+def training_arguments(cfg: RunConfig, runtime: Runtime, out_dir: Path, has_val: bool) -> TrainingArguments:
+    t = cfg.train
+    early_stopping = t.earlyStoppingPatience is not None
+    kwargs: dict[str, Any] = dict(
+        output_dir=str(out_dir / "checkpoints"),
+        per_device_train_batch_size=t.batchSize,
+        per_device_eval_batch_size=t.evalBatchSize or t.batchSize,
+        gradient_accumulation_steps=t.gradAccum,
+        num_train_epochs=t.epochs,
+        max_steps=t.maxSteps or -1,
+        learning_rate=t.lr,
+        lr_scheduler_type=SCHEDULERS[t.scheduler],
+        warmup_steps=t.warmupRatio,  # a float in [0, 1) is a ratio of total steps
+        weight_decay=t.weightDecay,
+        max_grad_norm=t.maxGradNorm,
+        bf16=runtime.precision == "bf16",
+        fp16=runtime.precision == "fp16",
+        logging_steps=t.logSteps,
+        logging_first_step=True,
+        eval_strategy="steps" if has_val else "no",
+        eval_steps=t.evalSteps,
+        save_strategy="steps",
+        save_steps=t.saveSteps,
+        save_total_limit=t.saveTotalLimit,
+        load_best_model_at_end=early_stopping,
+        metric_for_best_model="eval_loss" if early_stopping else None,
+        greater_is_better=False if early_stopping else None,
+        seed=t.seed,
+        data_seed=t.seed,
+        use_cpu=not runtime.cuda,
+        optim="paged_adamw_8bit" if cfg.modality == "qlora" else "adamw_torch",
+        report_to="none",
+        disable_tqdm=True,
+        remove_unused_columns=False,
+        label_names=["pred_labels"],
+        dataloader_num_workers=0,
+        log_level="warning",
+    )
+    fields = {f.name for f in dataclasses.fields(TrainingArguments)}
+    # transformers 5 renamed gradient checkpointing to activation checkpointing.
+    prefix = "activation_checkpointing" if "activation_checkpointing" in fields else "gradient_checkpointing"
+    kwargs[prefix] = t.gradientCheckpointing
+    kwargs[f"{prefix}_kwargs"] = {"use_reentrant": False}
+    sampling = "group_by_length" if t.groupByLength else "random"
+    if "train_sampling_strategy" in fields:
+        kwargs["train_sampling_strategy"] = sampling
+    else:
+        kwargs["group_by_length"] = t.groupByLength
+    return TrainingArguments(**kwargs)
+
+
+def _peak_gib() -> float:
+    return gpu_memory()[1]
+
+
+def run_training(config_path: str, out: str, resume: bool, events: EventWriter) -> int:
+    """Returns the exit code: 0 done ok, 3 done cancelled. Raises ConfigError/DataError."""
+    started = time.monotonic()
+    cancel = CancelOnSignal()
+    cancel.install()
+    try:
+        return _run(config_path, Path(out).resolve(), resume, events, cancel, started)
+    finally:
+        cancel.uninstall()
+
+
+def _run(config_path: str, out_dir: Path, resume: bool, events: EventWriter, cancel: CancelOnSignal, started: float) -> int:
+    # 1. config
+    cfg = load_run_config(config_path)
+    runtime = resolve_runtime(cfg)
+    checkpoint = None
+    if resume:
+        checkpoint = get_last_checkpoint(str(out_dir / "checkpoints")) if (out_dir / "checkpoints").is_dir() else None
+        if checkpoint is None:
+            raise ConfigError(f"--resume: no checkpoint under {out_dir / 'checkpoints'}", "run without --resume, or pass the --out of the interrupted run")
+    out_dir.mkdir(parents=True, exist_ok=True)
+    (out_dir / "run_config.json").write_text(json.dumps(config_to_json(cfg), indent=2) + "\n", encoding="utf-8")
+
+    # 2. data files are checked before the (slow) model load so a bad line fails fast
+    splits = load_splits(cfg)
+
+    # 3. model
+    model_path, model_config = load_model_config(cfg)
+    arch = detect_arch(model_config, cfg.arch)
+    set_seed(cfg.train.seed)  # LoRA initialisation is random
+    tokenizer = load_tokenizer(model_path, arch)
+    model = load_student(cfg, runtime, model_path, arch)
+
+    # 4. tokenised datasets
+    with_rationale = cfg.label_weight < 1.0
+    encoder = Encoder(tokenizer, arch, cfg.train.maxSourceLen, cfg.train.maxTargetLen)
+    train_ds = EncodedDataset([encoder.example(r, with_rationale) for r in splits.train])
+    val_ds = EncodedDataset([encoder.example(r, False) for r in splits.val]) if splits.val else None
+
+    args = training_arguments(cfg, runtime, out_dir, val_ds is not None)
+    trainer_ref: list[Any] = []
+    event_callback = EventCallback(events, trainer_ref)
+    callbacks: list[Any] = [event_callback, cancel]
+    if cfg.train.earlyStoppingPatience is not None:
+        callbacks.append(EarlyStoppingCallback(early_stopping_patience=cfg.train.earlyStoppingPatience))
+    trainer = DSSTrainer(
+        model=model,
+        args=args,
+        train_dataset=train_ds,
+        eval_dataset=val_ds,
+        data_collator=DSSCollator(tokenizer.pad_token_id),
+        processing_class=tokenizer,
+        callbacks=callbacks,
+        label_weight=cfg.label_weight,
+    )
+    trainer_ref.append(trainer)
+
+    run_id = cfg.runId or os.environ.get("DISTILLERY_RUN_ID") or out_dir.name
+    events.emit(
+        "start",
+        runId=run_id,
+        device=runtime.device,
+        gpu=runtime.gpu,
+        params=count_parameters(model),
+        versions=versions(),
+        arch=arch,
+        modality=cfg.modality,
+        supervision=cfg.supervision,
+        dssWeight=cfg.label_weight,
+        precision=runtime.precision,
+        trainExamples=len(train_ds),
+        valExamples=len(val_ds) if val_ds else 0,
+        resumedFrom=checkpoint,
+        outputDir=str(out_dir),
+    )
+
+    # 5. train
+    if cancel.requested:
+        return _done(events, "cancelled", started, out_dir, {"steps": 0})
+    result = trainer.train(resume_from_checkpoint=checkpoint)
+    metrics: dict[str, Any] = {"steps": trainer.state.global_step, "trainLoss": result.training_loss, "tokensSeen": trainer.tokens_seen}
+    if event_callback.last_eval:
+        metrics["valLoss"] = event_callback.last_eval["valLoss"]
+    if cancel.requested:
+        log(f"cancelled at step {trainer.state.global_step}; resume with --resume")
+        return _done(events, "cancelled", started, out_dir, metrics, checkpoint=_last_checkpoint(out_dir))
+
+    # 6. final validation loss, then generation metrics on test (or val when there is no test)
+    if val_ds is not None and trainer.state.global_step % cfg.train.evalSteps != 0:
+        metrics["valLoss"] = trainer.evaluate()["eval_loss"]
+    final_dir = out_dir / ("adapter" if cfg.uses_adapter else "model")
+    trainer.save_model(str(final_dir))
+    tokenizer.save_pretrained(str(final_dir))
+    if trainer.is_world_process_zero():
+        eval_records = splits.test or splits.val
+        if eval_records:
+            split = "test" if splits.test else "val"
+            scores = evaluate_split(
+                trainer.model, tokenizer, arch, eval_records, out_dir,
+                max_source_len=cfg.train.maxSourceLen, max_new_tokens=cfg.train.maxTargetLen,
+                batch_size=cfg.train.evalBatchSize or cfg.train.batchSize,
+            )
+            fields = {"step": trainer.state.global_step, "split": split, **scores}
+            if "valLoss" in metrics:
+                fields["valLoss"] = metrics["valLoss"]
+            events.emit("eval", **fields)
+            metrics.update(scores)
+            metrics["evalSplit"] = split
+        (out_dir / "metrics.json").write_text(json.dumps(metrics, indent=2) + "\n", encoding="utf-8")
+    return _done(events, "ok", started, out_dir, metrics, modelDir=str(final_dir))
+
+
+def _last_checkpoint(out_dir: Path) -> str | None:
+    folder = out_dir / "checkpoints"
+    return get_last_checkpoint(str(folder)) if folder.is_dir() else None
+
+
+def _done(events: EventWriter, status: str, started: float, out_dir: Path, metrics: dict[str, Any], **extra: Any) -> int:
+    events.emit(
+        "done",
+        status=status,
+        peakMemGiB=_peak_gib(),
+        wallSec=round(time.monotonic() - started, 2),
+        outputDir=str(out_dir),
+        metrics=metrics,
+        **extra,
+    )
+    return 0 if status == "ok" else 3
+
+
+def run_eval(model_dir: str, data_path: str, out: str, batch_size: int, max_source_len: int, max_new_tokens: int, events: EventWriter) -> int:
+    """`eval`: generation metrics for a trained output on one JSONL split."""
+    from .modeling import load_for_inference
+
+    started = time.monotonic()
+    out_dir = Path(out).resolve()
+    path = Path(model_dir)
+    # A training output folder holds model/ or adapter/; accept it as well as the inner folder.
+    for inner in ("adapter", "model"):
+        if (path / inner).is_dir() and not (path / "config.json").is_file() and not (path / "adapter_config.json").is_file():
+            path = path / inner
+            break
+    if not ((path / "config.json").is_file() or (path / "adapter_config.json").is_file()):
+        raise ConfigError(f"--model: {model_dir} holds no model (config.json) or adapter (adapter_config.json)", "pass the --out folder of a finished train run")
+    records = load_records(Path(data_path).resolve(), need_rationale=False, split="eval")
+    device = "cuda:0" if torch.cuda.is_available() else "cpu"
+    model, tokenizer, arch = load_for_inference(path, device)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    scores = evaluate_split(model, tokenizer, arch, records, out_dir, max_source_len=max_source_len, max_new_tokens=max_new_tokens, batch_size=batch_size)
+    events.emit("eval", step=0, split="eval", **scores)
+    (out_dir / "metrics.json").write_text(json.dumps(scores, indent=2) + "\n", encoding="utf-8")
+    return _done(events, "ok", started, out_dir, scores)
+
+
+__all__ = ["run_training", "run_eval", "DataError", "ConfigError"]

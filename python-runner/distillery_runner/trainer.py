@@ -1,0 +1,172 @@
+"""The Hugging Face Trainer with the DSS two-pass loss, and the callbacks that emit events.
+
+Everything else (gradient accumulation, checkpointing, schedulers, resume, length grouping,
+accelerate/torchrun) is the stock Trainer's, so multi-GPU launches need no code here.
+"""
+
+from __future__ import annotations
+
+import signal
+import time
+from typing import Any
+
+import torch
+from transformers import Trainer, TrainerCallback
+
+from .events import EventWriter
+
+
+def _gib(n_bytes: int) -> float:
+    return round(n_bytes / 2**30, 3)
+
+
+def gpu_memory() -> tuple[float, float]:
+    """(current, peak) allocated GiB on this rank's GPU; zeros on CPU."""
+    if not torch.cuda.is_available():
+        return 0.0, 0.0
+    return _gib(torch.cuda.memory_allocated()), _gib(torch.cuda.max_memory_allocated())
+
+
+class DSSTrainer(Trainer):
+    """loss = w·L_label + (1−w)·L_rationale over a `predict: ` and an `explain: ` pass.
+
+    With w = 1 the rationale pass is skipped entirely (label-only supervision).
+    """
+
+    def __init__(self, *args: Any, label_weight: float, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.label_weight = label_weight
+        # Both passes return per-batch mean losses, so the Trainer must divide by the
+        # accumulation steps itself rather than expect num_items_in_batch normalisation.
+        self.model_accepts_loss_kwargs = False
+        self.loss_is_scaled_for_ga = False
+        self._since_log = {"label": 0.0, "rationale": 0.0, "n": 0, "tokens": 0}
+        self.tokens_seen = 0
+
+    @staticmethod
+    def _pass(model: Any, inputs: dict[str, torch.Tensor], name: str) -> torch.Tensor:
+        return model(
+            input_ids=inputs[f"{name}_input_ids"],
+            attention_mask=inputs[f"{name}_attention_mask"],
+            labels=inputs[f"{name}_labels"],
+        ).loss
+
+    @staticmethod
+    def _tokens(inputs: dict[str, torch.Tensor]) -> int:
+        total = 0
+        for name in ("pred", "expl"):
+            if f"{name}_attention_mask" in inputs:
+                total += int(inputs[f"{name}_attention_mask"].sum())
+                total += int((inputs[f"{name}_labels"] != -100).sum())
+        return total
+
+    def dss_losses(self, model: Any, inputs: dict[str, torch.Tensor]) -> tuple[torch.Tensor, torch.Tensor | None, torch.Tensor]:
+        w = self.label_weight
+        label = self._pass(model, inputs, "pred")
+        if w >= 1.0 or "expl_input_ids" not in inputs:
+            return label, None, label
+        rationale = self._pass(model, inputs, "expl")
+        return label, rationale, w * label + (1.0 - w) * rationale
+
+    def compute_loss(self, model: Any, inputs: dict[str, torch.Tensor], return_outputs: bool = False, num_items_in_batch: Any = None) -> Any:
+        label, rationale, loss = self.dss_losses(model, inputs)
+        if model.training:
+            stats = self._since_log
+            stats["label"] += float(label.detach())
+            stats["rationale"] += float(rationale.detach()) if rationale is not None else 0.0
+            stats["n"] += 1
+            tokens = self._tokens(inputs)
+            stats["tokens"] += tokens
+            self.tokens_seen += tokens
+        return (loss, None) if return_outputs else loss
+
+    def prediction_step(self, model: Any, inputs: dict[str, Any], prediction_loss_only: bool, ignore_keys: Any = None) -> Any:
+        # Validation loss is the label (predict) loss: the task used at inference and the one
+        # early stopping should track, whatever the DSS weight.
+        inputs = self._prepare_inputs(inputs)
+        with torch.no_grad(), self.compute_loss_context_manager():
+            label = self._pass(model, inputs, "pred")
+        return label.detach(), None, None
+
+    def log(self, logs: dict[str, float], *args: Any, **kwargs: Any) -> None:
+        stats = self._since_log
+        if "loss" in logs and stats["n"]:
+            logs["lossLabel"] = stats["label"] / stats["n"]
+            logs["lossRationale"] = stats["rationale"] / stats["n"] if self.label_weight < 1.0 else None
+            logs["tokens"] = stats["tokens"]
+            self._since_log = {"label": 0.0, "rationale": 0.0, "n": 0, "tokens": 0}
+        super().log(logs, *args, **kwargs)
+
+
+class CancelOnSignal(TrainerCallback):
+    """SIGTERM/SIGINT: finish the current optimiser step, save a checkpoint, stop."""
+
+    def __init__(self) -> None:
+        self.requested = False
+        self._previous: dict[int, Any] = {}
+
+    def install(self) -> None:
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            self._previous[sig] = signal.signal(sig, self._handle)
+
+    def uninstall(self) -> None:
+        for sig, handler in self._previous.items():
+            signal.signal(sig, handler)
+
+    def _handle(self, signum: int, frame: Any) -> None:
+        self.requested = True
+
+    def on_step_end(self, args: Any, state: Any, control: Any, **kwargs: Any) -> Any:
+        if self.requested:
+            control.should_save = True
+            control.should_training_stop = True
+        return control
+
+
+class EventCallback(TrainerCallback):
+    """Turns Trainer logs, evaluations and saves into contract events."""
+
+    def __init__(self, events: EventWriter, trainer_ref: list[Any]) -> None:
+        self.events = events
+        self.trainer_ref = trainer_ref
+        self.start_time = time.monotonic()
+        self.start_step = 0
+        self.last_log_time = self.start_time
+        self.last_eval: dict[str, Any] = {}
+
+    def on_train_begin(self, args: Any, state: Any, control: Any, **kwargs: Any) -> None:
+        self.start_time = self.last_log_time = time.monotonic()
+        self.start_step = state.global_step  # non-zero after --resume
+
+    def on_log(self, args: Any, state: Any, control: Any, logs: dict[str, Any] | None = None, **kwargs: Any) -> None:
+        if not logs or not state.is_world_process_zero:
+            return
+        now = time.monotonic()
+        if "loss" in logs:
+            done = state.global_step - self.start_step
+            per_step = (now - self.start_time) / done if done else 0.0
+            interval = max(now - self.last_log_time, 1e-9)
+            self.last_log_time = now
+            current, peak = gpu_memory()
+            world = max(args.world_size, 1)
+            self.events.emit(
+                "step",
+                step=state.global_step,
+                epoch=round(state.epoch or 0.0, 4),
+                loss=logs["loss"],
+                lossLabel=logs.get("lossLabel"),
+                lossRationale=logs.get("lossRationale"),
+                lr=logs.get("learning_rate"),
+                gradNorm=logs.get("grad_norm"),
+                tokensPerSec=round(logs.get("tokens", 0) * world / interval, 1),
+                gpuMemGiB=current,
+                peakGpuMemGiB=peak,
+                etaSec=round(per_step * max(state.max_steps - state.global_step, 0), 1),
+            )
+        elif "eval_loss" in logs:
+            self.last_eval = {"step": state.global_step, "valLoss": logs["eval_loss"]}
+            self.events.emit("eval", split="val", **self.last_eval)
+
+    def on_save(self, args: Any, state: Any, control: Any, **kwargs: Any) -> None:
+        if state.is_world_process_zero:
+            self.events.emit("checkpoint", step=state.global_step, path=f"{args.output_dir}/checkpoint-{state.global_step}")

@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# Creates python-runner/.venv with the runner and its test dependencies, for `npm test` and CI.
+# Idempotent: a stamp holding the hash of pyproject.toml (and of this script) makes a rerun a
+# no-op until either changes. Extra pip arguments (a mirror, a CPU-only torch index) come from
+# DISTILLERY_PIP_ARGS; set DISTILLERY_QLORA=1 to install the bitsandbytes extra as well.
+set -euo pipefail
+
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+runner="$root/python-runner"
+venv="$runner/.venv"
+stamp="$venv/.distillery-stamp"
+python="${PYTHON:-python3}"
+
+extras="test"
+if [[ "${DISTILLERY_QLORA:-0}" == "1" ]]; then extras="test,qlora"; fi
+
+want="$(cat "$runner/pyproject.toml" "${BASH_SOURCE[0]}" | sha256sum | cut -d' ' -f1)-$extras"
+if [[ -x "$venv/bin/python" && -f "$stamp" && "$(cat "$stamp")" == "$want" ]]; then
+  echo "python-runner/.venv is up to date"
+  exit 0
+fi
+
+if [[ ! -x "$venv/bin/python" ]]; then
+  "$python" -m venv "$venv"
+fi
+# The stamp goes only after a complete install, so an interrupted one is redone.
+rm -f "$stamp"
+"$venv/bin/python" -m pip install --quiet --upgrade pip
+# shellcheck disable=SC2086
+"$venv/bin/python" -m pip install --quiet ${DISTILLERY_PIP_ARGS:-} -e "$runner[$extras]"
+"$venv/bin/python" -c "import distillery_runner, torch, transformers, peft" >/dev/null
+echo "$want" > "$stamp"
+echo "python-runner/.venv ready"

@@ -1,0 +1,46 @@
+// Benchmark: `distillery validate --format json` on 200,000 dataset records against a Node script
+// that only reads the same file and JSON.parses each line. Both run as fresh child processes, side
+// by side in this one script, alternating, best of N. Target: ratio ≤ 1.5 (issue 2).
+// Run: npm run build && node --import tsx bench/validate.ts [records] [repeats]
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+const root = join(import.meta.dirname, '..');
+const records = Number(process.argv[2] ?? 200_000);
+const repeats = Number(process.argv[3] ?? 3);
+const corpusPath = join(process.env['DISTILLERY_SHARED'] ?? join(root, '..', 'shared'), 'corpus/es-examples.jsonl');
+
+const bodies = readFileSync(corpusPath, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as { api?: string; kind?: string; body: unknown })
+  .filter((r) => r.api === 'search' || r.kind === 'query')
+  .map((r) => (r.kind === 'query' ? { query: r.body } : r.body));
+const dir = mkdtempSync(join(tmpdir(), 'distillery-bench-'));
+const dataset = join(dir, 'bench.dss.jsonl');
+const lines: string[] = [];
+for (let i = 0; i < records; i++) {
+  lines.push(JSON.stringify({ id: `q-${i}`, question: `question number ${i} about orders`, rationale: 'step one; step two; step three', dsl: bodies[i % bodies.length], status: 'generated', split: null }));
+}
+writeFileSync(dataset, lines.join('\n') + '\n');
+const baselineScript = join(dir, 'parse-only.js');
+writeFileSync(baselineScript, `const t=require('fs').readFileSync(process.argv[2],'utf8');let n=0;for(const l of t.split('\\n')){if(l)JSON.parse(l),n++}process.stdout.write(JSON.stringify({n})+'\\n');`);
+
+function time(args: string[]): { ms: number; stdout: string } {
+  const t0 = process.hrtime.bigint();
+  const r = spawnSync(process.execPath, args, { encoding: 'utf8', maxBuffer: 1 << 30 });
+  const ms = Number(process.hrtime.bigint() - t0) / 1e6;
+  if (r.status !== 0 && r.status !== 1) throw new Error(`${args.join(' ')} exited ${r.status}: ${r.stderr}`);
+  return { ms, stdout: r.stdout };
+}
+
+let best = { validate: Infinity, baseline: Infinity };
+let summary: unknown;
+for (let i = 0; i < repeats; i++) {
+  const b = time([baselineScript, dataset]);
+  const v = time([join(root, 'dist/cli.js'), 'validate', '--format', 'json', dataset]);
+  summary = (JSON.parse(v.stdout) as { summary: unknown }).summary;
+  best = { validate: Math.min(best.validate, v.ms), baseline: Math.min(best.baseline, b.ms) };
+}
+rmSync(dir, { recursive: true, force: true });
+const result = { bench: 'validate', records, corpusBodies: bodies.length, validateMs: Math.round(best.validate), parseOnlyMs: Math.round(best.baseline), ratio: +(best.validate / best.baseline).toFixed(2), target: 1.5, summary };
+console.log(JSON.stringify(result));

@@ -1,0 +1,85 @@
+// Node-side loading of the project's inputs (distillery.json, the index mapping), with errors that
+// name the file and the fix. Shared by the CLI, the language server and the extension.
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { dirname, isAbsolute, join, resolve } from 'node:path';
+import { parseMapping, type IndexMapping } from '../dsl';
+import { parseProjectConfig, type ProjectConfig } from './config';
+
+export const PROJECT_FILE = 'distillery.json';
+
+/** Reads a whole file as strict UTF-8; the error says which file and what to do. */
+export function readTextFile(path: string, what = 'file'): string {
+  let stat;
+  try {
+    stat = statSync(path);
+  } catch {
+    throw new Error(`${what} ${path} does not exist; check the path`);
+  }
+  if (stat.isDirectory()) throw new Error(`${what} ${path} is a directory; name a file inside it`);
+  const bytes = readFileSync(path);
+  try {
+    return new TextDecoder('utf-8', { fatal: true, ignoreBOM: false }).decode(bytes);
+  } catch {
+    const offset = firstInvalidUtf8(bytes);
+    throw new Error(`${what} ${path} is not valid UTF-8 (first bad byte at offset ${offset}); re-save it as UTF-8`);
+  }
+}
+
+function firstInvalidUtf8(bytes: Uint8Array): number {
+  const decoder = new TextDecoder('utf-8', { fatal: true });
+  let lo = 0;
+  let hi = bytes.length;
+  // Binary search for the shortest prefix that fails to decode (stream:true tolerates a cut sequence).
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    try {
+      decoder.decode(bytes.subarray(0, mid + 1), { stream: true });
+      lo = mid + 1;
+    } catch {
+      hi = mid;
+    }
+  }
+  return lo;
+}
+
+/** Loads an index mapping file in any of the three shapes users have at hand. */
+export function loadMappingFile(path: string): IndexMapping {
+  const text = readTextFile(path, 'mapping');
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (e) {
+    throw new Error(`mapping ${path} is not valid JSON (${(e as Error).message}); fix the syntax`);
+  }
+  try {
+    return parseMapping(json);
+  } catch (e) {
+    throw new Error(`mapping ${path}: ${(e as Error).message}`);
+  }
+}
+
+/** The nearest distillery.json at or above `startDir`, or undefined. */
+export function findProjectFile(startDir: string): string | undefined {
+  let dir = resolve(startDir);
+  for (;;) {
+    const candidate = join(dir, PROJECT_FILE);
+    if (existsSync(candidate)) return candidate;
+    const parent = dirname(dir);
+    if (parent === dir) return undefined;
+    dir = parent;
+  }
+}
+
+export interface LoadedProject {
+  file: string;
+  root: string;
+  config: ProjectConfig;
+  /** Resolves a path from the project file against the project root. */
+  resolve(path: string): string;
+}
+
+export function loadProject(file: string): LoadedProject {
+  const config = parseProjectConfig(readTextFile(file, 'project file'), file);
+  const root = dirname(resolve(file));
+  return { file, root, config, resolve: (p) => (isAbsolute(p) ? p : join(root, p)) };
+}

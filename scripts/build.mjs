@@ -15,8 +15,20 @@ const builds = [
   { entryPoints: ['src/webview/main.ts'], outfile: 'dist/webview.js', platform: 'browser', format: 'iife' },
 ].filter((b) => existsSync(b.entryPoints[0]));
 
+// The JSON Schema of distillery.json comes from the zod schema, so the two cannot drift apart.
+async function writeProjectSchema() {
+  const out = 'dist/.schema-gen.cjs';
+  await esbuild.build({ entryPoints: ['src/core/project/json-schema.ts'], outfile: out, bundle: true, platform: 'node', format: 'cjs', logLevel: 'warning' });
+  const { createRequire } = await import('node:module');
+  const { writeFileSync, rmSync } = await import('node:fs');
+  const mod = createRequire(import.meta.url)('../' + out);
+  writeFileSync('dist/distillery.schema.json', JSON.stringify(mod.projectJsonSchema(), null, 2) + '\n');
+  rmSync(out);
+}
+
 if (watch) {
   for (const b of builds) await (await esbuild.context({ ...common, ...b })).watch();
 } else {
   await Promise.all(builds.map((b) => esbuild.build({ ...common, ...b })));
+  await writeProjectSchema();
 }

@@ -128,6 +128,7 @@ interface OpenConflict {
 }
 
 const MAX_UNDO = 200;
+const RACY_MS = 2000;
 
 function keyOf(e: Entry): AnchorKey {
   return e.kind === 'record' ? e.id : e;
@@ -154,6 +155,8 @@ export class DatasetStore {
   /** id → raw line text as on disk when we last read or wrote it. */
   private base = new Map<string, string>();
   private known: DiskState | null;
+  /** The file's text when `known` was taken, if we have it for free (open/save/merge). */
+  private knownText: string | null = null;
   private index: Map<string, number> | null = null;
   private recordsCache: { version: number; records: DatasetRecord[] } | null = null;
   private undoStack: Step[] = [];
@@ -185,7 +188,9 @@ export class DatasetStore {
       throw new StoreError(`${path}: no such file`, 'ENOENT');
     }
     const text = readText(path);
-    return new DatasetStore(path, parseEntries(text), state, opts);
+    const store = new DatasetStore(path, parseEntries(text), state, opts);
+    store.knownText = text;
+    return store;
   }
 
   // ─── reading ──────────────────────────────────────────────────────────────────────────────
@@ -408,6 +413,7 @@ export class DatasetStore {
       for (let i = 0; i < this.list.length; i++) parts[i] = this.list[i]!.raw;
       const text = parts.length ? parts.join('\n') + '\n' : '';
       this.known = writeFileAtomic(this.path, text);
+      this.knownText = text;
       this.resetBase();
     });
     this.emit('save');
@@ -421,6 +427,7 @@ export class DatasetStore {
       const fresh = this.prepareNew(records, false);
       for (const e of fresh) if (this.base.has(e.id)) throw new StoreError(`id "${e.id}" is already in ${this.path}`, 'EEXIST');
       this.known = appendDurable(this.path, fresh.map((e) => e.raw + '\n').join(''));
+      this.knownText = null;
       // If a torn line was on disk, appendDurable put a "\n" after it; it is already our broken entry.
       for (const e of fresh) {
         this.list.push(e);
@@ -436,7 +443,7 @@ export class DatasetStore {
   async reload(): Promise<ReloadResult> {
     const result = await withFileLock(this.path, () => {
       const state = diskState(this.path);
-      if (sameDiskState(state, this.known)) return { changed: false, taken: [], added: [], removed: [], conflicts: [] };
+      if (sameDiskState(state, this.known) && !this.racy(state)) return { changed: false, taken: [], added: [], removed: [], conflicts: [] };
       return this.mergeFromDisk(state);
     });
     if (result.changed) this.emit('reload');
@@ -444,6 +451,23 @@ export class DatasetStore {
   }
 
   // ─── internals ────────────────────────────────────────────────────────────────────────────
+
+  /**
+   * File timestamps are coarse (a few ms on Linux), so a same-size rewrite right after ours can
+   * keep size, mtime and inode. Like git's "racily clean" entries, a state whose mtime is recent
+   * is confirmed by content: the text we last wrote, or (after appends) a merge, which is a no-op
+   * when nothing changed.
+   */
+  private racy(state: DiskState | null): boolean {
+    if (state === null) return false;
+    if (Date.now() - state.mtimeMs > RACY_MS) return false;
+    if (this.knownText === null) return true;
+    try {
+      return readFileSync(this.path, 'utf8') !== this.knownText;
+    } catch {
+      return true;
+    }
+  }
 
   /** Three-way merge of the file on disk (theirs) with the list (mine) against `base`. */
   private mergeFromDisk(state: DiskState | null): ReloadResult {
@@ -530,6 +554,7 @@ export class DatasetStore {
     this.base = new Map();
     for (const [id, e] of diskById) this.base.set(id, e.raw);
     this.known = state;
+    this.knownText = text;
     this.pruneHistory(changedIds);
     this.version_++;
     return { changed: true, taken, added, removed, conflicts: this.conflicts().filter((c) => opened.includes(c.id)) };

@@ -1,0 +1,114 @@
+// `distillery validate` through the built CLI as a user runs it: exit codes, both output formats,
+// and bad input (missing file, directory, invalid UTF-8, deep nesting, broken lines, big files).
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+const root = join(import.meta.dirname, '../..');
+let dir: string;
+const cli = (args: string[], cwd = dir) => spawnSync(process.execPath, ['--import', 'tsx', join(root, 'src/cli/main.ts'), 'validate', ...args], { cwd, encoding: 'utf8', maxBuffer: 1 << 28 });
+const noStack = (s: string) => assert.doesNotMatch(s, /\n\s+at .+:\d+:\d+/, `no stack trace in: ${s}`);
+
+before(() => {
+  dir = mkdtempSync(join(tmpdir(), 'distillery-validate-'));
+});
+after(() => rmSync(dir, { recursive: true, force: true }));
+
+test('a clean body exits 0; a misspelt query exits 1 with the contract JSON', () => {
+  writeFileSync(join(dir, 'ok.json'), JSON.stringify({ query: { match: { title: 'shoes' } }, size: 5 }));
+  const ok = cli(['ok.json']);
+  assert.equal(ok.status, 0, ok.stdout + ok.stderr);
+  assert.match(ok.stdout, /1 file, 0 records: 0 errors, 0 warnings/);
+
+  writeFileSync(join(dir, 'bad.querydsl'), '{\n  "query": {\n    "mtach": { "title": "shoes" }\n  }\n}\n');
+  const bad = cli(['bad.querydsl', '--format', 'json']);
+  assert.equal(bad.status, 1);
+  const out = JSON.parse(bad.stdout);
+  assert.deepEqual(out.summary, { files: 1, records: 0, errors: 1, warnings: 0 });
+  const d = out.diagnostics[0];
+  assert.equal(d.file, 'bad.querydsl');
+  assert.equal(d.line, 3);
+  assert.equal(d.code, 'unknown-query');
+  assert.equal(d.pointer, '/query/mtach');
+  assert.deepEqual(d.range.start, { line: 2, character: 4 });
+  assert.match(d.message, /did you mean \[match\]/);
+});
+
+test('datasets: every line is checked, a non-JSON line is reported by number and the rest still validated', () => {
+  const lines = [
+    JSON.stringify({ id: 'a', question: 'q', dsl: { query: { term: { status: 'x' } } }, status: 'accepted' }),
+    '{"id": "b", "question": broken',
+    JSON.stringify({ id: 'c', question: 'q', dsl: { query: { rnage: { price: { gt: 1 } } } }, status: 'generated' }),
+  ];
+  writeFileSync(join(dir, 'd.dss.jsonl'), lines.join('\n') + '\n');
+  const r = cli(['d.dss.jsonl', '--format', 'json']);
+  assert.equal(r.status, 1);
+  const out = JSON.parse(r.stdout);
+  assert.equal(out.summary.records, 3);
+  const byLine = new Map(out.diagnostics.map((x: { line: number; code: string }) => [x.line, x]));
+  assert.equal((byLine.get(2) as { code: string }).code, 'json-syntax');
+  const c = byLine.get(3) as { code: string; recordId: string; pointer: string };
+  assert.equal(c.code, 'unknown-query');
+  assert.equal(c.recordId, 'c');
+  assert.equal(c.pointer, '/dsl/query/rnage');
+  assert.ok(!byLine.has(1));
+});
+
+test('bad input: missing file, directory and invalid UTF-8 get one clear line each, no stack, other files still checked', () => {
+  mkdirSync(join(dir, 'folder'), { recursive: true });
+  writeFileSync(join(dir, 'latin1.json'), Buffer.from([0x7b, 0x22, 0x71, 0xe9, 0x22, 0x3a, 0x31, 0x7d]));
+  writeFileSync(join(dir, 'fine.json'), '{"size": 1}');
+  const r = cli(['missing.json', 'folder', 'latin1.json', 'fine.json']);
+  assert.equal(r.status, 1);
+  assert.match(r.stderr, /missing\.json does not exist/);
+  assert.match(r.stderr, /folder is a directory/);
+  assert.match(r.stderr, /latin1\.json is not valid UTF-8 \(first bad byte at offset 3\)/);
+  assert.match(r.stdout, /1 file, 0 records: 0 errors/);
+  noStack(r.stderr);
+});
+
+test('bad usage exits 2', () => {
+  const none = cli([]);
+  assert.equal(none.status, 2);
+  assert.match(none.stderr, /needs at least one FILE/);
+  const fmt = cli(['x.json', '--format', 'xml']);
+  assert.equal(fmt.status, 2);
+  const flag = cli(['x.json', '--frobnicate']);
+  assert.equal(flag.status, 2);
+  assert.match(flag.stderr, /frobnicate/);
+  const mapping = cli(['x.json', '--mapping', 'nope.json']);
+  assert.equal(mapping.status, 2);
+  assert.match(mapping.stderr, /mapping nope\.json does not exist/);
+});
+
+test('a body nested 10,000 levels deep is reported, not a stack overflow', () => {
+  const deep = '{"query":' + '{"bool":{"must":'.repeat(10_000) + '{"match_all":{}}' + '}}'.repeat(10_000) + '}';
+  writeFileSync(join(dir, 'deep.json'), deep);
+  const r = cli(['deep.json', '--format', 'json']);
+  assert.ok(r.status === 0 || r.status === 1, `exit ${r.status}: ${r.stderr.slice(0, 300)}`);
+  noStack(r.stderr);
+  JSON.parse(r.stdout);
+});
+
+test('a 100 MB dataset validates without running out of memory', () => {
+  const line = JSON.stringify({ id: 'x', question: 'q'.repeat(900), dsl: { query: { match_all: {} } }, status: 'accepted' });
+  const count = Math.ceil((100 * 1024 * 1024) / (line.length + 1));
+  writeFileSync(join(dir, 'big.dss.jsonl'), (line + '\n').repeat(count));
+  const r = cli(['big.dss.jsonl']);
+  assert.equal(r.status, 0, r.stderr.slice(0, 500));
+  assert.match(r.stdout, new RegExp(`${count} records: 0 errors`));
+});
+
+test('the mapping of the nearest distillery.json is used when --mapping is not given', () => {
+  const project = join(dir, 'proj');
+  mkdirSync(project, { recursive: true });
+  writeFileSync(join(project, 'distillery.json'), JSON.stringify({ mapping: 'm.json' }));
+  writeFileSync(join(project, 'm.json'), JSON.stringify({ properties: { price: { type: 'double' } } }));
+  writeFileSync(join(project, 'q.json'), JSON.stringify({ query: { range: { prize: { gt: 1 } } } }));
+  const r = cli(['q.json', '--format', 'json'], project);
+  const out = JSON.parse(r.stdout);
+  assert.ok(out.diagnostics.some((d: { message: string }) => /prize/.test(d.message) && /price/.test(d.message)), r.stdout);
+});

@@ -8,6 +8,8 @@ import { join } from 'node:path';
 import { chromium, type BrowserContext, type Frame, type Locator, type Page } from 'playwright-core';
 import { repoRoot, startCodeServer, type CodeServer } from '../../scripts/code-server.mjs';
 
+export { repoRoot };
+
 export const artifactsDir = join(repoRoot, 'test-artifacts');
 export const manifest = JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')) as {
   name: string;

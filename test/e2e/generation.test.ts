@@ -1,0 +1,83 @@
+// Teacher generation in a real VS Code against a local OpenAI-compatible server started by the
+// test: the pending records of the sample dataset get a rationale and a DSL, and the progress
+// notification is on screen while the teacher is still answering.
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import type { Page } from 'playwright-core';
+import { startFakeTeacher, type FakeTeacher } from './fake-teacher';
+import { isPlaceholder, openWorkbench, readRecords, repoRoot, runCommand, waitFor, waitForActivation, type Workbench } from './harness';
+
+const generationMissing =
+  isPlaceholder('src/extension/features/generation.ts') &&
+  'teacher generation (src/extension/features/generation.ts) is still the scaffold placeholder: "Distillery: Generate Pairs" has no handler';
+
+/** Answers whatever the command asks before it starts (a scope pick, a cost confirmation) with its default. */
+async function acceptPrompts(page: Page, started: () => boolean): Promise<void> {
+  await waitFor('generation to start (answering its prompts with their defaults)', async () => {
+    if (started()) return true;
+    const dialog = page.locator('.monaco-dialog-box');
+    if (await dialog.isVisible()) {
+      await dialog.locator('.dialog-buttons .monaco-button').first().click();
+      return false;
+    }
+    const quickInput = page.locator('.quick-input-widget');
+    if (await quickInput.isVisible()) await page.keyboard.press('Enter');
+    return false;
+  }, 30_000, 300);
+}
+
+describe('teacher generation in VS Code', { skip: generationMissing, timeout: 240_000 }, () => {
+  let wb: Workbench;
+  let teacher: FakeTeacher;
+
+  before(async () => {
+    teacher = await startFakeTeacher();
+    wb = await openWorkbench({
+      name: 'generation',
+      settings: { 'distillery.teacher.baseUrl': teacher.baseUrl, 'distillery.teacher.model': 'fake-teacher' },
+      env: { OPENAI_API_KEY: 'sk-e2e-fake-key' },
+    });
+    await waitForActivation(wb);
+  });
+
+  after(async () => {
+    await wb?.close();
+    await teacher?.close();
+  });
+
+  it('fills the pending records, with the progress notification visible', async () => {
+    const { page } = wb;
+    const file = join(wb.workspace, 'dataset.dss.jsonl');
+    const pending = readRecords(file).filter((r) => r.status === 'pending');
+    assert.ok(pending.length > 0, 'the sample dataset must have pending records');
+
+    // Hold the teacher's answers so the progress notification can be seen while work is in flight.
+    teacher.hold();
+    await runCommand(page, 'Distillery: Generate Pairs');
+    await acceptPrompts(page, () => teacher.requests.length > 0);
+    const toast = page.locator('.notifications-toasts .notification-toast').filter({ hasText: /generat|teacher/i }).first();
+    await toast.waitFor({ timeout: 30_000 });
+    await wb.screenshot('progress');
+    teacher.release();
+
+    await waitFor(`all ${pending.length} pending records to be generated on disk`, () => {
+      const now = readRecords(file);
+      return pending.every((p) => {
+        const r = now.find((x) => x.id === p.id);
+        return r?.status === 'generated' && r.dsl !== null && typeof r.rationale === 'string' && r.rationale.length > 0;
+      });
+    }, 90_000, 250);
+    const after = readRecords(file);
+    for (const p of pending) {
+      const r = after.find((x) => x.id === p.id)!;
+      assert.deepEqual(r.dsl, { query: { match_all: {} }, size: 10 }, `${p.id} holds the teacher's DSL`);
+    }
+    // Records that were not pending are left alone.
+    const before = readRecords(join(repoRoot, 'examples', 'dataset.dss.jsonl'));
+    for (const r of before.filter((x) => x.status !== 'pending')) {
+      assert.equal(after.find((x) => x.id === r.id)?.status, r.status, `${r.id} keeps its status`);
+    }
+    assert.ok(teacher.requests.length >= pending.length, `the teacher was asked ${teacher.requests.length} times for ${pending.length} questions`);
+  });
+});

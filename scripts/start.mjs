@@ -3,7 +3,8 @@
 // process group on Ctrl+C / SIGTERM. Nothing leaves the machine: no account (--auth none), no
 // telemetry, no update checks, and its own user-data / extensions / HOME under .e2e/start/.
 //
-// PORT=8080 npm start picks the port (default: a free one); DISTILLERY_WORKSPACE=dir opens another folder.
+// PORT=8080 npm start picks the port (default: a free one); DISTILLERY_WORKSPACE=dir opens another
+// folder; DISTILLERY_VSIX=file.vsix runs a given package instead of building one.
 import { rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { codeServerVersion, ensureCodeServer, repoRoot, startCodeServer } from './code-server.mjs';
@@ -11,8 +12,13 @@ import { packageExtension } from './package.mjs';
 
 const step = (text) => console.log(`\n» ${text}`);
 
-step('building and packaging the extension');
-const vsix = packageExtension({ quiet: true });
+let vsix = process.env.DISTILLERY_VSIX;
+if (vsix) {
+  step(`using the package named by DISTILLERY_VSIX`);
+} else {
+  step('building and packaging the extension');
+  vsix = packageExtension({ quiet: true });
+}
 console.log(`  ${vsix}`);
 
 step(`checking code-server ${codeServerVersion} in .tools/code-server`);

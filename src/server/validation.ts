@@ -1,0 +1,204 @@
+// Validation passes and their scheduling. A pass of a dataset validates only the lines without a
+// result (see documents.ts) and reuses the rest; a pass of a querydsl body validates the body.
+//
+// Scheduling is a leading-edge throttle rather than a plain debounce: the first edit after a quiet
+// period is validated on the next turn of the event loop (an incremental dataset pass costs about
+// as much as one line), and edits that follow within `throttleMs` of the last pass are coalesced
+// into one pass at the end of that window. A pass over a large document yields to the event loop
+// every ~30 ms so completion and hover stay answered while a 50,000-line file is first validated.
+import { performance } from 'node:perf_hooks';
+import { DiagnosticSeverity, DiagnosticTag, type Diagnostic } from 'vscode-languageserver';
+import { validateDatasetLine, validateText, type PositionedProblem } from '../core/dsl';
+import { CLEAN_LINE, DatasetDocument, type LineResult, type OpenDocument, type QueryDslDocument } from './documents';
+import type { DocumentSettings, SettingsResolver } from './settings';
+
+export const DIAGNOSTIC_SOURCE = 'distillery';
+const SLICE_MS = 30;
+
+/** The quick fix a diagnostic carries in `data` (from the engine's did-you-mean suggestion). */
+export interface DiagnosticFix {
+  readonly kind: 'renameKey' | 'replaceValue';
+  readonly replacement: string;
+}
+
+export function fixOf(diagnostic: Diagnostic): DiagnosticFix | undefined {
+  const data: unknown = diagnostic.data;
+  if (data === null || typeof data !== 'object') return undefined;
+  const fix = (data as Record<string, unknown>)['fix'];
+  if (fix === null || typeof fix !== 'object') return undefined;
+  const f = fix as Record<string, unknown>;
+  if ((f['kind'] === 'renameKey' || f['kind'] === 'replaceValue') && typeof f['replacement'] === 'string') {
+    return { kind: f['kind'], replacement: f['replacement'] };
+  }
+  return undefined;
+}
+
+const SEVERITY: Record<string, DiagnosticSeverity> = {
+  error: DiagnosticSeverity.Error,
+  warning: DiagnosticSeverity.Warning,
+  info: DiagnosticSeverity.Information,
+};
+
+export function toDiagnostic(p: PositionedProblem): Diagnostic {
+  const d: Diagnostic = {
+    range: p.range,
+    severity: SEVERITY[p.severity] ?? DiagnosticSeverity.Error,
+    code: p.code,
+    source: DIAGNOSTIC_SOURCE,
+    message: p.message,
+  };
+  if (p.code.includes('deprecated')) d.tags = [DiagnosticTag.Deprecated];
+  if (p.fix) d.data = { fix: p.fix, pointer: p.pointer };
+  return d;
+}
+
+export interface ValidationHost {
+  readonly settings: SettingsResolver;
+  /** The document now open under `uri`, if it still is. */
+  document(uri: string): OpenDocument | undefined;
+  publish(uri: string, version: number, diagnostics: Diagnostic[]): void;
+  /** A bug in the engine; the pass goes on without the line. */
+  reportBug(message: string, error: unknown): void;
+}
+
+export class ValidationScheduler {
+  private readonly timers = new Map<string, { cancel(): void }>();
+  private readonly running = new Set<string>();
+  private readonly rerun = new Set<string>();
+  private readonly lastPassEnd = new Map<string, number>();
+
+  constructor(
+    private readonly host: ValidationHost,
+    private readonly throttleMs: number,
+  ) {}
+
+  schedule(uri: string): void {
+    if (this.running.has(uri)) {
+      this.rerun.add(uri);
+      return;
+    }
+    if (this.timers.has(uri)) return; // the pending pass will see the newest text
+    const since = performance.now() - (this.lastPassEnd.get(uri) ?? Number.NEGATIVE_INFINITY);
+    const wait = since >= this.throttleMs ? 0 : this.throttleMs - since;
+    const run = (): void => {
+      this.timers.delete(uri);
+      void this.run(uri);
+    };
+    if (wait === 0) {
+      const handle = setImmediate(run);
+      this.timers.set(uri, { cancel: () => clearImmediate(handle) });
+    } else {
+      const handle = setTimeout(run, wait);
+      this.timers.set(uri, { cancel: () => clearTimeout(handle) });
+    }
+  }
+
+  forget(uri: string): void {
+    this.timers.get(uri)?.cancel();
+    this.timers.delete(uri);
+    this.rerun.delete(uri);
+    this.lastPassEnd.delete(uri);
+  }
+
+  private async run(uri: string): Promise<void> {
+    const doc = this.host.document(uri);
+    if (!doc) return;
+    this.running.add(uri);
+    try {
+      const settings = await this.host.settings.get(uri);
+      if (this.host.document(uri) !== doc) return;
+      if (doc.settings !== settings) {
+        if (doc instanceof DatasetDocument) doc.invalidate();
+        doc.settings = settings;
+      }
+      const finished = doc instanceof DatasetDocument ? await this.passDataset(doc, settings) : this.passQueryDsl(doc, settings);
+      if (finished) {
+        doc.published = finished;
+        doc.counters.validatedVersion = doc.version;
+        doc.counters.diagnostics = finished.length;
+        doc.counters.passes++;
+        this.host.publish(uri, doc.version, finished);
+      }
+    } catch (e) {
+      this.host.reportBug(`validation of ${uri} failed`, e);
+    } finally {
+      this.running.delete(uri);
+      this.lastPassEnd.set(uri, performance.now());
+      if (this.rerun.delete(uri) && this.host.document(uri)) this.schedule(uri);
+    }
+  }
+
+  private passQueryDsl(doc: QueryDslDocument, settings: DocumentSettings): Diagnostic[] {
+    let diagnostics: Diagnostic[];
+    try {
+      diagnostics = validateText(doc.text, settings.options).map(toDiagnostic);
+    } catch (e) {
+      this.host.reportBug(`validating ${doc.uri} threw`, e);
+      diagnostics = [];
+    }
+    doc.counters.lastPassValidated = 1;
+    doc.counters.lastPassReused = 0;
+    doc.counters.totalValidated++;
+    return diagnostics;
+  }
+
+  /** Returns the diagnostics, or undefined when the document was closed meanwhile. */
+  private async passDataset(doc: DatasetDocument, settings: DocumentSettings): Promise<Diagnostic[] | undefined> {
+    let validated = 0;
+    let sliceStart = performance.now();
+    for (let i = 0; i < doc.lines.length; i++) {
+      if (doc.results[i] !== undefined) continue;
+      const text = doc.lines[i] as string;
+      let result = doc.byText.get(text);
+      if (!result) {
+        result = this.validateLine(doc.uri, text, settings);
+        validated++;
+        doc.remember(text, result);
+        if ((validated & 63) === 0 && performance.now() - sliceStart > SLICE_MS) {
+          doc.results[i] = result;
+          const version = doc.version;
+          await new Promise<void>((resolve) => setImmediate(resolve));
+          if (this.host.document(doc.uri) !== doc) return undefined;
+          if (doc.settings !== settings) return undefined; // a newer pass is queued
+          if (doc.version !== version) i = -1; // lines moved: rescan; validated lines are skipped
+          sliceStart = performance.now();
+          continue;
+        }
+      }
+      doc.results[i] = result;
+    }
+    doc.counters.lastPassValidated = validated;
+    doc.counters.lastPassReused = doc.lines.length - validated;
+    doc.counters.totalValidated += validated;
+    return collectDiagnostics(doc.results);
+  }
+
+  private validateLine(uri: string, text: string, settings: DocumentSettings): LineResult {
+    try {
+      const { problems } = validateDatasetLine(text, 0, settings.options);
+      return problems.length === 0 ? CLEAN_LINE : { diagnostics: problems.map(toDiagnostic) };
+    } catch (e) {
+      this.host.reportBug(`validating a line of ${uri} threw`, e);
+      return CLEAN_LINE;
+    }
+  }
+}
+
+/** The per-line diagnostics of a dataset, shifted from line 0 to their line. */
+function collectDiagnostics(results: readonly (LineResult | undefined)[]): Diagnostic[] {
+  const out: Diagnostic[] = [];
+  for (let line = 0; line < results.length; line++) {
+    const r = results[line];
+    if (!r || r.diagnostics.length === 0) continue;
+    for (const d of r.diagnostics) {
+      out.push({
+        ...d,
+        range: {
+          start: { line: line + d.range.start.line, character: d.range.start.character },
+          end: { line: line + d.range.end.line, character: d.range.end.character },
+        },
+      });
+    }
+  }
+  return out;
+}

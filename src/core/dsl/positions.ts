@@ -1,7 +1,272 @@
-import type { PositionedProblem, Range, ValidateOptions } from './types';
+// Text in, positioned problems out. JSON.parse does the parsing (fast, and iterative for deep
+// documents); jsonc-parser's scanner is used only for documents that have problems, to turn JSON
+// pointers into ranges. The scanner is a flat token loop, so 10,000-level nesting is safe here too.
+import { createScanner, parse as parseJsonc, printParseErrorCode, type ParseError } from 'jsonc-parser';
+import { recordSchema } from '../dataset/record';
+import { escapePointerSegment, KEY_TARGETED, validateBodyAt } from './validator';
+import type { DslProblem, PositionedProblem, Range, ValidateOptions } from './types';
+
+// jsonc-parser's SyntaxKind is an ambient const enum, which isolatedModules cannot read.
+const SyntaxKind = {
+  OpenBraceToken: 1, CloseBraceToken: 2, OpenBracketToken: 3, CloseBracketToken: 4, CommaToken: 5, ColonToken: 6,
+  NullKeyword: 7, TrueKeyword: 8, FalseKeyword: 9, StringLiteral: 10, NumericLiteral: 11, EOF: 17,
+} as const;
+
+interface Spans {
+  keyStart?: number;
+  keyEnd?: number;
+  valueStart?: number;
+  valueEnd?: number;
+}
+
+/** Finds the key and value offsets of each wanted pointer in one pass over the tokens. */
+export function locatePointers(text: string, wanted: ReadonlySet<string>): Map<string, Spans> {
+  const found = new Map<string, Spans>();
+  const spans = (ptr: string): Spans | undefined => {
+    if (!wanted.has(ptr)) return undefined;
+    let s = found.get(ptr);
+    if (s === undefined) found.set(ptr, (s = {}));
+    return s;
+  };
+  const scanner = createScanner(text, true);
+  const stack: { isArray: boolean; ptr: string; index: number; key: string }[] = [];
+  let expectKey = false;
+  const valuePointer = (): string => {
+    const top = stack[stack.length - 1];
+    if (top === undefined) return '';
+    return top.isArray ? `${top.ptr}/${top.index}` : `${top.ptr}/${escapePointerSegment(top.key)}`;
+  };
+  for (let token: number = scanner.scan(); token !== SyntaxKind.EOF; token = scanner.scan()) {
+    const offset = scanner.getTokenOffset();
+    switch (token) {
+      case SyntaxKind.OpenBraceToken:
+      case SyntaxKind.OpenBracketToken: {
+        const ptr = valuePointer();
+        const s = spans(ptr);
+        if (s !== undefined && s.valueStart === undefined) s.valueStart = offset;
+        stack.push({ isArray: token === SyntaxKind.OpenBracketToken, ptr, index: 0, key: '' });
+        expectKey = token === SyntaxKind.OpenBraceToken;
+        break;
+      }
+      case SyntaxKind.CloseBraceToken:
+      case SyntaxKind.CloseBracketToken: {
+        const frame = stack.pop();
+        if (frame !== undefined) {
+          const s = spans(frame.ptr);
+          if (s !== undefined && s.valueEnd === undefined) s.valueEnd = offset + 1;
+        }
+        expectKey = false;
+        break;
+      }
+      case SyntaxKind.CommaToken: {
+        const top = stack[stack.length - 1];
+        if (top?.isArray === true) top.index++;
+        else expectKey = true;
+        break;
+      }
+      case SyntaxKind.ColonToken:
+        expectKey = false;
+        break;
+      case SyntaxKind.StringLiteral:
+      case SyntaxKind.NumericLiteral:
+      case SyntaxKind.TrueKeyword:
+      case SyntaxKind.FalseKeyword:
+      case SyntaxKind.NullKeyword: {
+        const top = stack[stack.length - 1];
+        if (token === SyntaxKind.StringLiteral && expectKey && top !== undefined && !top.isArray) {
+          top.key = scanner.getTokenValue();
+          const s = spans(`${top.ptr}/${escapePointerSegment(top.key)}`);
+          if (s !== undefined && s.keyStart === undefined) {
+            s.keyStart = offset;
+            s.keyEnd = offset + scanner.getTokenLength();
+          }
+          expectKey = false;
+          break;
+        }
+        const s = spans(valuePointer());
+        if (s !== undefined && s.valueStart === undefined) {
+          s.valueStart = offset;
+          s.valueEnd = offset + scanner.getTokenLength();
+        }
+        break;
+      }
+      default:
+        break;
+    }
+  }
+  return found;
+}
+
+/** Converts offsets to LSP positions. */
+class LineIndex {
+  private readonly starts: number[] = [0];
+  constructor(text: string, private readonly baseLine = 0) {
+    for (let i = 0; i < text.length; i++) {
+      const c = text.charCodeAt(i);
+      if (c === 10) this.starts.push(i + 1);
+      else if (c === 13 && text.charCodeAt(i + 1) !== 10) this.starts.push(i + 1);
+    }
+  }
+  position(offset: number): { line: number; character: number } {
+    let lo = 0;
+    let hi = this.starts.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (this.starts[mid]! <= offset) lo = mid;
+      else hi = mid - 1;
+    }
+    return { line: this.baseLine + lo, character: offset - this.starts[lo]! };
+  }
+  range(start: number, end: number): Range {
+    return { start: this.position(start), end: this.position(end) };
+  }
+}
+
+/** The deepest located ancestor of a pointer (for problems about a missing key, e.g. missing-param). */
+function ancestorSpans(ptr: string, found: Map<string, Spans>): Spans | undefined {
+  let p = ptr;
+  for (;;) {
+    const s = found.get(p);
+    if (s !== undefined && (s.valueStart !== undefined || s.keyStart !== undefined)) return s;
+    if (p === '') return undefined;
+    p = p.slice(0, p.lastIndexOf('/'));
+  }
+}
+
+function allAncestors(ptr: string, into: Set<string>): void {
+  let p = ptr;
+  into.add(p);
+  while (p !== '') {
+    p = p.slice(0, p.lastIndexOf('/'));
+    into.add(p);
+  }
+}
+
+/** Attaches ranges to problems found in `text` (whose first line is `baseLine`). */
+export function positionProblems(text: string, problems: DslProblem[], baseLine = 0, pointerOffset = ''): PositionedProblem[] {
+  const wanted = new Set<string>();
+  for (const p of problems) allAncestors(pointerOffset + p.pointer.slice(pointerOffset.length), wanted);
+  const found = locatePointers(text, wanted);
+  const lines = new LineIndex(text, baseLine);
+  return problems.map((p) => {
+    const s = found.get(p.pointer);
+    let start = 0;
+    let end = 0;
+    const onKey = KEY_TARGETED.has(p) || p.fix?.kind === 'renameKey';
+    if (s !== undefined && onKey && s.keyStart !== undefined) {
+      start = s.keyStart;
+      end = s.keyEnd!;
+    } else if (s !== undefined && s.valueStart !== undefined) {
+      // A whole object/array is long: highlight from its key (if any) to its first line's end.
+      start = s.keyStart ?? s.valueStart;
+      end = s.valueEnd ?? s.valueStart + 1;
+    } else {
+      const a = ancestorSpans(p.pointer, found);
+      if (a !== undefined) {
+        start = a.keyStart ?? a.valueStart!;
+        end = a.keyEnd ?? a.valueEnd ?? start + 1;
+      }
+    }
+    return { ...p, range: lines.range(start, end) };
+  });
+}
+
+function syntaxProblem(text: string, error: unknown, baseLine: number): PositionedProblem {
+  const lines = new LineIndex(text, baseLine);
+  let errors: ParseError[] = [];
+  try {
+    parseJsonc(text, errors, { disallowComments: true, allowTrailingComma: false, allowEmptyContent: false });
+  } catch {
+    errors = []; // too deep for jsonc-parser's recursive parser; fall back to V8's position
+  }
+  const first = errors[0];
+  if (first !== undefined) {
+    const pos = lines.position(first.offset);
+    return {
+      pointer: '', code: 'json-syntax', severity: 'error',
+      message: `invalid JSON at line ${pos.line - baseLine + 1}, column ${pos.character + 1}: ${describeParseError(printParseErrorCode(first.error))}`,
+      range: lines.range(first.offset, first.offset + Math.max(1, first.length)),
+    };
+  }
+  const msg = error instanceof Error ? error.message : String(error);
+  const m = /position (\d+)/.exec(msg);
+  const offset = m ? Number(m[1]) : text.length === 0 ? 0 : text.length - 1;
+  return { pointer: '', code: 'json-syntax', severity: 'error', message: `invalid JSON: ${msg}`, range: lines.range(offset, Math.min(text.length, offset + 1)) };
+}
+
+function describeParseError(code: string): string {
+  switch (code) {
+    case 'PropertyNameExpected': return 'expected a property name in double quotes';
+    case 'CommaExpected': return 'expected a comma';
+    case 'ColonExpected': return 'expected a colon after the property name';
+    case 'ValueExpected': return 'expected a value';
+    case 'CloseBraceExpected': return 'expected } (unclosed object)';
+    case 'CloseBracketExpected': return 'expected ] (unclosed array)';
+    case 'EndOfFileExpected': return 'unexpected text after the JSON value';
+    case 'InvalidCommentToken': return 'comments are not allowed in JSON';
+    case 'UnexpectedEndOfString': return 'unterminated string';
+    case 'InvalidSymbol': return 'unexpected character';
+    default: return code;
+  }
+}
+
 /** Parses one JSON request body text; syntax errors become problems with code 'json-syntax'. Ranges 0-based. */
-export function validateText(text: string, options?: ValidateOptions): PositionedProblem[] { void text; void options; return []; }
+export function validateText(text: string, options?: ValidateOptions): PositionedProblem[] {
+  let body: unknown;
+  try {
+    body = JSON.parse(text);
+  } catch (e) {
+    return [syntaxProblem(text, e, 0)];
+  }
+  const problems = validateBodyAt(body, [], options);
+  return problems.length === 0 ? [] : positionProblems(text, problems);
+}
+
+function recordShapeProblems(record: unknown): DslProblem[] {
+  if (typeof record !== 'object' || record === null || Array.isArray(record)) {
+    return [{ pointer: '', code: 'record-shape', severity: 'error', message: 'a dataset line must be a JSON object {"id", "question", "dsl", …}' }];
+  }
+  const result = recordSchema.safeParse(record);
+  if (result.success) return [];
+  return result.error.issues.map((issue) => {
+    const pointer = issue.path.map((s) => '/' + escapePointerSegment(String(s))).join('');
+    const where = issue.path.length > 0 ? `[${issue.path.join('.')}]` : 'record';
+    return { pointer, code: 'record-shape', severity: 'error' as const, message: `${where}: ${issue.message}` };
+  });
+}
+
 /** One line of a *.dss.jsonl dataset: validates its `dsl` (pointer prefixed with /dsl) and the record shape; ranges are on line `lineIndex` (0-based). Returns recordId when parseable. */
-export function validateDatasetLine(lineText: string, lineIndex: number, options?: ValidateOptions): { recordId?: string; problems: PositionedProblem[] } { void lineText; void lineIndex; void options; return { problems: [] }; }
-/** The range of the key (for renameKey fixes) or value at `pointer` in `text`. */
-export function problemRange(text: string, pointer: string, onKey?: boolean): Range { void text; void pointer; void onKey; return { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }; }
+export function validateDatasetLine(lineText: string, lineIndex: number, options?: ValidateOptions): { recordId?: string; problems: PositionedProblem[] } {
+  if (lineText.trim() === '') return { problems: [] };
+  let record: unknown;
+  try {
+    record = JSON.parse(lineText);
+  } catch (e) {
+    return { problems: [syntaxProblem(lineText, e, lineIndex)] };
+  }
+  const problems = recordShapeProblems(record);
+  let recordId: string | undefined;
+  if (problems.length === 0 || (typeof record === 'object' && record !== null && !Array.isArray(record))) {
+    const r = record as Record<string, unknown>;
+    if (typeof r['id'] === 'string') recordId = r['id'];
+    const dsl = r['dsl'];
+    if (dsl !== null && dsl !== undefined && typeof dsl === 'object' && !Array.isArray(dsl)) {
+      for (const p of validateBodyAt(dsl, ['dsl'], options)) problems.push(p);
+    }
+  }
+  const positioned = problems.length === 0 ? [] : positionProblems(lineText, problems, lineIndex);
+  return recordId === undefined ? { problems: positioned } : { recordId, problems: positioned };
+}
+
+/** The range of the key (onKey) or value at `pointer` in `text`; (0,0) when not found. */
+export function problemRange(text: string, pointer: string, onKey = false): Range {
+  const wanted = new Set<string>();
+  allAncestors(pointer, wanted);
+  const found = locatePointers(text, wanted);
+  const lines = new LineIndex(text);
+  const s = found.get(pointer) ?? ancestorSpans(pointer, found);
+  if (s === undefined) return lines.range(0, 0);
+  if (onKey && s.keyStart !== undefined) return lines.range(s.keyStart, s.keyEnd!);
+  const start = s.valueStart ?? s.keyStart ?? 0;
+  return lines.range(start, s.valueEnd ?? s.keyEnd ?? start);
+}

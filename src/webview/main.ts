@@ -1,2 +1,9 @@
-// Webview entry; replaced by the panel work item.
-export {};
+// Webview entry (bundled by esbuild into dist/webview.js, loaded by the panel's HTML with a nonce).
+import { App } from './app';
+import { Ipc } from './ipc';
+import { Log } from '../shared/webview-protocol';
+
+const ipc = new Ipc();
+window.addEventListener('error', (e) => ipc.post(Log.make({ level: 'error', message: String(e.message).slice(0, 4000) })));
+const mount = document.getElementById('app');
+if (mount) new App(ipc, mount);

@@ -1,0 +1,56 @@
+// The panel's HTML: a strict Content Security Policy with a fresh nonce per load, one stylesheet
+// and one script, both from the extension's own dist/ and media/ folders. Shared by the extension
+// and the Chromium tests so the tests load exactly what VS Code loads.
+import { randomBytes } from 'node:crypto';
+
+export interface PanelHtmlOptions {
+  /** `webview.cspSource` in VS Code (the origin its resource URIs use). */
+  cspSource: string;
+  scriptUri: string;
+  styleUri: string;
+  /** Fresh per load; a test may pass its own. */
+  nonce?: string;
+  /** 'narrow' for the sidebar view, 'wide' for the editor-area review panel (a hint; CSS also follows width). */
+  layout: 'narrow' | 'wide';
+}
+
+export function makeNonce(): string {
+  return randomBytes(18).toString('base64url');
+}
+
+export function contentSecurityPolicy(cspSource: string, nonce: string): string {
+  return [
+    "default-src 'none'",
+    `script-src 'nonce-${nonce}'`,
+    `style-src ${cspSource}`,
+    `font-src ${cspSource}`,
+    `img-src ${cspSource} data:`,
+    "connect-src 'none'",
+    "frame-src 'none'",
+    "form-action 'none'",
+    "base-uri 'none'",
+  ].join('; ');
+}
+
+export function renderPanelHtml(o: PanelHtmlOptions): string {
+  const nonce = o.nonce ?? makeNonce();
+  return `<!DOCTYPE html>
+<html lang="en" data-layout="${o.layout}">
+<head>
+<meta charset="UTF-8">
+<meta http-equiv="Content-Security-Policy" content="${escapeAttr(contentSecurityPolicy(o.cspSource, nonce))}">
+<meta name="viewport" content="width=device-width, initial-scale=1.0">
+<link rel="stylesheet" href="${escapeAttr(o.styleUri)}">
+<title>Distillery Review</title>
+</head>
+<body>
+<div id="app" class="app"></div>
+<script nonce="${nonce}" src="${escapeAttr(o.scriptUri)}"></script>
+</body>
+</html>
+`;
+}
+
+function escapeAttr(s: string): string {
+  return s.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+}

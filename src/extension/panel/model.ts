@@ -1,0 +1,435 @@
+// The panel model: one per open dataset, shared by every panel showing it (the sidebar view and the
+// editor-area review panel). It owns the index over the store's records, the undo history of review
+// actions and the background validation pass. Pure TypeScript (no `vscode`) so the Chromium tests
+// and the benchmark drive exactly this code over a real store.
+import type { DatasetRecord } from '../../core/dataset/record';
+import type { ReviewAction, Stats } from '../../shared/webview-protocol';
+import type { PanelEngine } from './engine';
+import { classify, makeEntry, type Entry } from './record-index';
+
+/** What the panel needs from the dataset store (src/core/dataset/store.ts); see store-adapter.ts. */
+export interface PanelStore {
+  readonly path: string;
+  /** Records in file order. */
+  records(): readonly DatasetRecord[];
+  get(id: string): DatasetRecord | undefined;
+  indexOf(id: string): number;
+  /** True while the record has an unresolved conflict with the file on disk (it cannot be edited). */
+  isConflicted(id: string): boolean;
+  /** Replaces whole records (matched by id). */
+  replaceMany(records: readonly DatasetRecord[]): void;
+  /** Inserts a record so that it ends up at `index` in file order. */
+  insert(index: number, record: DatasetRecord): void;
+  removeMany(ids: readonly string[]): void;
+  /** Writes pending changes durably. */
+  save(): Promise<void>;
+}
+
+type Change =
+  | { kind: 'replace'; id: string; before: DatasetRecord; after: DatasetRecord }
+  | { kind: 'insert'; index: number; record: DatasetRecord }
+  | { kind: 'remove'; index: number; record: DatasetRecord };
+
+interface Step {
+  label: string;
+  changes: Change[];
+}
+
+export interface ModelListener {
+  /** Records changed (any cause); `focusId` is a record the acting panel should move to. */
+  changed(focusId: string | null): void;
+  /** More records got their validity; counts may have moved. */
+  validated(): void;
+  history(): void;
+}
+
+export interface ModelOptions {
+  store: PanelStore;
+  engine: PanelEngine;
+  /** Saving is coalesced: actions in quick succession are written once. 0 writes at once. */
+  saveDelayMs?: number;
+  log?(level: 'info' | 'warn' | 'error', message: string): void;
+  now?(): string;
+}
+
+const HISTORY_LIMIT = 500;
+
+export class PanelModel {
+  private entries: Entry[] = [];
+  private byId = new Map<string, Entry>();
+  private undoStack: Step[] = [];
+  private redoStack: Step[] = [];
+  private readonly listeners = new Set<ModelListener>();
+  private validationTimer: ReturnType<typeof setTimeout> | undefined;
+  private saveTimer: ReturnType<typeof setTimeout> | undefined;
+  private saving: Promise<void> = Promise.resolve();
+  private disposed = false;
+  validatedCount = 0;
+
+  constructor(private readonly options: ModelOptions) {
+    this.rebuild();
+  }
+
+  get store(): PanelStore {
+    return this.options.store;
+  }
+
+  get engine(): PanelEngine {
+    return this.options.engine;
+  }
+
+  all(): readonly Entry[] {
+    return this.entries;
+  }
+
+  entry(id: string): Entry | undefined {
+    return this.byId.get(id);
+  }
+
+  subscribe(listener: ModelListener): { dispose(): void } {
+    this.listeners.add(listener);
+    return { dispose: () => this.listeners.delete(listener) };
+  }
+
+  /**
+   * Re-reads the records from the store (after a load or an external edit merged by the store);
+   * entries whose DSL did not change keep their validity.
+   */
+  rebuild(focusId: string | null = null, notify = true): void {
+    const previous = this.byId;
+    const entries: Entry[] = [];
+    const byId = new Map<string, Entry>();
+    for (const record of this.store.records()) {
+      const e = makeEntry(record, this.engine, previous.get(record.id));
+      entries.push(e);
+      byId.set(record.id, e);
+    }
+    this.entries = entries;
+    this.byId = byId;
+    this.validatedCount = entries.reduce((n, e) => n + (e.validity === 'unchecked' ? 0 : 1), 0);
+    this.scheduleValidation();
+    if (notify) for (const l of this.listeners) l.changed(focusId);
+  }
+
+  // ---- validation in the background: time-sliced so messages are answered in between
+
+  private scheduleValidation(): void {
+    if (this.validationTimer || this.disposed) return;
+    if (this.validatedCount >= this.entries.length) return;
+    this.validationTimer = setTimeout(() => this.validateSlice(0, Date.now()), 0);
+  }
+
+  private validateSlice(from: number, lastNotice: number): void {
+    this.validationTimer = undefined;
+    if (this.disposed) return;
+    const started = Date.now();
+    let i = from;
+    for (; i < this.entries.length && Date.now() - started < 12; i++) {
+      const e = this.entries[i]!;
+      if (e.validity !== 'unchecked') continue;
+      classify(e, this.engine);
+      this.validatedCount++;
+    }
+    const done = i >= this.entries.length;
+    if (done || Date.now() - lastNotice > 400) {
+      for (const l of this.listeners) l.validated();
+      lastNotice = Date.now();
+    }
+    if (!done) this.validationTimer = setTimeout(() => this.validateSlice(i, lastNotice), 0);
+    else if (this.validatedCount < this.entries.length) {
+      // Records changed while we ran; pick up the new ones.
+      this.validatedCount = this.entries.reduce((n, e) => n + (e.validity === 'unchecked' ? 0 : 1), 0);
+      this.scheduleValidation();
+    }
+  }
+
+  /** Validates everything now (tests and the benchmark wait on this). */
+  validateAll(): void {
+    for (const e of this.entries) if (e.validity === 'unchecked') classify(e, this.engine);
+    this.validatedCount = this.entries.length;
+    for (const l of this.listeners) l.validated();
+  }
+
+  // ---- actions
+
+  /** Applies a review action to records by id; one undo step. Returns the record to focus, if any. */
+  review(action: ReviewAction, ids: readonly string[]): string | null {
+    const changes: Change[] = [];
+    const now = this.now();
+    const targets = ids
+      .map((id) => ({ id, index: this.store.indexOf(id) }))
+      .filter((t) => t.index >= 0 && !this.store.isConflicted(t.id))
+      // From the end of the file so the positions recorded for undo stay right.
+      .sort((a, b) => b.index - a.index);
+    if (action === 'delete') {
+      for (const t of targets) changes.push({ kind: 'remove', index: t.index, record: this.store.get(t.id)! });
+    } else if (action === 'duplicate') {
+      const taken = new Set<string>();
+      for (const t of targets) {
+        const original = this.store.get(t.id)!;
+        const copyId = this.freshId(original.id, taken);
+        taken.add(copyId);
+        const copy: DatasetRecord = { ...structuredClone(original), id: copyId, status: 'pending', updatedAt: now };
+        changes.push({ kind: 'insert', index: t.index + 1, record: copy });
+      }
+    } else {
+      const status = action === 'accept' ? 'accepted' : action === 'reject' ? 'rejected' : action === 'needs_fix' ? 'needs_fix' : 'pending';
+      for (const t of targets.reverse()) {
+        const before = this.store.get(t.id)!;
+        if (before.status !== status) changes.push({ kind: 'replace', id: t.id, before, after: { ...before, status, updatedAt: now } });
+      }
+    }
+    if (changes.length === 0) return null;
+    const focus = this.applyAll(changes);
+    this.commit({ label: describe(action, changes.length), changes }, action === 'duplicate' ? focus : null);
+    return action === 'duplicate' ? focus : null;
+  }
+
+  /** Replaces the editable fields of one record; one undo step. */
+  edit(id: string, patch: { question?: string; rationale?: string; dsl?: Record<string, unknown> | null }): boolean {
+    const before = this.store.get(id);
+    if (!before) return false;
+    const after: DatasetRecord = { ...before };
+    let changed = false;
+    if (patch.question !== undefined && patch.question !== before.question) {
+      after.question = patch.question;
+      changed = true;
+    }
+    if (patch.rationale !== undefined && patch.rationale !== (before.rationale ?? '')) {
+      after.rationale = patch.rationale;
+      changed = true;
+    }
+    if (patch.dsl !== undefined && JSON.stringify(patch.dsl) !== JSON.stringify(before.dsl ?? null)) {
+      after.dsl = patch.dsl;
+      changed = true;
+    }
+    if (!changed) return false;
+    after.updatedAt = this.now();
+    const change: Change = { kind: 'replace', id, before, after };
+    this.applyAll([change]);
+    this.commit({ label: `edit ${id}`, changes: [change] }, id);
+    return true;
+  }
+
+  undo(): string | null {
+    const step = this.undoStack.pop();
+    if (!step) return null;
+    const focus = this.applyAll([...step.changes].reverse().map(invert));
+    this.redoStack.push(step);
+    this.afterHistoryMove(focus);
+    return step.label;
+  }
+
+  redo(): string | null {
+    const step = this.redoStack.pop();
+    if (!step) return null;
+    const focus = this.applyAll(step.changes);
+    this.undoStack.push(step);
+    this.afterHistoryMove(focus);
+    return step.label;
+  }
+
+  historyLabels(): { undo: string | null; redo: string | null } {
+    return { undo: this.undoStack.at(-1)?.label ?? null, redo: this.redoStack.at(-1)?.label ?? null };
+  }
+
+  /** The store's records changed underneath (external edit); history that no longer applies is dropped. */
+  externalChange(): void {
+    this.undoStack = this.undoStack.filter((s) => s.changes.every((c) => this.stillApplies(c, 'undo')));
+    this.redoStack = [];
+    this.rebuild();
+    for (const l of this.listeners) l.history();
+  }
+
+  private stillApplies(c: Change, _dir: 'undo'): boolean {
+    if (c.kind === 'replace') return JSON.stringify(this.store.get(c.id)) === JSON.stringify(c.after);
+    if (c.kind === 'insert') return this.store.get(c.record.id) !== undefined;
+    return this.store.get(c.record.id) === undefined;
+  }
+
+  /** Applies changes to the store in batches (one store call per run of updates or removals), then the index. */
+  private applyAll(changes: readonly Change[]): string | null {
+    let focus: string | null = null;
+    for (let i = 0; i < changes.length; ) {
+      const c = changes[i]!;
+      let j = i + 1;
+      while (j < changes.length && changes[j]!.kind === c.kind && c.kind !== 'insert') j++;
+      const run = changes.slice(i, j);
+      if (c.kind === 'replace') this.store.replaceMany(run.map((r) => (r as Extract<Change, { kind: 'replace' }>).after));
+      else if (c.kind === 'remove') this.store.removeMany(run.map((r) => (r as Extract<Change, { kind: 'remove' }>).record.id));
+      else this.store.insert(Math.min(c.index, this.store.records().length), c.record);
+      for (const r of run) if (r.kind !== 'remove') focus = r.kind === 'replace' ? r.id : r.record.id;
+      i = j;
+    }
+    // Past a few hundred inserts/removals one rebuild beats splicing each into the index.
+    const structural = changes.reduce((n, c) => n + (c.kind === 'replace' ? 0 : 1), 0);
+    if (structural < 500) for (const c of changes) this.reindex(c);
+    else this.rebuild(null, false);
+    return focus;
+  }
+
+  /** Keeps the index in step with one change to the store, without rereading every record. */
+  private reindex(c: Change): void {
+    if (c.kind === 'replace') {
+      const old = this.byId.get(c.id);
+      if (!old) return this.rebuild(null, false);
+      // Updated in place: panels' current views hold the same entry objects.
+      const wasChecked = old.validity !== 'unchecked';
+      Object.assign(old, makeEntry(c.after, this.engine, old));
+      if (old.validity === 'unchecked') {
+        classify(old, this.engine);
+        if (!wasChecked) this.validatedCount++;
+      }
+      return;
+    }
+    if (c.kind === 'insert') {
+      const e = makeEntry(c.record, this.engine);
+      classify(e, this.engine);
+      this.entries.splice(Math.min(c.index, this.entries.length), 0, e);
+      this.byId.set(e.id, e);
+      this.validatedCount++;
+      return;
+    }
+    const old = this.byId.get(c.record.id);
+    if (!old) return;
+    const at = this.entries[c.index] === old ? c.index : this.entries.indexOf(old);
+    if (at >= 0) this.entries.splice(at, 1);
+    this.byId.delete(c.record.id);
+    if (old.validity !== 'unchecked') this.validatedCount--;
+  }
+
+  private commit(step: Step, focus: string | null): void {
+    this.undoStack.push(step);
+    if (this.undoStack.length > HISTORY_LIMIT) this.undoStack.shift();
+    this.redoStack = [];
+    this.afterHistoryMove(focus);
+  }
+
+  private afterHistoryMove(focus: string | null): void {
+    for (const l of this.listeners) l.changed(focus);
+    for (const l of this.listeners) l.history();
+    this.scheduleSave();
+  }
+
+  private scheduleSave(): void {
+    const delay = this.options.saveDelayMs ?? 150;
+    if (this.saveTimer) clearTimeout(this.saveTimer);
+    this.saveTimer = setTimeout(() => {
+      this.saveTimer = undefined;
+      void this.flush();
+    }, delay);
+  }
+
+  /** Writes any pending change now; resolves when the file is on disk. */
+  flush(): Promise<void> {
+    if (this.saveTimer) {
+      clearTimeout(this.saveTimer);
+      this.saveTimer = undefined;
+    }
+    this.saving = this.saving.then(
+      () => this.store.save(),
+      () => this.store.save(),
+    );
+    this.saving.catch((e: unknown) => this.options.log?.('error', `saving ${this.store.path} failed: ${e instanceof Error ? e.message : String(e)}`));
+    return this.saving;
+  }
+
+  private freshId(base: string, taken: Set<string>): string {
+    for (let n = 1; ; n++) {
+      const candidate = `${base}-copy${n === 1 ? '' : n}`;
+      if (!this.store.get(candidate) && !taken.has(candidate)) return candidate;
+    }
+  }
+
+  private now(): string {
+    return this.options.now?.() ?? new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
+  }
+
+  // ---- stats
+
+  stats(): Stats {
+    const statuses = new Map<string, number>();
+    const splits = new Map<string, number>();
+    const types = new Map<string, number>();
+    const aggs = new Map<string, number>();
+    const days = new Map<string, { error: number; warning: number; clean: number }>();
+    const clusters = new Map<string, Entry[]>();
+    let rationaleChars = 0;
+    let rationaleCount = 0;
+    for (const e of this.entries) {
+      const r = e.record;
+      bump(statuses, e.status);
+      bump(splits, r.split ?? 'none');
+      if (e.queryType) bump(types, e.queryType);
+      if (r.dsl) for (const a of this.engine.aggregationTypes(r.dsl)) bump(aggs, a);
+      if (r.rationale) {
+        rationaleChars += r.rationale.length;
+        rationaleCount++;
+      }
+      if (r.updatedAt && (e.validity === 'error' || e.validity === 'warning' || e.validity === 'clean')) {
+        const day = r.updatedAt.slice(0, 10);
+        const d = days.get(day) ?? { error: 0, warning: 0, clean: 0 };
+        d[e.validity]++;
+        days.set(day, d);
+      }
+      const key = normaliseQuestion(r.question);
+      if (key) {
+        const list = clusters.get(key);
+        if (list) list.push(e);
+        else clusters.set(key, [e]);
+      }
+    }
+    const dupes = [...clusters.values()].filter((c) => c.length > 1).sort((a, b) => b.length - a.length);
+    return {
+      total: this.entries.length,
+      byStatus: bars(statuses),
+      bySplit: bars(splits),
+      byQueryType: bars(types).slice(0, 100),
+      byAggregation: bars(aggs).slice(0, 100),
+      avgRationaleChars: rationaleCount ? Math.round(rationaleChars / rationaleCount) : 0,
+      duplicateClusters: dupes.slice(0, 50).map((c) => ({
+        size: c.length,
+        questions: c.slice(0, 5).map((e) => e.record.question.slice(0, 400)),
+        ids: c.slice(0, 50).map((e) => e.id),
+      })),
+      duplicateClusterCount: dupes.length,
+      validityOverTime: [...days.entries()]
+        .sort(([a], [b]) => (a < b ? -1 : 1))
+        .slice(-400)
+        .map(([day, d]) => ({ day, ...d })),
+    };
+  }
+
+  dispose(): void {
+    this.disposed = true;
+    if (this.validationTimer) clearTimeout(this.validationTimer);
+    this.listeners.clear();
+  }
+}
+
+function invert(c: Change): Change {
+  if (c.kind === 'replace') return { kind: 'replace', id: c.id, before: c.after, after: c.before };
+  if (c.kind === 'insert') return { kind: 'remove', index: c.index, record: c.record };
+  return { kind: 'insert', index: c.index, record: c.record };
+}
+
+function describe(action: ReviewAction, n: number): string {
+  const verb = { accept: 'accept', reject: 'reject', needs_fix: 'mark needs-fix', reset: 'reset to pending', duplicate: 'duplicate', delete: 'delete' }[action];
+  return `${verb} ${n} record${n === 1 ? '' : 's'}`;
+}
+
+function bump(map: Map<string, number>, key: string): void {
+  map.set(key, (map.get(key) ?? 0) + 1);
+}
+
+function bars(map: Map<string, number>): { label: string; value: number }[] {
+  return [...map.entries()].sort((a, b) => b[1] - a[1]).map(([label, value]) => ({ label: label.slice(0, 200), value }));
+}
+
+/** Exact-duplicate key: case, punctuation and spacing do not count. */
+function normaliseQuestion(q: string): string {
+  return q
+    .toLowerCase()
+    .replace(/[^\p{L}\p{N}]+/gu, ' ')
+    .trim();
+}

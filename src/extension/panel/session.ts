@@ -1,0 +1,254 @@
+// One webview's conversation with the panel model: its filter, sort and current view, and the
+// answer to every protocol message. Pure TypeScript (no `vscode`): the extension wires it to a
+// real webview (host.ts); the Chromium tests and the benchmark wire it to a page.
+import {
+  DEFAULT_SORT,
+  DetailMsg,
+  Diagnostics,
+  EMPTY_FILTER,
+  Focus,
+  History,
+  Init,
+  Notice,
+  Rows,
+  StatsMsg,
+  ViewChanged,
+  parseToHost,
+  type Detail,
+  type Filter,
+  type Sort,
+  type ToHostMessage,
+  type ToWebviewMessage,
+} from '../../shared/webview-protocol';
+import type { PanelModel } from './model';
+import { evaluateView, toRow, type Entry } from './record-index';
+
+export interface SessionHooks {
+  post(message: ToWebviewMessage): void;
+  log(level: 'info' | 'warn' | 'error', message: string): void;
+  /** Opens the record's DSL in an editor tab; absent outside VS Code. */
+  openInEditor?(id: string): void | Promise<void>;
+  /** Dataset name and path for the header. */
+  dataset: { name: string; path: string } | null;
+}
+
+export class PanelSession {
+  private filter: Filter = EMPTY_FILTER;
+  private sort: Sort = DEFAULT_SORT;
+  private view: Entry[] = [];
+  private version = 0;
+  private selectedId: string | null = null;
+  private readonly subscription: { dispose(): void };
+  private ready = false;
+
+  constructor(
+    private readonly model: PanelModel,
+    private readonly hooks: SessionHooks,
+  ) {
+    this.subscription = model.subscribe({
+      changed: (focusId) => {
+        if (!this.ready) return;
+        // Focus goes first so the webview recognises the view's anchor as its selection.
+        if (focusId) {
+          this.selectedId = focusId;
+          this.hooks.post(Focus.make({ id: focusId }));
+        }
+        this.refresh(this.selectedId);
+        this.sendDetail();
+      },
+      validated: () => {
+        if (this.ready) this.refresh(this.selectedId);
+      },
+      history: () => {
+        if (this.ready) this.hooks.post(History.make(model.historyLabels()));
+      },
+    });
+  }
+
+  /** Entry point for whatever the webview posted: validated, then acted on, or logged and dropped. */
+  receive(raw: unknown): void {
+    const parsed = parseToHost(raw);
+    if (!parsed.ok) {
+      this.hooks.log('warn', `panel: ignored a message from the webview (${parsed.reason})`);
+      return;
+    }
+    try {
+      this.handle(parsed.message);
+    } catch (e) {
+      this.hooks.log('error', `panel: ${parsed.message.method} failed: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
+      this.hooks.post(Notice.make({ level: 'error', message: `${parsed.message.method} failed: ${e instanceof Error ? e.message : String(e)}`.slice(0, 2000) }));
+    }
+  }
+
+  private handle(msg: ToHostMessage): void {
+    switch (msg.method) {
+      case 'ready':
+        this.ready = true;
+        this.hooks.post(Init.make({ dataset: this.hooks.dataset, message: null }));
+        this.hooks.post(History.make(this.model.historyLabels()));
+        this.refresh(this.selectedId);
+        return;
+      case 'setView':
+        this.filter = msg.params.filter;
+        this.sort = msg.params.sort;
+        if (msg.params.anchorId) this.selectedId = msg.params.anchorId;
+        this.refresh(this.selectedId);
+        return;
+      case 'getRows': {
+        const { version, start, count } = msg.params;
+        // A request for an older view is answered anyway: the webview drops it by version.
+        if (version !== this.version) return;
+        const rows = this.view.slice(start, start + count).map(toRow);
+        this.hooks.post(Rows.make({ version, start, rows }));
+        return;
+      }
+      case 'select':
+        this.selectedId = msg.params.id;
+        this.sendDetail();
+        return;
+      case 'review': {
+        const { action, target } = msg.params;
+        const ids = target.kind === 'ids' ? target.ids : this.view.map((e) => e.id);
+        if (ids.length === 0) return;
+        const focus = this.model.review(action, ids);
+        if (focus === null && action !== 'delete') this.sendDetail();
+        return;
+      }
+      case 'edit': {
+        const { id, question, rationale, dslText } = msg.params;
+        let dsl: Record<string, unknown> | null | undefined;
+        if (dslText !== undefined) {
+          const parsed = parseDslText(dslText);
+          if (typeof parsed === 'string') {
+            this.hooks.post(Notice.make({ level: 'error', message: `Not saved: ${parsed}` }));
+            return;
+          }
+          dsl = parsed;
+        }
+        const patch: { question?: string; rationale?: string; dsl?: Record<string, unknown> | null } = {};
+        if (question !== undefined) patch.question = question;
+        if (rationale !== undefined) patch.rationale = rationale;
+        if (dsl !== undefined) patch.dsl = dsl;
+        if (!this.model.edit(id, patch)) this.sendDetail();
+        else this.hooks.post(Notice.make({ level: 'info', message: `Saved ${id}` }));
+        return;
+      }
+      case 'validate': {
+        const { requestId, text } = msg.params;
+        const parsed = parseDslText(text);
+        const body = typeof parsed === 'string' || parsed === null ? null : parsed;
+        this.hooks.post(
+          Diagnostics.make({
+            requestId,
+            diagnostics: this.model.engine.diagnose(text),
+            normalizedText: body ? this.model.engine.normalized(body) : null,
+            queryType: body ? safe(() => this.model.engine.topQueryType(body)) : null,
+          }),
+        );
+        return;
+      }
+      case 'undo':
+      case 'redo': {
+        const label = msg.method === 'undo' ? this.model.undo() : this.model.redo();
+        this.hooks.post(Notice.make({ level: 'info', message: label ? `${msg.method === 'undo' ? 'Undid' : 'Redid'}: ${label}` : `Nothing to ${msg.method}` }));
+        return;
+      }
+      case 'openInEditor':
+        if (this.hooks.openInEditor) void Promise.resolve(this.hooks.openInEditor(msg.params.id)).catch((e: unknown) => this.hooks.log('error', `open in editor failed: ${String(e)}`));
+        return;
+      case 'getStats':
+        this.hooks.post(StatsMsg.make({ stats: this.model.stats() }));
+        return;
+      case 'log':
+        this.hooks.log(msg.params.level, `webview: ${msg.params.message}`);
+        return;
+    }
+  }
+
+  /** Recomputes the view and tells the webview; rows are then fetched by the webview by range. */
+  refresh(anchorId: string | null): void {
+    const { view, counts } = evaluateView(this.model.all(), this.filter, this.sort);
+    this.view = view;
+    this.version++;
+    let anchorPosition: number | null = null;
+    if (anchorId) anchorPosition = view.findIndex((e) => e.id === anchorId);
+    const queryTypes = new Set<string>();
+    for (const e of this.model.all()) queryTypes.add(e.queryType ?? '(none)');
+    this.hooks.post(
+      ViewChanged.make({
+        version: this.version,
+        counts,
+        queryTypes: [...queryTypes].sort().slice(0, 200),
+        anchorId,
+        anchorPosition,
+        validated: this.model.validatedCount,
+      }),
+    );
+  }
+
+  private sendDetail(): void {
+    if (!this.selectedId) return;
+    const entry = this.model.entry(this.selectedId);
+    this.hooks.post(DetailMsg.make({ detail: entry ? this.detailOf(entry) : null }));
+  }
+
+  private detailOf(e: Entry): Detail {
+    const r = e.record;
+    const dslText = r.dsl ? JSON.stringify(r.dsl, null, 2) : '';
+    const known = new Set(['id', 'question', 'rationale', 'dsl', 'status', 'split', 'source', 'notes', 'updatedAt']);
+    const source = r.source;
+    return {
+      id: r.id,
+      position: this.view.indexOf(e),
+      status: r.status,
+      split: r.split ?? null,
+      question: r.question,
+      rationale: r.rationale ?? '',
+      dslText,
+      normalizedText: r.dsl ? this.model.engine.normalized(r.dsl) : null,
+      diagnostics: dslText ? this.model.engine.diagnose(dslText) : [],
+      queryType: e.queryType,
+      source: source
+        ? {
+            kind: String(source.kind).slice(0, 100),
+            model: source.model?.slice(0, 400) ?? null,
+            promptHash: source.promptHash?.slice(0, 400) ?? null,
+            inputTokens: source.usage?.input ?? null,
+            outputTokens: source.usage?.output ?? null,
+            costUsd: source.costUsd ?? null,
+          }
+        : null,
+      notes: r.notes ?? '',
+      updatedAt: r.updatedAt?.slice(0, 100) ?? null,
+      extraKeys: Object.keys(r)
+        .filter((k) => !known.has(k))
+        .slice(0, 200)
+        .map((k) => k.slice(0, 200)),
+    };
+  }
+
+  dispose(): void {
+    this.subscription.dispose();
+  }
+}
+
+/** '' clears the DSL; anything else must be a JSON object. Returns a message when it is not. */
+export function parseDslText(text: string): Record<string, unknown> | null | string {
+  if (text.trim() === '') return null;
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (e) {
+    return `the DSL is not valid JSON (${e instanceof Error ? e.message : String(e)})`;
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return 'the DSL must be a JSON object (a search request body)';
+  return value as Record<string, unknown>;
+}
+
+function safe<T>(f: () => T): T | null {
+  try {
+    return f();
+  } catch {
+    return null;
+  }
+}

@@ -1,0 +1,173 @@
+// A test page for the review panel in real headless Chromium: the bundled webview app, the real
+// HTML and CSP, and a stand-in for `acquireVsCodeApi` that carries messages to an in-test host —
+// the real PanelSession and PanelModel over the real DatasetStore on a temp dataset. Only the
+// VS Code webview transport is replaced; the protocol, the store and the app are the real ones.
+import * as esbuild from 'esbuild';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { DatasetStore } from '../../src/core/dataset/store';
+import { createPanelEngine, type PanelEngine } from '../../src/extension/panel/engine';
+import { renderPanelHtml } from '../../src/extension/panel/html';
+import { PanelModel } from '../../src/extension/panel/model';
+import { PanelSession } from '../../src/extension/panel/session';
+import { StoreAdapter } from '../../src/extension/panel/store-adapter';
+import type { ToWebviewMessage } from '../../src/shared/webview-protocol';
+
+export const ROOT = resolve(__dirname, '../..');
+export const ARTIFACTS = join(ROOT, 'test-artifacts');
+
+let bundled: Promise<string> | null = null;
+
+/** Bundles src/webview/main.ts into a temp dir once per process (never a stale dist/). */
+export function bundleWebview(): Promise<string> {
+  bundled ??= (async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'distillery-webview-bundle-'));
+    const outfile = join(dir, 'webview.js');
+    await esbuild.build({ entryPoints: [join(ROOT, 'src/webview/main.ts')], outfile, bundle: true, format: 'iife', platform: 'browser', target: 'es2022', logLevel: 'warning', sourcemap: 'inline' });
+    return outfile;
+  })();
+  return bundled;
+}
+
+export function launchChromium(): Promise<BrowserContext> {
+  const profile = mkdtempSync(join(tmpdir(), 'distillery-chromium-'));
+  return chromium.launchPersistentContext(profile, {
+    executablePath: process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium',
+    headless: true,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+}
+
+export interface PanelPage {
+  page: Page;
+  dir: string;
+  datasetPath: string;
+  store: DatasetStore;
+  model: PanelModel;
+  session: PanelSession;
+  /** Messages the host logged as malformed, webview errors, CSP violations, dialogs. */
+  hostLog: string[];
+  cspViolations: string[];
+  dialogs: string[];
+  /** Every message the host sent. */
+  sent: ToWebviewMessage[];
+  /** Posts a raw value to the webview as the host would (tests send malformed ones too). */
+  postRaw(value: unknown): Promise<void>;
+  close(): Promise<void>;
+}
+
+export interface OpenOptions {
+  /** JSONL text of the dataset, or a path to an existing file. */
+  datasetText?: string;
+  datasetFile?: string;
+  width?: number;
+  height?: number;
+  engine?: PanelEngine;
+  saveDelayMs?: number;
+}
+
+/** Opens the panel app in a new page of `context` over a dataset in a fresh temp dir. */
+export async function openPanel(context: BrowserContext, options: OpenOptions): Promise<PanelPage> {
+  const dir = mkdtempSync(join(tmpdir(), 'distillery-panel-'));
+  const datasetPath = options.datasetFile ?? join(dir, 'dataset.dss.jsonl');
+  if (!options.datasetFile) writeFileSync(datasetPath, options.datasetText ?? '');
+  const script = await bundleWebview();
+  const style = join(ROOT, 'media/panel.css');
+  // The page is a file: URL, so `file:` plays the part of webview.cspSource.
+  const html = renderPanelHtml({ cspSource: 'file:', scriptUri: pathToFileURL(script).href, styleUri: pathToFileURL(style).href, layout: (options.width ?? 1200) < 720 ? 'narrow' : 'wide' });
+  const htmlPath = join(dir, 'panel.html');
+  writeFileSync(htmlPath, html);
+
+  const store = await DatasetStore.open(datasetPath);
+  const adapter = new StoreAdapter(store);
+  const hostLog: string[] = [];
+  const log = (level: string, message: string) => hostLog.push(`${level}: ${message}`);
+  const model = new PanelModel({ store: adapter, engine: options.engine ?? createPanelEngine(), saveDelayMs: options.saveDelayMs ?? 0, log });
+  const unsubscribe = adapter.onExternalChange(() => model.externalChange());
+
+  const page = await context.newPage();
+  await page.setViewportSize({ width: options.width ?? 1200, height: options.height ?? 800 });
+  const sent: ToWebviewMessage[] = [];
+  // Host → webview in order: each post waits for the previous one.
+  let queue: Promise<unknown> = Promise.resolve();
+  const postRaw = (value: unknown): Promise<void> => {
+    const p = queue.then(() => page.evaluate((m) => window.postMessage(m, '*'), value).catch(() => undefined));
+    queue = p;
+    return p;
+  };
+  const session = new PanelSession(model, {
+    post: (m) => {
+      sent.push(m);
+      void postRaw(m);
+    },
+    log,
+    dataset: { name: 'dataset.dss.jsonl', path: datasetPath },
+  });
+  const cspViolations: string[] = [];
+  const dialogs: string[] = [];
+  page.on('dialog', (d) => {
+    dialogs.push(`${d.type()}: ${d.message()}`);
+    void d.dismiss();
+  });
+  page.on('pageerror', (e) => hostLog.push(`pageerror: ${e.message}`));
+  page.on('console', (m) => {
+    if (m.type() === 'error') hostLog.push(`console: ${m.text()}`);
+  });
+  await page.exposeBinding('__distilleryToHost', (_source, message: unknown) => session.receive(message));
+  await page.exposeBinding('__distilleryCsp', (_source, what: string) => cspViolations.push(what));
+  // A string, not a function: tsx's name-keeping helpers do not exist in the page.
+  await page.addInitScript({ content: STAND_IN });
+  await page.goto(pathToFileURL(htmlPath).href);
+  return {
+    page,
+    dir,
+    datasetPath,
+    store,
+    model,
+    session,
+    hostLog,
+    cspViolations,
+    dialogs,
+    sent,
+    postRaw,
+    async close() {
+      session.dispose();
+      unsubscribe();
+      await model.flush().catch(() => undefined);
+      model.dispose();
+      await page.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** The stand-in for VS Code's `acquireVsCodeApi`, installed before the app's script runs. */
+const STAND_IN = `
+(() => {
+  let state;
+  window.acquireVsCodeApi = () => ({
+    postMessage: (m) => window.__distilleryToHost(m),
+    getState: () => state,
+    setState: (s) => { state = s; },
+  });
+  document.addEventListener('securitypolicyviolation', (e) => window.__distilleryCsp(e.violatedDirective + ' ' + e.blockedURI));
+})();
+`;
+
+/** A record line for test datasets. */
+export function recordLine(id: string, fields: Record<string, unknown> = {}): string {
+  return JSON.stringify({
+    id,
+    question: `question ${id}`,
+    rationale: `rationale for ${id}`,
+    dsl: { query: { match: { title: id } } },
+    status: 'generated',
+    split: null,
+    source: { kind: 'teacher', model: 'gpt-4o-mini', usage: { input: 100, output: 20 }, costUsd: 0.0012 },
+    updatedAt: '2026-11-20T10:00:00Z',
+    ...fields,
+  });
+}

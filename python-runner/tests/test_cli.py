@@ -1,0 +1,41 @@
+from __future__ import annotations
+
+import json
+
+from conftest import run_in_process, run_subprocess
+
+
+def test_env_report_is_json_with_the_preflight_fields():
+    result = run_subprocess(["env"])
+    assert result.returncode == 0, result.stderr
+    report = json.loads(result.stdout)
+    assert {"python", "versions", "cudaAvailable", "gpus", "bf16", "bitsandbytes", "disk"} <= set(report)
+    assert report["versions"]["torch"] and isinstance(report["disk"]["freeGiB"], float)
+    assert set(report["bitsandbytes"]) == {"available", "reason"}
+
+
+def test_make_tiny_model_loads_with_auto_classes(tmp_path):
+    import io
+
+    from distillery_runner.cli import main
+    from transformers import AutoModelForSeq2SeqLM, AutoTokenizer
+
+    stream = io.StringIO()
+    assert main(["make-tiny-model", "--arch", "t5", "--out", str(tmp_path / "t5")], event_stream=stream) == 0
+    info = json.loads(stream.getvalue())
+    assert 50_000 < info["params"] < 1_000_000
+    model = AutoModelForSeq2SeqLM.from_pretrained(tmp_path / "t5")
+    tokenizer = AutoTokenizer.from_pretrained(tmp_path / "t5")
+    text = '{"query":{"term":{"status":"shipped"}}}'
+    assert tokenizer.decode(tokenizer(text)["input_ids"], skip_special_tokens=True) == text
+    assert sum(p.numel() for p in model.parameters()) == info["params"]
+
+
+def test_bad_usage_exits_2():
+    result = run_subprocess(["train", "--config"])
+    assert result.returncode == 2 and result.stdout == ""
+
+
+def test_missing_config_file_is_a_config_error(tmp_path):
+    code, events = run_in_process(["train", "--config", str(tmp_path / "nope.json"), "--out", str(tmp_path / "o")])
+    assert code == 2 and events == [{"event": "error", "kind": "config", "message": f"--config: file not found: {tmp_path / 'nope.json'}"}]

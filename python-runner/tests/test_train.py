@@ -1,0 +1,194 @@
+"""The real recipe, a few optimiser steps at a time, on tiny models of both families."""
+
+from __future__ import annotations
+
+import json
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from conftest import RUNNER_ROOT, make_run, records, run_in_process, run_subprocess, runner_env
+from event_schema import validate_event, validate_stream
+
+
+def steps_of(events):
+    return [e for e in events if e["event"] == "step"]
+
+
+MATRIX = [
+    # family, modality, supervision
+    ("t5", "full", "dss"),
+    ("t5", "lora", "label_only"),
+    ("llama", "full", "label_only"),
+    ("llama", "lora", "dss"),
+]
+
+
+@pytest.mark.parametrize(("family", "modality", "supervision"), MATRIX)
+def test_train_runs_real_steps_and_emits_contract_events(tiny_models, tmp_path, family, modality, supervision):
+    config = make_run(tmp_path / "run", tiny_models[family], modality=modality, supervision=supervision)
+    out = tmp_path / "out"
+    code, events = run_in_process(["train", "--config", str(config), "--out", str(out)])
+    assert code == 0, events
+    validate_stream(events)
+    start, done = events[0], events[-1]
+    assert start["arch"] == ("seq2seq" if family == "t5" else "causal")
+    assert done["status"] == "ok" and done["metrics"]["steps"] == 2
+    steps = steps_of(events)
+    assert [s["step"] for s in steps] == [1, 2]
+    if supervision == "dss":
+        assert all(s["lossRationale"] is not None for s in steps)
+        # loss = 0.5·label + 0.5·rationale on the same batches
+        for s in steps:
+            assert abs(s["loss"] - 0.5 * (s["lossLabel"] + s["lossRationale"])) < 1e-4 * max(1.0, s["loss"])
+    else:
+        assert all(s["lossRationale"] is None and abs(s["loss"] - s["lossLabel"]) < 1e-5 for s in steps)
+    final_eval = [e for e in events if e["event"] == "eval" and "exactMatch" in e]
+    assert len(final_eval) == 1 and final_eval[0]["split"] == "test" and final_eval[0]["count"] == 2
+    assert any(e["event"] == "checkpoint" for e in events)
+    predictions = (out / "predictions.jsonl").read_text().splitlines()
+    assert len(predictions) == 2 and {"id", "prediction", "gold", "exact", "valid"} <= set(json.loads(predictions[0]))
+    assert json.loads((out / "metrics.json").read_text())["steps"] == 2
+
+    if modality == "lora":
+        from peft import PeftModel
+        from transformers import AutoModelForCausalLM, AutoModelForSeq2SeqLM
+
+        cls = AutoModelForSeq2SeqLM if family == "t5" else AutoModelForCausalLM
+        model = PeftModel.from_pretrained(cls.from_pretrained(tiny_models[family]), str(out / "adapter"))
+        assert any("lora_A" in name for name, _ in model.named_parameters())
+    else:
+        from transformers import AutoConfig
+
+        assert AutoConfig.from_pretrained(out / "model").model_type == ("t5" if family == "t5" else "llama")
+
+
+@pytest.mark.parametrize("family", ["t5", "llama"])
+def test_loss_decreases_on_a_repeated_batch(tiny_models, tmp_path, family):
+    rows = records(2)
+    config = make_run(
+        tmp_path / "run", tiny_models[family], modality="full", supervision="dss", rows=rows,
+        train={"maxSteps": 12, "lr": 3e-3, "warmupRatio": 0.0, "scheduler": "constant", "evalSteps": 100, "saveSteps": 100, "groupByLength": False},
+    )
+    code, events = run_in_process(["train", "--config", str(config), "--out", str(tmp_path / "out")])
+    assert code == 0
+    losses = [s["loss"] for s in steps_of(events)]
+    assert len(losses) == 12
+    assert losses[-1] < 0.7 * losses[0], losses
+
+
+def test_two_runs_with_the_same_seed_log_the_same_losses(tiny_models, tmp_path):
+    """The recipe for two steps with a fixed seed, twice (torchtune's recipe test)."""
+    runs = []
+    for name in ("a", "b"):
+        config = make_run(tmp_path / name, tiny_models["llama"], modality="lora", supervision="dss", train={"evalSteps": 100, "saveSteps": 100})
+        code, events = run_in_process(["train", "--config", str(config), "--out", str(tmp_path / name / "out")])
+        assert code == 0
+        runs.append([(s["step"], s["loss"], s["lossLabel"], s["lossRationale"]) for s in steps_of(events)])
+    assert runs[0] == runs[1]
+    assert len(runs[0]) == 2
+
+
+def test_resume_continues_from_the_checkpoint(tiny_models, tmp_path):
+    out = tmp_path / "out"
+    first = make_run(tmp_path / "first", tiny_models["t5"], modality="lora", train={"maxSteps": 2, "saveSteps": 2})
+    code, events = run_in_process(["train", "--config", str(first), "--out", str(out)])
+    assert code == 0 and (out / "checkpoints" / "checkpoint-2").is_dir()
+
+    second = make_run(tmp_path / "second", tiny_models["t5"], modality="lora", train={"maxSteps": 4, "saveSteps": 2})
+    code, events = run_in_process(["train", "--config", str(second), "--out", str(out), "--resume"])
+    assert code == 0, events
+    validate_stream(events)
+    assert events[0]["resumedFrom"].endswith("checkpoint-2")
+    assert [s["step"] for s in steps_of(events)] == [3, 4]
+    assert events[-1]["metrics"]["steps"] == 4
+
+
+def test_resume_without_a_checkpoint_is_a_config_error(tiny_models, tmp_path):
+    config = make_run(tmp_path / "run", tiny_models["t5"])
+    code, events = run_in_process(["train", "--config", str(config), "--out", str(tmp_path / "empty"), "--resume"])
+    assert code == 2 and events[-1]["event"] == "error" and events[-1]["kind"] == "config"
+    assert "--resume" in events[-1]["message"]
+
+
+def test_eval_command_scores_a_trained_adapter(tiny_models, tmp_path):
+    config = make_run(tmp_path / "run", tiny_models["llama"], modality="lora", supervision="label_only", train={"evalSteps": 100, "saveSteps": 100})
+    out = tmp_path / "out"
+    assert run_in_process(["train", "--config", str(config), "--out", str(out)])[0] == 0
+    code, events = run_in_process(["eval", "--model", str(out), "--data", str(tmp_path / "run" / "test.jsonl"), "--out", str(tmp_path / "eval"), "--max-new-tokens", "16"])
+    assert code == 0
+    for e in events:
+        validate_event(e)
+    assert events[0]["event"] == "eval" and events[0]["count"] == 2
+    assert events[-1]["event"] == "done" and events[-1]["status"] == "ok"
+    assert len((tmp_path / "eval" / "predictions.jsonl").read_text().splitlines()) == 2
+
+
+def test_sigterm_finishes_the_step_saves_and_reports_cancelled(tiny_models, tmp_path):
+    config = make_run(tmp_path / "run", tiny_models["t5"], modality="lora", train={"maxSteps": 100000, "evalSteps": 100000, "saveSteps": 100000})
+    out = tmp_path / "out"
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "distillery_runner", "train", "--config", str(config), "--out", str(out)],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=runner_env(), cwd=RUNNER_ROOT,
+    )
+    events = []
+    try:
+        assert proc.stdout is not None
+        for line in proc.stdout:
+            events.append(json.loads(line))
+            # Wait for a real optimiser step, then ask it to stop (what `runs cancel` does).
+            if events[-1]["event"] == "step" and events[-1]["step"] >= 2 and proc.poll() is None:
+                proc.send_signal(signal.SIGTERM)
+                break
+        rest, stderr = proc.communicate(timeout=120)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    events += [json.loads(line) for line in rest.splitlines() if line]
+    assert proc.returncode == 3, stderr[-2000:]
+    validate_stream(events)
+    done = events[-1]
+    assert done["status"] == "cancelled"
+    assert done["checkpoint"] and Path(done["checkpoint"]).is_dir()
+    assert any(e["event"] == "checkpoint" for e in events)
+    assert "Traceback" not in stderr
+
+
+@pytest.mark.parametrize(
+    ("case", "kind", "needle"),
+    [
+        ("unknown-key", "config", "did you mean 'modality'"),
+        ("bad-line", "data", "train.jsonl:3"),
+    ],
+)
+def test_bad_input_gives_one_error_event_and_exit_2_without_traceback(tiny_models, tmp_path, case, kind, needle):
+    if case == "unknown-key":
+        config = make_run(tmp_path / "run", tiny_models["t5"], modalty="lora")
+    else:
+        config = make_run(tmp_path / "run", tiny_models["t5"])
+        lines = (tmp_path / "run" / "train.jsonl").read_text().splitlines()
+        lines[2] = '{"id": "broken", "question": "q", "rationale": "r", "dsl": [1, 2]}'
+        (tmp_path / "run" / "train.jsonl").write_text("\n".join(lines) + "\n")
+    result = run_subprocess(["train", "--config", str(config), "--out", str(tmp_path / "out")])
+    assert result.returncode == 2
+    lines = result.stdout.splitlines()
+    assert len(lines) == 1, result.stdout
+    event = json.loads(lines[0])
+    validate_event(event)
+    assert event["event"] == "error" and event["kind"] == kind and needle in event["message"]
+    assert "Traceback" not in result.stderr and "Traceback" not in result.stdout
+
+
+def test_qlora(tiny_models, tmp_path):
+    from distillery_runner.environment import bitsandbytes_status
+
+    ok, reason = bitsandbytes_status()
+    if not ok:
+        pytest.skip(f"QLoRA needs bitsandbytes with a CUDA backend: {reason}")
+    config = make_run(tmp_path / "run", tiny_models["llama"], modality="qlora")
+    code, events = run_in_process(["train", "--config", str(config), "--out", str(tmp_path / "out")])
+    assert code == 0, events
+    validate_stream(events)

@@ -30,11 +30,16 @@ describe('Distillery in VS Code (code-server)', { timeout: 300_000 }, () => {
     await wb?.close();
   });
 
-  it('activates on the sample workspace quickly and shows its status bar item', async () => {
-    const ms = await waitForActivation(wb);
-    console.log(`# activation: Distillery activated in ${ms} ms (activate() wall time in the extension host)`);
-    assert.ok(ms < 100, `activate() took ${ms} ms; the budget is 100 ms`);
+  let activationMs = Number.NaN;
+  it('activates on the sample workspace and shows its status bar item', async () => {
+    activationMs = await waitForActivation(wb);
+    console.log(`# activation: Distillery activated in ${activationMs} ms (activate() wall time in the extension host)`);
     await statusItem(wb.page).waitFor({ timeout: 15_000 });
+  });
+
+  it('activates within 100 ms of extension-host time', () => {
+    // activate() must only wire; anything slow (starting the language server) runs after it returns.
+    assert.ok(activationMs < 100, `activate() took ${activationMs} ms; the budget is 100 ms`);
   });
 
   it('opens the Distillery view container from the activity bar', async () => {
@@ -81,9 +86,16 @@ describe('Distillery in VS Code (code-server)', { timeout: 300_000 }, () => {
     await typo.dblclick();
     await page.locator('.monaco-editor.focused').first().waitFor({ timeout: 10_000 });
     await page.keyboard.press('Control+.');
-    const fix = page.locator('.action-widget .monaco-list-row, .context-view .monaco-list-row').filter({ hasText: /match/ }).first();
-    await fix.waitFor({ timeout: 15_000 });
-    await fix.click();
+    const actions = page.locator('.action-widget .monaco-list-row.action');
+    await actions.filter({ hasText: /match/ }).first().waitFor({ timeout: 15_000 });
+    // The code action menu is driven by keyboard (it sits under a pointer block): move to the fix, Enter.
+    await waitFor('the "did you mean match" fix to be selected in the code action menu', async () => {
+      const focused = await actions.and(page.locator('.focused')).getAttribute('aria-label').catch(() => null);
+      if (focused && /match/.test(focused)) return true;
+      await page.keyboard.press('ArrowDown');
+      return false;
+    }, 10_000, 50);
+    await page.keyboard.press('Enter');
     await page.keyboard.press('Control+S');
     const file = join(wb.workspace, 'demo.querydsl');
     await waitFor('the quick fix to replace "mtach" with "match" on disk', () => {

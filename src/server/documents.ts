@@ -25,12 +25,13 @@ export interface PassCounters {
   lastPassReused: number;
   totalValidated: number;
   diagnostics: number;
+  lastPassMs: number;
   /** Version the last finished pass validated. */
   validatedVersion: number | null;
 }
 
 abstract class OpenDocumentBase {
-  readonly counters: PassCounters = { passes: 0, lastPassValidated: 0, lastPassReused: 0, totalValidated: 0, diagnostics: 0, validatedVersion: null };
+  readonly counters: PassCounters = { passes: 0, lastPassValidated: 0, lastPassReused: 0, totalValidated: 0, diagnostics: 0, lastPassMs: 0, validatedVersion: null };
   /** Settings the current results were computed with; results are dropped when they change. */
   settings: DocumentSettings | undefined;
   /** Last published diagnostics, for code actions that arrive without them. */

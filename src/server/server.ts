@@ -135,6 +135,7 @@ export class DistilleryServer {
         lastPassReused: k.lastPassReused,
         totalValidated: k.totalValidated,
         diagnostics: k.diagnostics,
+        lastPassMs: Math.round(k.lastPassMs * 100) / 100,
       };
     });
     c.onRequest(normalizeRequest, (params): NormalizeResult => {

@@ -104,6 +104,7 @@ export class ValidationScheduler {
     const doc = this.host.document(uri);
     if (!doc) return;
     this.running.add(uri);
+    const started = performance.now();
     try {
       const settings = await this.host.settings.get(uri);
       if (this.host.document(uri) !== doc) return;
@@ -118,6 +119,7 @@ export class ValidationScheduler {
         doc.counters.diagnostics = finished.length;
         doc.counters.passes++;
         this.host.publish(uri, doc.version, finished);
+        doc.counters.lastPassMs = performance.now() - started;
       }
     } catch (e) {
       this.host.reportBug(`validation of ${uri} failed`, e);

@@ -44,6 +44,8 @@ export interface DocumentStats {
   readonly totalValidated: number;
   /** Diagnostics published by the last pass. */
   readonly diagnostics: number;
+  /** Wall time of the last pass inside the server, from its start to handing the diagnostics to the transport. */
+  readonly lastPassMs: number;
 }
 
 export const documentStatsRequest = new RequestType<DocumentStatsParams, DocumentStats | null, void>('distillery/documentStats');
@@ -55,7 +57,7 @@ export function isDocumentStatsParams(value: unknown): value is DocumentStatsPar
 export function isDocumentStats(value: unknown): value is DocumentStats {
   if (value === null || typeof value !== 'object') return false;
   const v = value as Record<string, unknown>;
-  const numbers = ['lines', 'passes', 'lastPassValidated', 'lastPassReused', 'totalValidated', 'diagnostics'];
+  const numbers = ['lines', 'passes', 'lastPassValidated', 'lastPassReused', 'totalValidated', 'diagnostics', 'lastPassMs'];
   return (
     typeof v['uri'] === 'string' &&
     typeof v['languageId'] === 'string' &&

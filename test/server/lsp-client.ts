@@ -26,6 +26,8 @@ let bundled: Promise<void> | undefined;
  * Rebuilds dist/server.js from src/server/main.ts with the options of scripts/build.mjs, so the
  * tests always drive the bundle of the current sources. The bundle is written beside and renamed
  * into place, so test files running in parallel never see half a file.
+ * `mainFields` prefers ES modules: jsonc-parser's UMD `main` loads its parts with a require()
+ * esbuild cannot follow, and the bundle then fails at start with "Cannot find module './impl/format'".
  */
 export function ensureServerBundle(): Promise<void> {
   bundled ??= (async () => {
@@ -38,6 +40,7 @@ export function ensureServerBundle(): Promise<void> {
       format: 'cjs',
       target: 'es2022',
       sourcemap: false,
+      mainFields: ['module', 'main'],
       logLevel: 'warning',
       external: ['vscode', 'cpu-features', '*.node'],
     });
@@ -134,9 +137,12 @@ export class LspClient {
     const proc = spawn(process.execPath, [SERVER_BUNDLE, '--stdio'], { stdio: 'pipe' });
     const connection = createMessageConnection(new StreamMessageReader(proc.stdout), new StreamMessageWriter(proc.stdin));
     const client = new LspClient(connection, proc, options);
+    const died = new Promise<never>((_, reject) => {
+      proc.once('exit', (code) => reject(new Error(`the server exited with code ${code} during initialize:\n${client.stderr.slice(-2000)}`)));
+    });
     connection.listen();
     const workspaceUri = options.workspace ? pathToFileURL(options.workspace).href : null;
-    await connection.sendRequest('initialize', {
+    const initialized = connection.sendRequest('initialize', {
       processId: process.pid,
       rootUri: workspaceUri,
       workspaceFolders: workspaceUri ? [{ uri: workspaceUri, name: 'test' }] : null,
@@ -150,6 +156,8 @@ export class LspClient {
         },
       },
     });
+    await Promise.race([initialized, died]);
+    died.catch(() => undefined);
     await connection.sendNotification('initialized', {});
     return client;
   }

@@ -1,0 +1,62 @@
+// Every search body in the shared corpus (Elasticsearch's own spec examples and reference docs)
+// must validate with zero errors: a failure here is a bug in the spec tables.
+import assert from 'node:assert/strict';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { canonicalJson, normalizeBody, validateBody, validateQuery, QUERY_SPECS } from '../../src/core/dsl';
+
+const sharedDir = process.env['DISTILLERY_SHARED'] ?? join(import.meta.dirname, '..', '..', '..', 'shared');
+const corpusPath = join(sharedDir, 'corpus', 'es-examples.jsonl');
+
+interface CorpusRecord { source: string; kind: string; api: string; body: unknown; origin?: string }
+
+/**
+ * Documentation examples that demonstrate a request Elasticsearch rejects. Each entry names the
+ * record and the one error code the server would answer with; the test asserts exactly that.
+ */
+const REJECTED_BY_ELASTICSEARCH: Record<string, { code: string; why: string }> = {
+  'elastic/elasticsearch-py:docs/examples/f5815d573cee0447910c9668003887b8.asciidoc': {
+    code: 'invalid-enum',
+    why: 'datehistogram-aggregation.asciidoc shows calendar_interval "2d" to demonstrate the error '
+      + '"The supplied interval [2d] could not be parsed as a calendar interval".',
+  },
+};
+
+function validateRecord(r: CorpusRecord) {
+  // `kind: "query"` records hold the object that carries the query ({"query": …} / {"aggregations": …});
+  // a record whose only key is a query name is a bare query.
+  const keys = r.body !== null && typeof r.body === 'object' ? Object.keys(r.body) : [];
+  const bare = r.kind === 'query' && keys.length === 1 && QUERY_SPECS[keys[0]!] !== undefined;
+  return bare ? validateQuery(r.body) : validateBody(r.body);
+}
+
+test('corpus: every search body validates without errors', { skip: !existsSync(corpusPath) && `no corpus at ${corpusPath}` }, () => {
+  const records = readFileSync(corpusPath, 'utf8').split('\n').filter((l) => l.trim() !== '').map((l) => JSON.parse(l) as CorpusRecord);
+  assert.equal(records.length, 606, 'the corpus has 606 records');
+  const selected = records.filter((r) => r.api === 'search' || r.kind === 'query');
+  assert.ok(selected.length > 500, `expected most records to be search bodies, got ${selected.length}`);
+  const failures: string[] = [];
+  let rejectedSeen = 0;
+  for (const r of selected) {
+    const errors = validateRecord(r).filter((p) => p.severity === 'error');
+    const known = REJECTED_BY_ELASTICSEARCH[r.source];
+    if (known !== undefined) {
+      rejectedSeen++;
+      assert.deepEqual(errors.map((e) => e.code), [known.code], `${r.source}: ${known.why}`);
+      continue;
+    }
+    for (const e of errors) failures.push(`${r.source} ${e.pointer}: [${e.code}] ${e.message}`);
+  }
+  assert.equal(rejectedSeen, Object.keys(REJECTED_BY_ELASTICSEARCH).length);
+  assert.deepEqual(failures, []);
+});
+
+test('corpus: normalising is idempotent on every body', { skip: !existsSync(corpusPath) && 'no corpus' }, () => {
+  const records = readFileSync(corpusPath, 'utf8').split('\n').filter((l) => l.trim() !== '').map((l) => JSON.parse(l) as CorpusRecord);
+  for (const r of records) {
+    const once = normalizeBody(r.body);
+    assert.equal(canonicalJson(once), canonicalJson(r.body), r.source);
+    assert.deepEqual(normalizeBody(once), once, r.source);
+  }
+});

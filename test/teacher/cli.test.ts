@@ -1,0 +1,189 @@
+// `distillery generate` as a real child process against the fake teacher: a full run, SIGKILL in
+// the middle and a rerun (exactly one record per question, nothing paid twice), Ctrl+C, a 401 that
+// must not print the key, and the Batch API round trip through --batch / --batch-poll.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { FakeTeacher } from './fake-server';
+import { API_KEY, COST_PER_REQUEST, PRICE, readRecords, tempDir } from './helpers';
+import { readBatchState } from '../../src/core/teacher/batch';
+
+const root = join(__dirname, '../..');
+// The child runs in a temp workspace, so tsx is named by its file, not resolved from the cwd.
+const tsxLoader = pathToFileURL(join(root, 'node_modules/tsx/dist/loader.mjs')).href;
+
+function cli(args: string[], cwd: string, env: Record<string, string> = {}): { child: ChildProcess; done: Promise<{ code: number | null; signal: string | null; stdout: string; stderr: string }> } {
+  const child = spawn(process.execPath, ['--import', tsxLoader, join(root, 'src/cli/main.ts'), 'generate', ...args], {
+    cwd,
+    env: { ...process.env, OPENAI_API_KEY: API_KEY, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout!.on('data', (d: Buffer) => (stdout += d.toString()));
+  child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
+  const done = new Promise<{ code: number | null; signal: string | null; stdout: string; stderr: string }>((resolve) =>
+    child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr })),
+  );
+  return { child, done };
+}
+
+function workspace(fake: FakeTeacher, questions: string[]): { dir: string; cleanup: () => void; args: string[] } {
+  const { dir, cleanup } = tempDir();
+  writeFileSync(join(dir, 'distillery.json'), JSON.stringify({ teacher: { model: 'test-model', prices: PRICE, concurrency: 4 } }));
+  writeFileSync(join(dir, 'questions.txt'), `# test questions\n${questions.join('\n')}\n`);
+  return { dir, cleanup, args: ['--dataset', 'data.dss.jsonl', '--questions', 'questions.txt', '--base-url', fake.url] };
+}
+
+test('generate fills the dataset and prints the estimate and a summary', async () => {
+  const fake = await FakeTeacher.start();
+  const questions = ['a question', 'b question', 'c question'];
+  const ws = workspace(fake, questions);
+  try {
+    const est = await cli([...ws.args, '--estimate', '--format', 'json'], ws.dir).done;
+    assert.equal(est.code, 0, est.stderr);
+    const plan = JSON.parse(est.stdout) as { questions: number; requests: number };
+    assert.equal(plan.questions, 3);
+    assert.equal(plan.requests, 3);
+    assert.equal(fake.chatRequests, 0);
+
+    const r = await cli([...ws.args, '--format', 'json'], ws.dir).done;
+    assert.equal(r.code, 0, r.stderr);
+    const summary = JSON.parse(r.stdout) as { generated: number; costUsd: number };
+    assert.equal(summary.generated, 3);
+    assert.ok(Math.abs(summary.costUsd - 3 * COST_PER_REQUEST) < 1e-9);
+    assert.match(r.stderr, /about 3 requests/);
+    assert.equal(readRecords(join(ws.dir, 'data.dss.jsonl')).length, 3);
+
+    const again = await cli(ws.args, ws.dir).done;
+    assert.equal(again.code, 0);
+    assert.match(again.stdout, /nothing to do: 3 question\(s\) already answered/);
+    assert.equal(fake.chatRequests, 3);
+  } finally {
+    await fake.close();
+    ws.cleanup();
+  }
+});
+
+test('SIGKILL mid-run, then rerun: one record per question, no answered question asked again', async () => {
+  const fake = await FakeTeacher.start();
+  fake.latencyMs = 25;
+  const questions = Array.from({ length: 40 }, (_, i) => `kill test question ${i}`);
+  const ws = workspace(fake, questions);
+  const data = join(ws.dir, 'data.dss.jsonl');
+  try {
+    const first = cli(ws.args, ws.dir);
+    await fake.waitFor(() => [...fake.answered.values()].reduce((a, b) => a + b, 0) >= 10);
+    first.child.kill('SIGKILL');
+    const killed = await first.done;
+    assert.equal(killed.signal, 'SIGKILL');
+    const before = readRecords(data);
+    assert.ok(before.length > 0 && before.length < questions.length, `records after kill: ${before.length}`);
+    const countsAtKill = new Map(fake.perQuestion);
+
+    const second = await cli(ws.args, ws.dir).done;
+    assert.equal(second.code, 0, second.stderr);
+    const after = readRecords(data);
+    for (const q of questions) assert.equal(after.filter((r) => r.question === q).length, 1, `records for "${q}"`);
+    assert.equal(after.length, questions.length);
+    // Questions that had a record when the run died were not sent again.
+    for (const r of before) assert.equal(fake.totalFor(r.question), countsAtKill.get(r.question), `re-asked "${r.question}"`);
+    // At most the requests in flight at the kill were lost and sent again.
+    assert.ok(fake.chatRequests <= questions.length + 4, `requests: ${fake.chatRequests}`);
+    assert.ok(after.every((r) => r.status === 'generated'));
+  } finally {
+    await fake.close();
+    ws.cleanup();
+  }
+});
+
+test('Ctrl+C stops new requests, keeps finished answers and exits 3', async () => {
+  const fake = await FakeTeacher.start();
+  fake.latencyMs = 25;
+  const questions = Array.from({ length: 40 }, (_, i) => `sigint question ${i}`);
+  const ws = workspace(fake, questions);
+  try {
+    const run = cli([...ws.args, '--concurrency', '2'], ws.dir);
+    await fake.waitFor(() => fake.chatRequests >= 6);
+    run.child.kill('SIGINT');
+    const r = await run.done;
+    assert.equal(r.code, 3, r.stderr);
+    assert.match(r.stdout, /stopped by Ctrl\+C/);
+    const records = readRecords(join(ws.dir, 'data.dss.jsonl'));
+    assert.ok(records.length >= 4 && records.length < 40);
+    assert.ok(fake.chatRequests <= records.length + 2, `requests ${fake.chatRequests}, records ${records.length}`);
+  } finally {
+    await fake.close();
+    ws.cleanup();
+  }
+});
+
+test('a 401 exits 1 with a message that does not contain the key', async () => {
+  const fake = await FakeTeacher.start((ctx) => ({ status: 401, body: { error: { message: `Incorrect API key provided: ${ctx.authorization?.slice(7)}` } } }));
+  const ws = workspace(fake, ['q one']);
+  try {
+    const r = await cli(ws.args, ws.dir).done;
+    assert.equal(r.code, 1);
+    assert.match(r.stdout + r.stderr, /refused the API key/);
+    assert.ok(!(r.stdout + r.stderr).includes(API_KEY));
+  } finally {
+    await fake.close();
+    ws.cleanup();
+  }
+});
+
+test('bad usage exits 2 and names the flag', async () => {
+  const { dir, cleanup } = tempDir();
+  try {
+    const r = await cli(['--dataset', 'd.dss.jsonl', '--samples', 'zero'], dir).done;
+    assert.equal(r.code, 2);
+    assert.match(r.stderr, /--samples must be an integer/);
+  } finally {
+    cleanup();
+  }
+});
+
+test('batch mode: submit, poll until complete, merge once at half price', async () => {
+  const fake = await FakeTeacher.start();
+  fake.batchPolls = 1;
+  const questions = ['batch one', 'batch two', 'batch three'];
+  const ws = workspace(fake, questions);
+  const data = join(ws.dir, 'data.dss.jsonl');
+  try {
+    const submit = await cli([...ws.args, '--batch'], ws.dir).done;
+    assert.equal(submit.code, 0, submit.stderr);
+    assert.match(submit.stdout, /submitted batch batch_\d+ with 3 request/);
+    const state = readBatchState(data);
+    assert.equal(state.batches.length, 1);
+    assert.equal(state.batches[0]!.state, 'submitted');
+    assert.equal(readRecords(data).length, 0);
+
+    const poll1 = await cli(['--dataset', 'data.dss.jsonl', '--base-url', fake.url, '--batch-poll'], ws.dir).done;
+    assert.equal(poll1.code, 0, poll1.stderr);
+    assert.match(poll1.stdout, /in_progress/);
+
+    const poll2 = await cli(['--dataset', 'data.dss.jsonl', '--base-url', fake.url, '--batch-poll', '--format', 'json'], ws.dir).done;
+    assert.equal(poll2.code, 0, poll2.stderr);
+    const result = JSON.parse(poll2.stdout) as { merged: number; costUsd: number };
+    assert.equal(result.merged, 3);
+    assert.ok(Math.abs(result.costUsd - (3 * COST_PER_REQUEST) / 2) < 1e-9);
+    const records = readRecords(data);
+    assert.equal(records.length, 3);
+    assert.ok(records.every((r) => r.status === 'generated' && (r.source as Record<string, unknown>)['batch'] === state.batches[0]!.batchId));
+    assert.equal(readBatchState(data).batches[0]!.state, 'merged');
+
+    const poll3 = await cli(['--dataset', 'data.dss.jsonl', '--base-url', fake.url, '--batch-poll'], ws.dir).done;
+    assert.equal(poll3.code, 0);
+    assert.equal(readRecords(data).length, 3);
+    // A normal run afterwards has nothing left to ask.
+    const after = await cli(ws.args, ws.dir).done;
+    assert.match(after.stdout, /nothing to do/);
+    assert.equal(fake.chatRequests, 3);
+  } finally {
+    await fake.close();
+    ws.cleanup();
+  }
+});

@@ -42,7 +42,8 @@ export function complete(doc: OpenDocument, position: Position, settings: Docume
   const site = siteAt(doc, position);
   const atKey = site.location.isAtPropertyKey;
   if (site.bodyPath === undefined) return list(recordCompletions(site, atKey));
-  const context = contextAt(site.bodyPath);
+  // A key is asked about by the path of the object it goes in; a value by its own path.
+  const context = contextAt(atKey ? site.bodyPath.slice(0, -1) : site.bodyPath);
   if (atKey) {
     const keys = keyCandidates(context.kind, context.owner, context.values, settings);
     return list(keys.map((k) => keyItem(site, k)));

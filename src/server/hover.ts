@@ -2,18 +2,20 @@
 // mapped type of a field, or the allowed values of an enum.
 import { MarkupKind, type Hover, type Position } from 'vscode-languageserver';
 import type { OpenDocument } from './documents';
-import { nodeAt, siteAt } from './json-site';
+import { isStringLike, nodeAt, siteAt } from './json-site';
 import type { DocumentSettings } from './settings';
 import { AGGREGATION_SPECS, BODY_KEY_SPECS, QUERY_SPECS, contextAt, describeValue, paramTableOf } from './spec-docs';
 
 export function hover(doc: OpenDocument, position: Position, settings: DocumentSettings): Hover | null {
   const site = siteAt(doc, position);
   const node = nodeAt(site);
-  if (!node || node.type !== 'string' || typeof node.value !== 'string' || site.bodyPath === undefined) return null;
+  if (!node || !isStringLike(site, node) || typeof node.value !== 'string' || site.bodyPath === undefined) return null;
   const name = node.value;
-  const context = contextAt(site.bodyPath);
+  const atKey = site.location.isAtPropertyKey;
+  // A key is described by what its object holds; a value by its own path.
+  const context = contextAt(atKey ? site.bodyPath.slice(0, -1) : site.bodyPath);
   const range = site.rangeOf(node.offset, node.offset + node.length);
-  const markdown = site.location.isAtPropertyKey ? describeKey(name, context.kind, context.owner, settings) : describeValueAt(name, context.kind, context.values, settings);
+  const markdown = atKey ? describeKey(name, context.kind, context.owner, settings) : describeValueAt(name, context.kind, context.values, settings);
   return markdown ? { contents: { kind: MarkupKind.Markdown, value: markdown }, range } : null;
 }
 

@@ -60,10 +60,18 @@ export function nodeAt(site: JsonSite): Node | undefined {
   return node;
 }
 
+/**
+ * A string value, or a property key (getLocation reports keys as nodes of type 'property' whose
+ * offset and length cover the quoted key).
+ */
+export function isStringLike(site: JsonSite, node: Node): boolean {
+  return node.type === 'string' || (node.type === 'property' && site.text[node.offset] === '"');
+}
+
 /** The range to replace when completing at the offset: the string or word under the cursor. */
 export function replaceSpan(site: JsonSite): { start: number; end: number; quoted: boolean } {
   const node = nodeAt(site);
-  if (node && node.type === 'string') return { start: node.offset, end: node.offset + node.length, quoted: true };
+  if (node && isStringLike(site, node)) return { start: node.offset, end: node.offset + node.length, quoted: true };
   let start = site.offset;
   let end = site.offset;
   while (start > 0 && /[\w.@-]/.test(site.text[start - 1] as string)) start--;

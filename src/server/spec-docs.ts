@@ -11,7 +11,10 @@ import {
 } from '../core/dsl';
 import type { JSONPath } from 'jsonc-parser';
 
-/** The engine's view of what belongs at a body path; never throws (a bug there must not break completion). */
+/**
+ * The engine's view of what belongs at a body path: the path of the object whose keys are typed,
+ * or of the value being typed. Never throws (a bug there must not break completion or hover).
+ */
 export function contextAt(path: JSONPath): CompletionContext {
   try {
     return completionContext([...path]);

@@ -161,7 +161,6 @@ export class ValidationScheduler {
           const version = doc.version;
           await new Promise<void>((resolve) => setImmediate(resolve));
           if (this.host.document(doc.uri) !== doc) return undefined;
-          if (doc.settings !== settings) return undefined; // a newer pass is queued
           if (doc.version !== version) i = -1; // lines moved: rescan; validated lines are skipped
           sliceStart = performance.now();
           continue;

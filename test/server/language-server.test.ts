@@ -124,6 +124,30 @@ describe('language server', () => {
     assert.deepEqual(codes(await client.diagnosticsOf(uri, 2)), []);
   });
 
+  test('source.fixAll.distillery applies every did-you-mean fix in a dataset', async () => {
+    const uri = docUri(workspace, 'd2.dss.jsonl');
+    const text = ['{"id":"q-1","dsl":{"query":{"mtach":{"notes":"x"}}}}', '{"id":"q-2","dsl":{"query":{"match_al":{}}}}'].join('\n');
+    await client.open(uri, 'distillery-dataset', text);
+    const published = await client.diagnosticsOf(uri, 1);
+    assert.equal(published.diagnostics.filter((d) => d.code === 'unknown-query').length, 2);
+    const actions = await client.request<CodeAction[]>('textDocument/codeAction', {
+      textDocument: { uri },
+      range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } },
+      context: { diagnostics: [], only: ['source.fixAll'] },
+    });
+    const fixAll = actions.find((a) => a.kind === 'source.fixAll.distillery');
+    assert.ok(fixAll?.edit?.changes?.[uri], JSON.stringify(actions));
+    assert.equal(applyEdits(text, fixAll.edit.changes[uri]), text.replace('mtach', 'match').replace('match_al"', 'match_all"'));
+  });
+
+  test('completes record keys and closed values outside the dsl of a dataset line', async () => {
+    const uri = docUri(workspace, 'd3.dss.jsonl');
+    const text = '{"id":"q-1","status":"","dsl":null}';
+    await client.open(uri, 'distillery-dataset', text);
+    const result = await client.request<{ items: CompletionItem[] }>('textDocument/completion', { textDocument: { uri }, position: after_(text, '"status":"') });
+    assert.deepEqual(result.items.map((i) => i.label).sort(), ['accepted', 'generated', 'needs_fix', 'pending', 'rejected']);
+  });
+
   test('completes query names, parameters, enum values and mapped fields (mapping from distillery.json)', async () => {
     const uri = docUri(workspace, 'e.querydsl');
     const text = '{"query": {"ma": {}, "match": {"notes": {"op": "x", "operator": ""}}, "term": {"": "x"}}}';

@@ -1,10 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { join } from 'node:path';
+import { runCli } from '../helpers/cli';
 
-const root = join(import.meta.dirname, '../..');
-const cli = (...args: string[]) => spawnSync(process.execPath, ['--import', 'tsx', join(root, 'src/cli/main.ts'), ...args], { cwd: root, encoding: 'utf8' });
+const cli = (...args: string[]) => runCli(args);
 
 test('plan --format json recommends a modality and gives a breakdown', () => {
   const r = cli('plan', '--model', 'Qwen/Qwen2.5-7B', '--gpu-mem', '24', '--batch', '2', '--format', 'json');

@@ -2,14 +2,13 @@
 // and bad input (missing file, directory, invalid UTF-8, deep nesting, broken lines, big files).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { runCli } from '../helpers/cli';
 
-const root = join(import.meta.dirname, '../..');
 let dir: string;
-const cli = (args: string[], cwd = dir) => spawnSync(process.execPath, ['--import', 'tsx', join(root, 'src/cli/main.ts'), 'validate', ...args], { cwd, encoding: 'utf8', maxBuffer: 1 << 28 });
+const cli = (args: string[], cwd = dir) => runCli(['validate', ...args], { cwd });
 const noStack = (s: string) => assert.doesNotMatch(s, /\n\s+at .+:\d+:\d+/, `no stack trace in: ${s}`);
 
 before(() => {

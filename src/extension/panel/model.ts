@@ -2,6 +2,7 @@
 // editor-area review panel). It owns the index over the store's records, the undo history of review
 // actions and the background validation pass. Pure TypeScript (no `vscode`) so the Chromium tests
 // and the benchmark drive exactly this code over a real store.
+import { findDuplicateClusters } from '../../core/dataset/dedup';
 import type { DatasetRecord } from '../../core/dataset/record';
 import type { ReviewAction, Stats } from '../../shared/webview-protocol';
 import type { PanelEngine } from './engine';
@@ -21,6 +22,8 @@ export interface PanelStore {
   /** Inserts a record so that it ends up at `index` in file order. */
   insert(index: number, record: DatasetRecord): void;
   removeMany(ids: readonly string[]): void;
+  /** Adds records at the end of the file order. */
+  appendMany(records: readonly DatasetRecord[]): void;
   /** Writes pending changes durably. */
   save(): Promise<void>;
 }
@@ -28,7 +31,10 @@ export interface PanelStore {
 type Change =
   | { kind: 'replace'; id: string; before: DatasetRecord; after: DatasetRecord }
   | { kind: 'insert'; index: number; record: DatasetRecord }
-  | { kind: 'remove'; index: number; record: DatasetRecord };
+  | { kind: 'remove'; index: number; record: DatasetRecord }
+  /** Many records added at the end (an import) or taken off it again (its undo). */
+  | { kind: 'append'; records: DatasetRecord[] }
+  | { kind: 'unappend'; records: DatasetRecord[] };
 
 interface Step {
   label: string;
@@ -49,6 +55,8 @@ export interface ModelOptions {
   /** Saving is coalesced: actions in quick succession are written once. 0 writes at once. */
   saveDelayMs?: number;
   log?(level: 'info' | 'warn' | 'error', message: string): void;
+  /** After each successful save (the host checks for conflicts the save's merge opened). */
+  saved?(): void;
   now?(): string;
 }
 
@@ -211,6 +219,29 @@ export class PanelModel {
     return true;
   }
 
+  /** Adds new records at the end (an import); one undo step. */
+  append(records: readonly DatasetRecord[], label: string): void {
+    if (records.length === 0) return;
+    const change: Change = { kind: 'append', records: [...records] };
+    const focus = this.applyAll([change]);
+    this.commit({ label, changes: [change] }, focus);
+  }
+
+  /** Sets the split of many records; one undo step. Returns how many changed. */
+  assignSplits(assignments: ReadonlyMap<string, 'train' | 'val' | 'test'>, label: string): number {
+    const now = this.now();
+    const changes: Change[] = [];
+    for (const [id, split] of assignments) {
+      const before = this.store.get(id);
+      if (!before || before.split === split || this.store.isConflicted(id)) continue;
+      changes.push({ kind: 'replace', id, before, after: { ...before, split, updatedAt: now } });
+    }
+    if (changes.length === 0) return 0;
+    this.applyAll(changes);
+    this.commit({ label, changes }, null);
+    return changes.length;
+  }
+
   undo(): string | null {
     const step = this.undoStack.pop();
     if (!step) return null;
@@ -244,6 +275,8 @@ export class PanelModel {
   private stillApplies(c: Change, _dir: 'undo'): boolean {
     if (c.kind === 'replace') return JSON.stringify(this.store.get(c.id)) === JSON.stringify(c.after);
     if (c.kind === 'insert') return this.store.get(c.record.id) !== undefined;
+    if (c.kind === 'append') return c.records.every((r) => this.store.get(r.id) !== undefined);
+    if (c.kind === 'unappend') return c.records.every((r) => this.store.get(r.id) === undefined);
     return this.store.get(c.record.id) === undefined;
   }
 
@@ -253,16 +286,22 @@ export class PanelModel {
     for (let i = 0; i < changes.length; ) {
       const c = changes[i]!;
       let j = i + 1;
-      while (j < changes.length && changes[j]!.kind === c.kind && c.kind !== 'insert') j++;
+      while (j < changes.length && changes[j]!.kind === c.kind && (c.kind === 'replace' || c.kind === 'remove')) j++;
       const run = changes.slice(i, j);
       if (c.kind === 'replace') this.store.replaceMany(run.map((r) => (r as Extract<Change, { kind: 'replace' }>).after));
       else if (c.kind === 'remove') this.store.removeMany(run.map((r) => (r as Extract<Change, { kind: 'remove' }>).record.id));
-      else this.store.insert(Math.min(c.index, this.store.records().length), c.record);
-      for (const r of run) if (r.kind !== 'remove') focus = r.kind === 'replace' ? r.id : r.record.id;
+      else if (c.kind === 'insert') this.store.insert(Math.min(c.index, this.store.records().length), c.record);
+      else if (c.kind === 'append') this.store.appendMany(c.records);
+      else this.store.removeMany(c.records.map((r) => r.id));
+      for (const r of run) {
+        if (r.kind === 'replace') focus = r.id;
+        else if (r.kind === 'insert') focus = r.record.id;
+        else if (r.kind === 'append') focus = r.records[0]?.id ?? focus;
+      }
       i = j;
     }
     // Past a few hundred inserts/removals one rebuild beats splicing each into the index.
-    const structural = changes.reduce((n, c) => n + (c.kind === 'replace' ? 0 : 1), 0);
+    const structural = changes.reduce((n, c) => n + (c.kind === 'replace' ? 0 : c.kind === 'append' || c.kind === 'unappend' ? 500 : 1), 0);
     if (structural < 500) for (const c of changes) this.reindex(c);
     else this.rebuild(null, false);
     return focus;
@@ -270,6 +309,7 @@ export class PanelModel {
 
   /** Keeps the index in step with one change to the store, without rereading every record. */
   private reindex(c: Change): void {
+    if (c.kind === 'append' || c.kind === 'unappend') return this.rebuild(null, false);
     if (c.kind === 'replace') {
       const old = this.byId.get(c.id);
       if (!old) return this.rebuild(null, false);
@@ -326,10 +366,11 @@ export class PanelModel {
       clearTimeout(this.saveTimer);
       this.saveTimer = undefined;
     }
-    this.saving = this.saving.then(
-      () => this.store.save(),
-      () => this.store.save(),
-    );
+    const save = async () => {
+      await this.store.save();
+      this.options.saved?.();
+    };
+    this.saving = this.saving.then(save, save);
     this.saving.catch((e: unknown) => this.options.log?.('error', `saving ${this.store.path} failed: ${e instanceof Error ? e.message : String(e)}`));
     return this.saving;
   }
@@ -353,7 +394,6 @@ export class PanelModel {
     const types = new Map<string, number>();
     const aggs = new Map<string, number>();
     const days = new Map<string, { error: number; warning: number; clean: number }>();
-    const clusters = new Map<string, Entry[]>();
     let rationaleChars = 0;
     let rationaleCount = 0;
     for (const e of this.entries) {
@@ -372,14 +412,11 @@ export class PanelModel {
         d[e.validity]++;
         days.set(day, d);
       }
-      const key = normaliseQuestion(r.question);
-      if (key) {
-        const list = clusters.get(key);
-        if (list) list.push(e);
-        else clusters.set(key, [e]);
-      }
     }
-    const dupes = [...clusters.values()].filter((c) => c.length > 1).sort((a, b) => b.length - a.length);
+    // Exact and near duplicates (MinHash over trigrams), as the import and split steps see them.
+    const dupes = findDuplicateClusters(this.entries.map((e) => ({ id: e.id, text: e.record.question })))
+      .filter((c) => c.ids.length > 1)
+      .sort((a, b) => b.ids.length - a.ids.length);
     return {
       total: this.entries.length,
       byStatus: bars(statuses),
@@ -388,9 +425,9 @@ export class PanelModel {
       byAggregation: bars(aggs).slice(0, 100),
       avgRationaleChars: rationaleCount ? Math.round(rationaleChars / rationaleCount) : 0,
       duplicateClusters: dupes.slice(0, 50).map((c) => ({
-        size: c.length,
-        questions: c.slice(0, 5).map((e) => e.record.question.slice(0, 400)),
-        ids: c.slice(0, 50).map((e) => e.id),
+        size: c.ids.length,
+        questions: c.ids.slice(0, 5).map((id) => (this.byId.get(id)?.record.question ?? '').slice(0, 400)),
+        ids: c.ids.slice(0, 50),
       })),
       duplicateClusterCount: dupes.length,
       validityOverTime: [...days.entries()]
@@ -408,6 +445,8 @@ export class PanelModel {
 }
 
 function invert(c: Change): Change {
+  if (c.kind === 'append') return { kind: 'unappend', records: c.records };
+  if (c.kind === 'unappend') return { kind: 'append', records: c.records };
   if (c.kind === 'replace') return { kind: 'replace', id: c.id, before: c.after, after: c.before };
   if (c.kind === 'insert') return { kind: 'remove', index: c.index, record: c.record };
   return { kind: 'insert', index: c.index, record: c.record };
@@ -424,12 +463,4 @@ function bump(map: Map<string, number>, key: string): void {
 
 function bars(map: Map<string, number>): { label: string; value: number }[] {
   return [...map.entries()].sort((a, b) => b[1] - a[1]).map(([label, value]) => ({ label: label.slice(0, 200), value }));
-}
-
-/** Exact-duplicate key: case, punctuation and spacing do not count. */
-function normaliseQuestion(q: string): string {
-  return q
-    .toLowerCase()
-    .replace(/[^\p{L}\p{N}]+/gu, ' ')
-    .trim();
 }

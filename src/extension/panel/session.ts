@@ -30,6 +30,8 @@ export interface SessionHooks {
   openInEditor?(id: string): void | Promise<void>;
   /** Dataset name and path for the header. */
   dataset: { name: string; path: string } | null;
+  /** Shown instead of records (no dataset found, or it could not be opened). */
+  message?: string | null;
 }
 
 export class PanelSession {
@@ -84,7 +86,7 @@ export class PanelSession {
     switch (msg.method) {
       case 'ready':
         this.ready = true;
-        this.hooks.post(Init.make({ dataset: this.hooks.dataset, message: null }));
+        this.hooks.post(Init.make({ dataset: this.hooks.dataset, message: this.hooks.message?.slice(0, 2000) ?? null }));
         this.hooks.post(History.make(this.model.historyLabels()));
         this.refresh(this.selectedId);
         return;

@@ -57,6 +57,10 @@ export class StoreAdapter implements PanelStore {
     this.mine(() => this.store.insert([record], afterId));
   }
 
+  appendMany(records: readonly DatasetRecord[]): void {
+    this.mine(() => this.store.insert(records));
+  }
+
   removeMany(ids: readonly string[]): void {
     this.mine(() => this.store.remove(ids));
   }

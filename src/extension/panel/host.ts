@@ -1,0 +1,315 @@
+// The panel's VS Code side: finds and opens the dataset, builds the shared model, serves the
+// sidebar webview view and the editor-area review panel (same app, layout by width), merges
+// external edits and asks the person about conflicts, and serves record documents.
+import { existsSync, readFileSync } from 'node:fs';
+import { basename, isAbsolute, join } from 'node:path';
+import * as vscode from 'vscode';
+import { DatasetStore, watch, type Conflict } from '../../core/dataset/store';
+import { parseMapping, type ValidateOptions } from '../../core/dsl';
+import { parseProjectConfig } from '../../core/project/config';
+import type { Context } from '../ctx';
+import { RECORD_SCHEME } from '../features/language';
+import { createPanelEngine } from './engine';
+import { renderPanelHtml } from './html';
+import { PanelModel } from './model';
+import { recordUri, RecordFileSystem } from './record-fs';
+import { PanelSession } from './session';
+import { StoreAdapter } from './store-adapter';
+
+export const VIEW_ID = 'distillery.panel';
+const REVIEW_PANEL_TYPE = 'distillery.review';
+
+export interface LoadedDataset {
+  uri: vscode.Uri;
+  store: DatasetStore;
+  adapter: StoreAdapter;
+  model: PanelModel;
+  validateOptions: ValidateOptions;
+  dispose(): void;
+}
+
+export class PanelHost implements vscode.WebviewViewProvider, vscode.Disposable {
+  private loading: Promise<LoadedDataset | null> | null = null;
+  private loaded: LoadedDataset | null = null;
+  private reviewPanel: vscode.WebviewPanel | undefined;
+  private readonly recordFs: RecordFileSystem;
+  private asking = false;
+  private readonly disposables: vscode.Disposable[] = [];
+
+  constructor(private readonly ctx: Context) {
+    this.recordFs = new RecordFileSystem(() => this.loaded?.model);
+    this.disposables.push(
+      this.recordFs,
+      vscode.workspace.registerFileSystemProvider(RECORD_SCHEME, this.recordFs, { isCaseSensitive: true }),
+      vscode.window.registerWebviewViewProvider(VIEW_ID, this),
+    );
+  }
+
+  /** The dataset, opened once and shared by every panel; null when the workspace has none. */
+  dataset(): Promise<LoadedDataset | null> {
+    this.loading ??= this.open().catch((e: unknown) => {
+      this.loading = null;
+      throw e;
+    });
+    return this.loading;
+  }
+
+  /** Switches to another dataset file (e.g. `openReview` on a file in the explorer). */
+  async switchTo(uri: vscode.Uri): Promise<void> {
+    if (this.loaded?.uri.fsPath === uri.fsPath) return;
+    await this.loaded?.model.flush();
+    this.loaded?.dispose();
+    this.loaded = null;
+    this.loading = this.open(uri);
+    await this.loading;
+    this.ctx.log.info(`panel: showing ${uri.fsPath}`);
+  }
+
+  // ---- webviews
+
+  resolveWebviewView(view: vscode.WebviewView): void {
+    this.attach(view.webview, 'narrow', view.onDidDispose);
+  }
+
+  openReviewPanel(): void {
+    if (this.reviewPanel) {
+      this.reviewPanel.reveal();
+      return;
+    }
+    const panel = vscode.window.createWebviewPanel(REVIEW_PANEL_TYPE, 'Distillery Review', vscode.ViewColumn.Active, {
+      enableScripts: true,
+      localResourceRoots: this.resourceRoots(),
+    });
+    panel.iconPath = vscode.Uri.joinPath(this.ctx.extension.extensionUri, 'media', 'distillery.svg');
+    this.reviewPanel = panel;
+    panel.onDidDispose(() => (this.reviewPanel = undefined));
+    this.attach(panel.webview, 'wide', panel.onDidDispose);
+  }
+
+  private resourceRoots(): vscode.Uri[] {
+    const root = this.ctx.extension.extensionUri;
+    return [vscode.Uri.joinPath(root, 'dist'), vscode.Uri.joinPath(root, 'media')];
+  }
+
+  /** Loads the app into a webview and connects it to a session once the dataset is open. */
+  private attach(webview: vscode.Webview, layout: 'narrow' | 'wide', onDispose: vscode.Event<void>): void {
+    webview.options = { enableScripts: true, localResourceRoots: this.resourceRoots() };
+    const root = this.ctx.extension.extensionUri;
+    webview.html = renderPanelHtml({
+      cspSource: webview.cspSource,
+      scriptUri: webview.asWebviewUri(vscode.Uri.joinPath(root, 'dist', 'webview.js')).toString(),
+      styleUri: webview.asWebviewUri(vscode.Uri.joinPath(root, 'media', 'panel.css')).toString(),
+      layout,
+    });
+    let session: PanelSession | undefined;
+    // Messages that arrive while the dataset is still opening are handled once it is open.
+    const early: unknown[] = [];
+    const subscription = webview.onDidReceiveMessage((m: unknown) => (session ? session.receive(m) : early.push(m)));
+    let disposed = false;
+    onDispose(() => {
+      disposed = true;
+      subscription.dispose();
+      session?.dispose();
+    });
+    void this.dataset().then(
+      (loaded) => {
+        if (disposed) return;
+        session = this.makeSession(webview, loaded);
+        for (const m of early.splice(0)) session.receive(m);
+      },
+      (e: unknown) => {
+        this.ctx.fail('the review panel could not open the dataset', e);
+        if (disposed) return;
+        session = this.makeSession(webview, null, e instanceof Error ? e.message : String(e));
+        for (const m of early.splice(0)) session.receive(m);
+      },
+    );
+  }
+
+  private makeSession(webview: vscode.Webview, loaded: LoadedDataset | null, error?: string): PanelSession {
+    const model = loaded?.model ?? emptyModel();
+    const message = loaded
+      ? null
+      : (error ?? 'No dataset found. Put a *.dss.jsonl file in the workspace (or set "dataset" in distillery.json), or run "Distillery: Import Questions".');
+    return new PanelSession(model, {
+      post: (m) => void webview.postMessage(m),
+      log: (level, text) => this.ctx.log[level === 'warn' ? 'warn' : level](text),
+      openInEditor: (id) => this.openRecord(id),
+      dataset: loaded ? { name: basename(loaded.uri.fsPath), path: vscode.workspace.asRelativePath(loaded.uri) } : null,
+      message,
+    });
+  }
+
+  async openRecord(id: string): Promise<void> {
+    const doc = await vscode.workspace.openTextDocument(recordUri(id));
+    if (doc.languageId !== 'querydsl') await vscode.languages.setTextDocumentLanguage(doc, 'querydsl');
+    await vscode.window.showTextDocument(doc, { preview: false, viewColumn: vscode.ViewColumn.Beside });
+  }
+
+  // ---- the dataset
+
+  private async open(explicit?: vscode.Uri): Promise<LoadedDataset | null> {
+    const uri = explicit ?? (await this.findDataset());
+    if (!uri) return null;
+    const validateOptions = this.validateOptions();
+    const store = await DatasetStore.open(uri.fsPath);
+    const adapter = new StoreAdapter(store);
+    const model = new PanelModel({
+      store: adapter,
+      engine: createPanelEngine(validateOptions),
+      log: (level, text) => this.ctx.log[level === 'warn' ? 'warn' : level](text),
+      saved: () => void this.resolveConflicts(),
+    });
+    const unsubscribe = adapter.onExternalChange(() => model.externalChange());
+    const modelSub = model.subscribe({ changed: () => this.recordFs.recordsChanged(), validated: () => undefined, history: () => undefined });
+    const watcher = watch(uri.fsPath, () => void this.reload());
+    const broken = store.brokenLines();
+    if (broken.length) this.ctx.log.warn(`${uri.fsPath}: ${broken.length} line(s) are not valid records (kept as they are): ${broken.slice(0, 5).map((b) => `line ${b.line}: ${b.error}`).join('; ')}`);
+    const loaded: LoadedDataset = {
+      uri,
+      store,
+      adapter,
+      model,
+      validateOptions,
+      dispose: () => {
+        watcher.close();
+        unsubscribe();
+        modelSub.dispose();
+        model.dispose();
+      },
+    };
+    this.loaded = loaded;
+    this.ctx.log.info(`panel: opened ${uri.fsPath} (${store.size} records)`);
+    return loaded;
+  }
+
+  private projectConfig(): ReturnType<typeof parseProjectConfig> | null {
+    const root = this.ctx.workspaceRoot;
+    if (!root || root.scheme !== 'file') return null;
+    const file = join(root.fsPath, 'distillery.json');
+    if (!existsSync(file)) return null;
+    try {
+      return parseProjectConfig(readFileSync(file, 'utf8'), file);
+    } catch (e) {
+      this.ctx.log.warn(e instanceof Error ? e.message : String(e));
+      return null;
+    }
+  }
+
+  private async findDataset(): Promise<vscode.Uri | undefined> {
+    const root = this.ctx.workspaceRoot;
+    const project = this.projectConfig();
+    if (root && project) {
+      const path = isAbsolute(project.dataset) ? project.dataset : join(root.fsPath, project.dataset);
+      if (existsSync(path)) return vscode.Uri.file(path);
+    }
+    const found = await vscode.workspace.findFiles('**/*.dss.jsonl', '**/node_modules/**', 1);
+    return found[0];
+  }
+
+  private validateOptions(): ValidateOptions {
+    const settings = vscode.workspace.getConfiguration('distillery');
+    const project = this.projectConfig();
+    const options: ValidateOptions = {
+      esVersion: settings.get<string>('esVersion') || project?.esVersion || '8.15',
+      unmappedFieldSeverity: settings.get<'error' | 'warning' | 'info' | 'off'>('validation.unmappedFieldSeverity') ?? 'warning',
+    };
+    const mappingPath = settings.get<string>('mappingPath') || project?.mapping;
+    const root = this.ctx.workspaceRoot;
+    if (mappingPath && root) {
+      const file = isAbsolute(mappingPath) ? mappingPath : join(root.fsPath, mappingPath);
+      try {
+        options.mapping = parseMapping(JSON.parse(readFileSync(file, 'utf8')));
+      } catch (e) {
+        this.ctx.log.warn(`mapping ${file} could not be read (${e instanceof Error ? e.message : String(e)}); field checks are off in the panel`);
+      }
+    }
+    return options;
+  }
+
+  /** The file changed on disk: merge it, then ask about records that changed on both sides. */
+  async reload(): Promise<void> {
+    const loaded = this.loaded;
+    if (!loaded) return;
+    try {
+      await loaded.store.reload();
+    } catch (e) {
+      this.ctx.log.error(`reloading ${loaded.uri.fsPath} failed: ${e instanceof Error ? e.message : String(e)}`);
+      return;
+    }
+    await this.resolveConflicts();
+  }
+
+  /**
+   * Asks the person about each record that changed both in the panel and on disk. The store keeps
+   * both versions until then, so dismissing the question loses nothing (it is asked again later).
+   */
+  async resolveConflicts(): Promise<void> {
+    const loaded = this.loaded;
+    if (!loaded || this.asking) return;
+    const conflicts = loaded.store.conflicts();
+    if (conflicts.length === 0) return;
+    this.asking = true;
+    try {
+      const choices = { mine: 'Keep mine', theirs: 'Take theirs', both: 'Keep both' } as const;
+      let all: 'mine' | 'theirs' | 'both' | undefined;
+      if (conflicts.length > 3) {
+        const pick = await vscode.window.showWarningMessage(
+          `${conflicts.length} records in ${basename(loaded.uri.fsPath)} changed on disk while you had unsaved edits to them.`,
+          { modal: true, detail: '"Keep both" keeps the disk version and adds yours as a copy right after it.' },
+          'Keep mine for all',
+          'Take theirs for all',
+          'Keep both for all',
+          'Decide one by one',
+        );
+        if (!pick) return;
+        all = pick.startsWith('Keep mine') ? 'mine' : pick.startsWith('Take') ? 'theirs' : pick.startsWith('Keep both') ? 'both' : undefined;
+      }
+      for (const c of conflicts) {
+        const choice = all ?? (await this.askOne(c, loaded, choices));
+        if (!choice) return;
+        loaded.store.resolveConflict(c.id, choice);
+      }
+      await loaded.model.flush();
+    } finally {
+      this.asking = false;
+    }
+  }
+
+  private async askOne(c: Conflict, loaded: LoadedDataset, choices: Record<'mine' | 'theirs' | 'both', string>): Promise<'mine' | 'theirs' | 'both' | undefined> {
+    const describe = (r: Conflict['mine']) => (r ? `status ${r.status}, question "${r.question.slice(0, 80)}"` : 'deleted');
+    const pick = await vscode.window.showWarningMessage(
+      `Record ${c.id} in ${basename(loaded.uri.fsPath)} changed on disk and in the panel.`,
+      { modal: true, detail: `Yours: ${describe(c.mine)}\nOn disk: ${describe(c.theirs)}\n\n"Keep both" keeps the disk version and adds yours as a copy right after it.` },
+      choices.mine,
+      choices.theirs,
+      choices.both,
+    );
+    return pick === choices.mine ? 'mine' : pick === choices.theirs ? 'theirs' : pick === choices.both ? 'both' : undefined;
+  }
+
+  dispose(): void {
+    const loaded = this.loaded;
+    if (loaded) void loaded.model.flush().finally(() => loaded.dispose());
+    for (const d of this.disposables.splice(0)) d.dispose();
+  }
+}
+
+/** A model over no records, for panels shown before any dataset exists. */
+function emptyModel(): PanelModel {
+  return new PanelModel({
+    store: {
+      path: '',
+      records: () => [],
+      get: () => undefined,
+      indexOf: () => -1,
+      isConflicted: () => false,
+      replaceMany: () => undefined,
+      insert: () => undefined,
+      removeMany: () => undefined,
+      appendMany: () => undefined,
+      save: () => Promise.resolve(),
+    },
+    engine: createPanelEngine(),
+  });
+}

@@ -13,6 +13,7 @@ import {
   openPalette,
   openWorkbench,
   readRecords,
+  repoRoot,
   statusItem,
   waitFor,
   waitForActivation,
@@ -109,12 +110,14 @@ describe('Distillery in VS Code (code-server)', { timeout: 300_000 }, () => {
   it('lists the sample records in the review panel', { skip: panelMissing }, async () => {
     const { page } = wb;
     const records = readRecords(join(wb.workspace, 'dataset.dss.jsonl'));
-    const first = records[0]!;
-    const frame = await findFrame(page, `text=${first['question'] as string}`, 'the review panel to show the first sample record', 60_000);
-    for (const status of ['accepted', 'generated', 'pending', 'needs_fix', 'rejected']) {
-      const r = records.find((x) => x.status === status)!;
-      await frame.getByText(r['question'] as string, { exact: false }).first().waitFor({ timeout: 15_000 });
-    }
+    await page.locator('.activitybar .action-item a[aria-label^="Distillery"], .activitybar .action-label[aria-label^="Distillery"]').first().click();
+    const frame = await findFrame(page, '[role="listbox"][aria-label="Records"] .row', 'the review panel to list records', 60_000);
+    const list = frame.locator('[role="listbox"][aria-label="Records"]');
+    // The list is virtualised: it reports every record in aria-rowcount and draws the visible rows.
+    await waitFor(`the panel to report ${records.length} records`, async () => (await list.getAttribute('aria-rowcount')) === String(records.length), 30_000);
+    await frame.locator('.row .row-question', { hasText: records[0]!['question'] as string }).first().waitFor({ timeout: 15_000 });
+    const drawn = await frame.locator('.row[aria-label]').evaluateAll((rows) => rows.map((r) => r.getAttribute('aria-label') ?? ''));
+    assert.ok(drawn.length >= 5, `only ${drawn.length} rows are drawn`);
     await wb.screenshot('panel');
   });
 
@@ -122,9 +125,21 @@ describe('Distillery in VS Code (code-server)', { timeout: 300_000 }, () => {
     const { page } = wb;
     const file = join(wb.workspace, 'dataset.dss.jsonl');
     const target = readRecords(file).find((r) => r.status === 'generated')!;
-    const frame = await findFrame(page, `text=${target['question'] as string}`, `the panel to show ${target.id}`, 30_000);
-    await frame.getByText(target['question'] as string).first().click();
+    const question = target['question'] as string;
+    const frame = await findFrame(page, '[role="listbox"][aria-label="Records"] .row', 'the review panel to list records', 30_000);
+    // Narrow the list to the target with the search box ("/"), then act on it from the keyboard.
+    await frame.locator('[role="listbox"][aria-label="Records"]').focus();
+    await page.keyboard.press('/');
+    await page.keyboard.type(question);
+    const row = frame.locator('.row', { has: frame.locator('.row-question', { hasText: question }) }).first();
+    await row.waitFor({ timeout: 15_000 });
+    await row.click();
     await page.keyboard.press('a');
     await waitFor(`${target.id} to be saved as accepted`, () => readRecords(file).find((r) => r.id === target.id)?.status === 'accepted', 15_000);
+    // Every other line is untouched.
+    const before = readFileSync(join(repoRoot, 'examples', 'dataset.dss.jsonl'), 'utf8').split('\n');
+    const after = readFileSync(file, 'utf8').split('\n');
+    assert.equal(after.length, before.length);
+    assert.deepEqual(after.filter((l) => !l.includes(`"${target.id}"`)), before.filter((l) => !l.includes(`"${target.id}"`)));
   });
 });

@@ -17,6 +17,7 @@ interface Spans {
   keyEnd?: number;
   valueStart?: number;
   valueEnd?: number;
+  container?: boolean;
 }
 
 /** Finds the key and value offsets of each wanted pointer in one pass over the tokens. */
@@ -43,7 +44,10 @@ export function locatePointers(text: string, wanted: ReadonlySet<string>): Map<s
       case SyntaxKind.OpenBracketToken: {
         const ptr = valuePointer();
         const s = spans(ptr);
-        if (s !== undefined && s.valueStart === undefined) s.valueStart = offset;
+        if (s !== undefined && s.valueStart === undefined) {
+          s.valueStart = offset;
+          s.container = true;
+        }
         stack.push({ isArray: token === SyntaxKind.OpenBracketToken, ptr, index: 0, key: '' });
         expectKey = token === SyntaxKind.OpenBraceToken;
         break;
@@ -157,9 +161,14 @@ export function positionProblems(text: string, problems: DslProblem[], baseLine 
       start = s.keyStart;
       end = s.keyEnd!;
     } else if (s !== undefined && s.valueStart !== undefined) {
-      // A whole object/array is long: highlight from its key (if any) to its first line's end.
-      start = s.keyStart ?? s.valueStart;
-      end = s.valueEnd ?? s.valueStart + 1;
+      if (s.container === true) {
+        // A whole object/array is long: its key stands for it, else its opening bracket.
+        start = s.keyStart ?? s.valueStart;
+        end = s.keyEnd ?? s.valueStart + 1;
+      } else {
+        start = s.valueStart;
+        end = s.valueEnd ?? s.valueStart + 1;
+      }
     } else {
       const a = ancestorSpans(p.pointer, found);
       if (a !== undefined) {

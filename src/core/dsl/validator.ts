@@ -878,7 +878,13 @@ class Walker {
       }
       if (this.mapping !== undefined) {
         if (i !== undefined) this.path.push(i);
+        const mark = this.problems.length;
         this.fieldRef(field, Use.Query, undefined);
+        // Keep the ^boost in a suggested replacement.
+        for (let k = mark; k < this.problems.length && caret >= 0; k++) {
+          const fix = this.problems[k]!.fix;
+          if (fix?.kind === 'replaceValue') fix.replacement += s.slice(caret);
+        }
         if (i !== undefined) this.path.pop();
       }
     };

@@ -1,0 +1,97 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { mappedFields, parseMapping, validateBody } from '../../src/core/dsl';
+import { ECOMMERCE_MAPPINGS } from './fixtures';
+
+const SHAPES: Record<string, unknown> = {
+  'GET _mapping response': { 'orders-2026': { mappings: ECOMMERCE_MAPPINGS } },
+  'create-index body': { settings: { number_of_shards: 1 }, mappings: ECOMMERCE_MAPPINGS },
+  'bare mappings object': ECOMMERCE_MAPPINGS,
+};
+
+for (const [shape, json] of Object.entries(SHAPES)) {
+  test(`parseMapping accepts the ${shape}`, () => {
+    const mapping = parseMapping(json);
+    const fields = new Map(mappedFields(mapping).map((f) => [f.path, f.type]));
+    assert.equal(fields.get('title'), 'text');
+    assert.equal(fields.get('title.keyword'), 'keyword', 'multi-field');
+    assert.equal(fields.get('customer.name.raw'), 'keyword', 'multi-field under an object');
+    assert.equal(fields.get('customer'), 'object');
+    assert.equal(fields.get('shipping.city'), 'keyword', 'dotted name');
+    assert.equal(fields.get('lines'), 'nested');
+    assert.equal(fields.get('lines.discounts.code'), 'keyword');
+    assert.equal(fields.get('day_of_week'), 'keyword', 'runtime field');
+    assert.equal(fields.get('cost'), 'alias');
+    assert.equal(fields.has('_id'), false, 'metadata fields are not listed');
+
+    // The same checks fire whatever the shape.
+    const problems = validateBody({
+      query: { bool: { filter: [{ term: { titel: 'x' } }, { range: { cost: { gte: 'abc' } } }, { term: { 'lines.discounts.code': 'A' } }] } },
+    }, { mapping });
+    assert.deepEqual(problems.map((p) => [p.code, p.pointer]), [
+      ['unknown-field', '/query/bool/filter/0/term/titel'],
+      ['field-type-mismatch', '/query/bool/filter/1/range/cost/gte'],
+      ['nested-field-outside-nested', '/query/bool/filter/2/term/lines.discounts.code'],
+    ]);
+  });
+}
+
+test('parseMapping names what it expected', () => {
+  assert.throws(() => parseMapping([1]), /expected an index mapping.*GET <index>\/_mapping.*create-index body.*bare mappings object/);
+  assert.throws(() => parseMapping({ settings: {} }), /found keys \[settings\]/);
+  assert.throws(() => parseMapping(null), /got null/);
+});
+
+test('GET _mapping of several indices merges their fields', () => {
+  const m = parseMapping({ a: { mappings: { properties: { x: { type: 'keyword' } } } }, b: { mappings: { properties: { y: { type: 'long' } } } } });
+  assert.deepEqual(mappedFields(m), [{ path: 'x', type: 'keyword' }, { path: 'y', type: 'long' }]);
+});
+
+const mapping = parseMapping(ECOMMERCE_MAPPINGS);
+
+test('nested scope: fields are fine inside the matching nested query and aggregation', () => {
+  assert.deepEqual(validateBody({ query: { nested: { path: 'lines', query: { range: { 'lines.qty': { gte: 2 } } } } } }, { mapping }), []);
+  // inner nested level needs its own nested query
+  const p = validateBody({ query: { nested: { path: 'lines', query: { term: { 'lines.discounts.code': 'A' } } } } }, { mapping });
+  assert.deepEqual(p.map((x) => x.code), ['nested-field-outside-nested']);
+  assert.match(p[0]!.message, /"path": "lines\.discounts"/);
+  const agg = validateBody({ aggs: { s: { terms: { field: 'lines.sku' } } } }, { mapping });
+  assert.deepEqual(agg.map((x) => [x.code, x.pointer]), [['nested-field-outside-nested', '/aggs/s/terms/field']]);
+  assert.match(agg[0]!.message, /aggregate it inside/);
+});
+
+test('runtime fields from the mapping and from the body are known fields', () => {
+  assert.deepEqual(validateBody({ query: { term: { day_of_week: 'MONDAY' } } }, { mapping }), []);
+  assert.deepEqual(validateBody({
+    runtime_mappings: { margin: { type: 'double', script: 'emit(1)' } },
+    aggs: { m: { avg: { field: 'margin' } } },
+  }, { mapping }), []);
+});
+
+test('aliases resolve to their target type', () => {
+  const p = validateBody({ query: { range: { cost: { gte: 'cheap' } } } }, { mapping });
+  assert.deepEqual(p.map((x) => x.code), ['field-type-mismatch']);
+  assert.match(p[0]!.message, /double/);
+});
+
+test('value fit: numbers, booleans and dates', () => {
+  assert.deepEqual(validateBody({ query: { term: { quantity: '3' } } }, { mapping }), [], 'numeric strings are numbers');
+  assert.deepEqual(validateBody({ query: { term: { in_stock: 'yes' } } }, { mapping }).map((p) => p.code), ['field-type-mismatch']);
+  assert.deepEqual(validateBody({ query: { terms: { quantity: [1, 'two'] } } }, { mapping }).map((p) => p.pointer), ['/query/terms/quantity/1']);
+  assert.deepEqual(validateBody({ query: { range: { ordered_at: { gte: 'now-1d', lte: 1700000000000 } } } }, { mapping }), []);
+  assert.deepEqual(validateBody({ query: { prefix: { price: '1' } } }, { mapping }).map((p) => p.code), ['field-type-mismatch']);
+});
+
+test('term-level on text suggests the keyword multi-field, and text with fielddata aggregates', () => {
+  const [p] = validateBody({ query: { term: { title: 'x' } } }, { mapping });
+  assert.deepEqual(p?.fix, { kind: 'renameKey', replacement: 'title.keyword' });
+  const [q] = validateBody({ query: { term: { 'customer.name': 'x' } } }, { mapping });
+  assert.deepEqual(q?.fix, { kind: 'renameKey', replacement: 'customer.name.raw' });
+  assert.deepEqual(validateBody({ aggs: { n: { terms: { field: 'notes' } } }, sort: ['notes'] }, { mapping }), []);
+});
+
+test('fields lists (multi_match, query_string) are checked, boosts and wildcards allowed', () => {
+  assert.deepEqual(validateBody({ query: { multi_match: { query: 'x', fields: ['title^2', 'description', 'customer.*'] } } }, { mapping }), []);
+  const p = validateBody({ query: { multi_match: { query: 'x', fields: ['titl^2'] } } }, { mapping });
+  assert.deepEqual(p.map((x) => [x.code, x.pointer, x.fix?.replacement]), [['unknown-field', '/query/multi_match/fields/0', 'title^2']]);
+});

@@ -1,0 +1,112 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { canonicalJson, normalizeBody, problemRange, validateBody, validateDatasetLine, validateText } from '../../src/core/dsl';
+
+/** The text a range covers (single- or multi-line). */
+function slice(text: string, r: { start: { line: number; character: number }; end: { line: number; character: number } }): string {
+  const lines = text.split('\n');
+  const offset = (p: { line: number; character: number }) => lines.slice(0, p.line).reduce((n, l) => n + l.length + 1, 0) + p.character;
+  return text.slice(offset(r.start), offset(r.end));
+}
+
+test('validateText: a clean body has no problems', () => {
+  assert.deepEqual(validateText('{"query": {"match_all": {}}}'), []);
+});
+
+test('validateText: unknown keys are ranged on the key, bad values on the value', () => {
+  const text = [
+    '{',
+    '  "query": {',
+    '    "bool": {',
+    '      "must": [',
+    '        { "mtach": { "title": "red" } }',
+    '      ]',
+    '    }',
+    '  },',
+    '  "size": "ten"',
+    '}',
+  ].join('\n');
+  const problems = validateText(text);
+  assert.deepEqual(problems.map((p) => p.code), ['unknown-query', 'invalid-type']);
+  const [unknown, size] = problems;
+  assert.deepEqual(unknown!.range, { start: { line: 4, character: 10 }, end: { line: 4, character: 17 } });
+  assert.equal(slice(text, unknown!.range), '"mtach"');
+  assert.equal(slice(text, size!.range), '"ten"');
+  assert.equal(size!.range.start.line, 8);
+});
+
+test('validateText: a missing param is placed on its parent; escaped keys are found', () => {
+  const text = '{"query": {"nested": {"path": "lines"}}, "aggs": {"a/b": {"avg": {"feld": "x"}}}}';
+  const problems = validateText(text);
+  const missing = problems.find((p) => p.code === 'missing-param')!;
+  assert.equal(missing.pointer, '/query/nested');
+  assert.equal(slice(text, missing.range), '"nested"');
+  const unknown = problems.find((p) => p.code === 'unknown-param')!;
+  assert.equal(unknown.pointer, '/aggs/a~1b/avg/feld');
+  assert.equal(slice(text, unknown.range), '"feld"');
+});
+
+test('validateText: syntax errors name the line and column', () => {
+  const text = '{\n  "size": 1,\n  "from" 2\n}';
+  const [p] = validateText(text);
+  assert.equal(p!.code, 'json-syntax');
+  assert.match(p!.message, /line 3, column 10: expected a colon/);
+  assert.deepEqual(p!.range.start, { line: 2, character: 9 });
+});
+
+test('validateDatasetLine: dsl problems are prefixed with /dsl and ranged on the line', () => {
+  const line = '{"id":"q-7","question":"red shoes","dsl":{"query":{"mtach":{"title":"red"}}},"status":"generated"}';
+  const { recordId, problems } = validateDatasetLine(line, 41);
+  assert.equal(recordId, 'q-7');
+  assert.deepEqual(problems.map((p) => [p.code, p.pointer]), [['unknown-query', '/dsl/query/mtach']]);
+  assert.equal(problems[0]!.range.start.line, 41);
+  assert.equal(line.slice(problems[0]!.range.start.character, problems[0]!.range.end.character), '"mtach"');
+});
+
+test('validateDatasetLine: null dsl, shape errors, bad JSON, blank lines', () => {
+  assert.deepEqual(validateDatasetLine('{"id":"a","question":"q","dsl":null}', 0), { recordId: 'a', problems: [] });
+  const bad = validateDatasetLine('{"id":"a","question":"q","status":"done","dsl":{"size":"x"}}', 3);
+  assert.deepEqual(bad.problems.map((p) => [p.code, p.pointer]), [['record-shape', '/status'], ['invalid-type', '/dsl/size']]);
+  assert.equal(bad.recordId, 'a');
+  const status = bad.problems[0]!;
+  assert.equal('{"id":"a","question":"q","status":"done","dsl":{"size":"x"}}'.slice(status.range.start.character, status.range.end.character), '"done"');
+  const broken = validateDatasetLine('{"id":"a", "question": ', 9);
+  assert.equal(broken.recordId, undefined);
+  assert.deepEqual(broken.problems.map((p) => [p.code, p.range.start.line]), [['json-syntax', 9]]);
+  assert.deepEqual(validateDatasetLine('   ', 2), { problems: [] });
+});
+
+test('problemRange finds keys and values', () => {
+  const text = '{"query": {"term": {"status": "paid"}}}';
+  assert.equal(text.slice(problemRange(text, '/query/term/status', true).start.character, problemRange(text, '/query/term/status', true).end.character), '"status"');
+  const r = problemRange(text, '/query/term/status');
+  assert.equal(text.slice(r.start.character, r.end.character), '"paid"');
+});
+
+function deepBool(levels: number): string {
+  return '{"query":' + '{"bool":{"must":'.repeat(levels) + '{"match_all":{}}' + '}}'.repeat(levels) + '}';
+}
+
+test('10,000 levels of nesting: one clear problem, no stack overflow', () => {
+  const text = deepBool(10_000);
+  const body = JSON.parse(text) as unknown;
+  const problems = validateBody(body);
+  assert.deepEqual(problems.map((p) => p.code), ['max-depth']);
+  assert.match(problems[0]!.message, /nested more than 30 levels/);
+  const positioned = validateText(text);
+  assert.equal(positioned.length, 1);
+  assert.equal(text.slice(positioned[0]!.range.start.character, positioned[0]!.range.end.character), '"bool"');
+  // the normaliser and canonical string cope too
+  assert.ok(canonicalJson(body).length > 10_000 * 10);
+  assert.ok(normalizeBody(body) !== null);
+});
+
+test('10,000 levels of non-query nesting (aggs, arrays) stop at the JSON depth guard', () => {
+  let aggs: unknown = { leaf: { max: { field: 'p' } } };
+  for (let i = 0; i < 10_000; i++) aggs = { [`a${i}`]: { terms: { field: 'f' }, aggs } };
+  const problems = validateBody({ aggs });
+  assert.deepEqual(problems.map((p) => p.code), ['max-depth']);
+  const arrays = '{"search_after":' + '['.repeat(10_000) + ']'.repeat(10_000) + ',"size":"x"}';
+  assert.deepEqual(validateText(arrays).map((p) => p.code), ['invalid-type']);
+  assert.deepEqual(validateText('{"size": ' + '['.repeat(10_000)).map((p) => p.code), ['json-syntax']);
+});

@@ -48,7 +48,7 @@ export function toDiagnostic(p: PositionedProblem): Diagnostic {
     message: p.message,
   };
   if (p.code.includes('deprecated')) d.tags = [DiagnosticTag.Deprecated];
-  if (p.fix) d.data = { fix: p.fix, pointer: p.pointer };
+  if (p.fix) d.data = { fix: p.fix };
   return d;
 }
 

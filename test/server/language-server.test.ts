@@ -146,6 +146,11 @@ describe('language server', () => {
     await client.open(uri, 'distillery-dataset', text);
     const result = await client.request<{ items: CompletionItem[] }>('textDocument/completion', { textDocument: { uri }, position: after_(text, '"status":"') });
     assert.deepEqual(result.items.map((i) => i.label).sort(), ['accepted', 'generated', 'needs_fix', 'pending', 'rejected']);
+
+    const inDsl = '{"id":"q-2","dsl":{"query":{"bo":{}}}}';
+    await client.change(uri, 2, [{ text: inDsl }]);
+    const queries = await client.request<{ items: CompletionItem[] }>('textDocument/completion', { textDocument: { uri }, position: after_(inDsl, '"bo') });
+    assert.ok(queries.items.some((i) => i.label === 'bool'), 'the dsl value of a record completes like a querydsl body');
   });
 
   test('completes query names, parameters, enum values and mapped fields (mapping from distillery.json)', async () => {
@@ -235,6 +240,8 @@ describe('language server', () => {
     client.settings = { ...DEFAULT_SETTINGS, mappingPath: 'other-mapping.json' };
     await client.connection.sendNotification('workspace/didChangeConfiguration', { settings: null });
     await client.waitForDiagnostics(uri, (p) => !codes(p).includes('unknown-field'));
+    const watchers = client.registrations.filter((r) => r.method === 'workspace/didChangeWatchedFiles').map((r) => JSON.stringify(r.registerOptions));
+    assert.ok(watchers.some((w) => w.includes('other-mapping.json')), `the server watches the mapping it reads: ${watchers.join(' ')}`);
 
     writeFileSync(other, JSON.stringify({ mappings: { properties: { beta: { type: 'keyword' } } } }));
     await client.connection.sendNotification('workspace/didChangeWatchedFiles', { changes: [{ uri: pathToFileURL(other).href, type: 2 }] });

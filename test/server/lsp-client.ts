@@ -163,7 +163,7 @@ export class LspClient {
   }
 
   /** Resolves with the first publishDiagnostics for `uri` (the latest one included) that satisfies `predicate`. */
-  waitForDiagnostics(uri: string, predicate: (p: PublishDiagnosticsParams) => boolean = () => true, guardMs = 30_000): Promise<PublishDiagnosticsParams> {
+  waitForDiagnostics(uri: string, predicate: (p: PublishDiagnosticsParams) => boolean = () => true, guardMs = 120_000): Promise<PublishDiagnosticsParams> {
     const latest = this.latest.get(uri);
     if (latest && predicate(latest)) return Promise.resolve(latest);
     return new Promise((resolve, reject) => {

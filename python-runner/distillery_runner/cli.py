@@ -12,7 +12,13 @@ import json
 import os
 import sys
 import traceback
-from typing import IO, Sequence
+from pathlib import Path
+from typing import IO, TYPE_CHECKING, Sequence
+
+if TYPE_CHECKING:
+    from .config import ConfigError
+    from .data import DataError
+    from .events import EventWriter
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_CANCELLED = 0, 1, 2, 3
 
@@ -101,36 +107,55 @@ def main(argv: Sequence[str] | None = None, event_stream: IO[str] | None = None)
         sys.stdout = saved_stdout
 
 
-def _dispatch(args: argparse.Namespace, events: "object") -> int:
+def _dispatch(args: argparse.Namespace, events: EventWriter) -> int:
     from .config import ConfigError
     from .data import DataError
 
     try:
-        _quiet_libraries()
-        import torch
+        if args.command == "train":
+            # Preflight needs no torch: a bad RUN.json, data line or --resume fails in milliseconds.
+            from .checkpoints import last_checkpoint
+            from .config import load_run_config
+            from .data import load_splits
 
+            cfg = load_run_config(args.config)
+            out_dir = Path(args.out).resolve()
+            checkpoint = None
+            if args.resume:
+                checkpoint = last_checkpoint(out_dir)
+                if checkpoint is None:
+                    raise ConfigError(f"--resume: no checkpoint under {out_dir / 'checkpoints'}", "run without --resume, or pass the --out of the interrupted run")
+            splits = load_splits(cfg)
+    except ConfigError as exc:
+        return _user_error(events, "config", exc)
+    except DataError as exc:
+        return _user_error(events, "data", exc)
+
+    _quiet_libraries()
+    import torch
+
+    try:
         from .recipe import run_eval, run_training
 
         if args.command == "train":
-            return run_training(args.config, args.out, args.resume, events)  # type: ignore[arg-type]
-        return run_eval(args.model, args.data, args.out, args.batch_size, args.max_source_len, args.max_new_tokens, events)  # type: ignore[arg-type]
+            return run_training(cfg, splits, out_dir, checkpoint, events)
+        return run_eval(args.model, args.data, args.out, args.batch_size, args.max_source_len, args.max_new_tokens, events)
     except ConfigError as exc:
-        events.error("config", exc.message, exc.hint)  # type: ignore[attr-defined]
-        print(f"config error: {exc.message}" + (f" ({exc.hint})" if exc.hint else ""), file=sys.stderr)
-        return EXIT_USAGE
+        return _user_error(events, "config", exc)
     except DataError as exc:
-        events.error("data", exc.message, exc.hint)  # type: ignore[attr-defined]
-        print(f"data error: {exc.message}" + (f" ({exc.hint})" if exc.hint else ""), file=sys.stderr)
-        return EXIT_USAGE
+        return _user_error(events, "data", exc)
     except torch.OutOfMemoryError as exc:
-        events.error("oom", str(exc).splitlines()[0], OOM_HINT)  # type: ignore[attr-defined]
+        events.error("oom", str(exc).splitlines()[0], OOM_HINT)
         print(f"out of memory: {exc}", file=sys.stderr)
         return EXIT_FAILED
-    except KeyboardInterrupt:
-        events.error("runtime", "interrupted before training started")  # type: ignore[attr-defined]
-        return EXIT_CANCELLED
     except Exception as exc:
         # A bug or an environment failure: the trace goes to stderr for the log, the event says what.
         traceback.print_exc(file=sys.stderr)
-        events.error("runtime", f"{type(exc).__name__}: {exc}", "see stderr.log for the traceback")  # type: ignore[attr-defined]
+        events.error("runtime", f"{type(exc).__name__}: {exc}", "see stderr.log for the traceback")
         return EXIT_FAILED
+
+
+def _user_error(events: EventWriter, kind: str, exc: ConfigError | DataError) -> int:
+    events.error(kind, exc.message, exc.hint)
+    print(f"{kind} error: {exc.message}" + (f" ({exc.hint})" if exc.hint else ""), file=sys.stderr)
+    return EXIT_USAGE

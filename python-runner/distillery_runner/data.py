@@ -1,4 +1,4 @@
-"""Exported DSS records → tokenised predict/explain pairs and padded batches.
+"""Exported DSS records → validated records and tokenised predict/explain pairs.
 
 A record is one line of `distillery export --format dss`: {"id","question","rationale","dsl"}.
 Every example yields a `predict: ` pair (question → canonical DSL) and, under DSS, an `explain: `
@@ -10,9 +10,10 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import torch
+if TYPE_CHECKING:
+    from .config import RunConfig
 
 PREDICT_PREFIX = "predict: "
 EXPLAIN_PREFIX = "explain: "
@@ -125,37 +126,18 @@ class Encoder:
         return out
 
 
-class EncodedDataset(torch.utils.data.Dataset):
-    def __init__(self, examples: list[dict[str, Any]]) -> None:
-        self.examples = examples
-
-    def __len__(self) -> int:
-        return len(self.examples)
-
-    def __getitem__(self, index: int) -> dict[str, Any]:
-        return self.examples[index]
+@dataclass(frozen=True)
+class Splits:
+    train: list[Record]
+    val: list[Record] | None
+    test: list[Record] | None
 
 
-def _pad(rows: list[list[int]], value: int, left: bool = False) -> torch.Tensor:
-    width = max(len(r) for r in rows)
-    padded = [([value] * (width - len(r)) + r) if left else (r + [value] * (width - len(r))) for r in rows]
-    return torch.tensor(padded, dtype=torch.long)
-
-
-class DSSCollator:
-    """Pads each pass separately: `pred_*` always, `expl_*` when the rationale pass is trained."""
-
-    def __init__(self, pad_token_id: int) -> None:
-        self.pad_token_id = pad_token_id
-
-    def _pass(self, pairs: list[dict[str, list[int]]], name: str) -> dict[str, torch.Tensor]:
-        ids = _pad([p["input_ids"] for p in pairs], self.pad_token_id)
-        mask = _pad([[1] * len(p["input_ids"]) for p in pairs], 0)
-        labels = _pad([p["labels"] for p in pairs], IGNORE_INDEX)
-        return {f"{name}_input_ids": ids, f"{name}_attention_mask": mask, f"{name}_labels": labels}
-
-    def __call__(self, features: list[dict[str, Any]]) -> dict[str, torch.Tensor]:
-        batch = self._pass([f["pred"] for f in features], "pred")
-        if all("expl" in f for f in features):
-            batch.update(self._pass([f["expl"] for f in features], "expl"))
-        return batch
+def load_splits(cfg: "RunConfig") -> Splits:
+    need_rationale = cfg.label_weight < 1.0
+    return Splits(
+        train=load_records(cfg.data.train, need_rationale=need_rationale, split="train"),
+        # Validation loss is the label loss only, so val/test rationales are optional.
+        val=load_records(cfg.data.val, need_rationale=False, split="val") if cfg.data.val else None,
+        test=load_records(cfg.data.test, need_rationale=False, split="test") if cfg.data.test else None,
+    )

@@ -14,10 +14,11 @@ from typing import Any
 
 import torch
 from transformers import EarlyStoppingCallback, TrainingArguments, set_seed
-from transformers.trainer_utils import get_last_checkpoint
 
-from .config import ConfigError, RunConfig, config_to_json, load_run_config
-from .data import DataError, DSSCollator, EncodedDataset, Encoder, Record, load_records
+from .batching import DSSCollator, EncodedDataset
+from .checkpoints import last_checkpoint
+from .config import ConfigError, RunConfig, config_to_json
+from .data import Encoder, Splits, load_records
 from .environment import Runtime, resolve_runtime, versions
 from .evaluate import evaluate_split
 from .events import EventWriter
@@ -25,23 +26,6 @@ from .modeling import count_parameters, detect_arch, load_model_config, load_stu
 from .trainer import CancelOnSignal, DSSTrainer, EventCallback, gpu_memory
 
 SCHEDULERS = {"cosine": "cosine", "linear": "linear", "constant": "constant_with_warmup", "reduce_on_plateau": "reduce_lr_on_plateau"}
-
-
-@dataclasses.dataclass
-class Splits:
-    train: list[Record]
-    val: list[Record] | None
-    test: list[Record] | None
-
-
-def load_splits(cfg: RunConfig) -> Splits:
-    need_rationale = cfg.label_weight < 1.0
-    return Splits(
-        train=load_records(cfg.data.train, need_rationale=need_rationale, split="train"),
-        # Validation loss is the label loss only, so val/test rationales are optional.
-        val=load_records(cfg.data.val, need_rationale=False, split="val") if cfg.data.val else None,
-        test=load_records(cfg.data.test, need_rationale=False, split="test") if cfg.data.test else None,
-    )
 
 
 def training_arguments(cfg: RunConfig, runtime: Runtime, out_dir: Path, has_val: bool) -> TrainingArguments:
@@ -99,40 +83,35 @@ def _peak_gib() -> float:
     return gpu_memory()[1]
 
 
-def run_training(config_path: str, out: str, resume: bool, events: EventWriter) -> int:
-    """Returns the exit code: 0 done ok, 3 done cancelled. Raises ConfigError/DataError."""
+def run_training(cfg: RunConfig, splits: Splits, out_dir: Path, checkpoint: str | None, events: EventWriter) -> int:
+    """Returns the exit code: 0 done ok, 3 done cancelled. Raises ConfigError/DataError.
+
+    cfg and splits come validated from the CLI's preflight, which needs no torch import, so a
+    bad RUN.json or data line fails in well under a second.
+    """
     started = time.monotonic()
     cancel = CancelOnSignal()
     cancel.install()
     try:
-        return _run(config_path, Path(out).resolve(), resume, events, cancel, started)
+        return _run(cfg, splits, out_dir, checkpoint, events, cancel, started)
     finally:
         cancel.uninstall()
 
 
-def _run(config_path: str, out_dir: Path, resume: bool, events: EventWriter, cancel: CancelOnSignal, started: float) -> int:
-    # 1. config
-    cfg = load_run_config(config_path)
+def _run(cfg: RunConfig, splits: Splits, out_dir: Path, checkpoint: str | None, events: EventWriter, cancel: CancelOnSignal, started: float) -> int:
+    # 1. config: the machine-dependent part (device, precision, bitsandbytes)
     runtime = resolve_runtime(cfg)
-    checkpoint = None
-    if resume:
-        checkpoint = get_last_checkpoint(str(out_dir / "checkpoints")) if (out_dir / "checkpoints").is_dir() else None
-        if checkpoint is None:
-            raise ConfigError(f"--resume: no checkpoint under {out_dir / 'checkpoints'}", "run without --resume, or pass the --out of the interrupted run")
     out_dir.mkdir(parents=True, exist_ok=True)
     (out_dir / "run_config.json").write_text(json.dumps(config_to_json(cfg), indent=2) + "\n", encoding="utf-8")
 
-    # 2. data files are checked before the (slow) model load so a bad line fails fast
-    splits = load_splits(cfg)
-
-    # 3. model
+    # 2. model
     model_path, model_config = load_model_config(cfg)
     arch = detect_arch(model_config, cfg.arch)
     set_seed(cfg.train.seed)  # LoRA initialisation is random
     tokenizer = load_tokenizer(model_path, arch)
     model = load_student(cfg, runtime, model_path, arch)
 
-    # 4. tokenised datasets
+    # 3. tokenised datasets
     with_rationale = cfg.label_weight < 1.0
     encoder = Encoder(tokenizer, arch, cfg.train.maxSourceLen, cfg.train.maxTargetLen)
     train_ds = EncodedDataset([encoder.example(r, with_rationale) for r in splits.train])
@@ -175,7 +154,7 @@ def _run(config_path: str, out_dir: Path, resume: bool, events: EventWriter, can
         outputDir=str(out_dir),
     )
 
-    # 5. train
+    # 4. train
     if cancel.requested:
         return _done(events, "cancelled", started, out_dir, {"steps": 0})
     result = trainer.train(resume_from_checkpoint=checkpoint)
@@ -184,9 +163,9 @@ def _run(config_path: str, out_dir: Path, resume: bool, events: EventWriter, can
         metrics["valLoss"] = event_callback.last_eval["valLoss"]
     if cancel.requested:
         log(f"cancelled at step {trainer.state.global_step}; resume with --resume")
-        return _done(events, "cancelled", started, out_dir, metrics, checkpoint=_last_checkpoint(out_dir))
+        return _done(events, "cancelled", started, out_dir, metrics, checkpoint=last_checkpoint(out_dir))
 
-    # 6. final validation loss, then generation metrics on test (or val when there is no test)
+    # 5. final validation loss, then generation metrics on test (or val when there is no test)
     if val_ds is not None and trainer.state.global_step % cfg.train.evalSteps != 0:
         metrics["valLoss"] = trainer.evaluate()["eval_loss"]
     final_dir = out_dir / ("adapter" if cfg.uses_adapter else "model")
@@ -209,11 +188,6 @@ def _run(config_path: str, out_dir: Path, resume: bool, events: EventWriter, can
             metrics["evalSplit"] = split
         (out_dir / "metrics.json").write_text(json.dumps(metrics, indent=2) + "\n", encoding="utf-8")
     return _done(events, "ok", started, out_dir, metrics, modelDir=str(final_dir))
-
-
-def _last_checkpoint(out_dir: Path) -> str | None:
-    folder = out_dir / "checkpoints"
-    return get_last_checkpoint(str(folder)) if folder.is_dir() else None
 
 
 def _done(events: EventWriter, status: str, started: float, out_dir: Path, metrics: dict[str, Any], **extra: Any) -> int:
@@ -252,5 +226,3 @@ def run_eval(model_dir: str, data_path: str, out: str, batch_size: int, max_sour
     (out_dir / "metrics.json").write_text(json.dumps(scores, indent=2) + "\n", encoding="utf-8")
     return _done(events, "ok", started, out_dir, scores)
 
-
-__all__ = ["run_training", "run_eval", "DataError", "ConfigError"]

@@ -16,7 +16,13 @@ RUNNER_ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(RUNNER_ROOT))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+import torch  # noqa: E402
+
 from distillery_runner.cli import main  # noqa: E402
+
+# Tiny matrices: one thread avoids OpenMP spinning, which costs several times the work itself on
+# a shared 2-core machine.
+torch.set_num_threads(1)
 
 RECORDS = [
     ("q-1", "orders over 100 dollars", "price is numeric, so a range query with gte 100", {"query": {"range": {"price": {"gte": 100}}}}),
@@ -46,17 +52,16 @@ def records(n: int | None = None) -> list[dict[str, Any]]:
     return rows[:n] if n else rows
 
 
-def make_run(folder: Path, base_model: Path, *, train: dict[str, Any] | None = None, rows: list[dict[str, Any]] | None = None, **top: Any) -> Path:
-    """Writes train/val/test splits and a RUN.json (relative data paths) into folder."""
+def make_run(folder: Path, base_model: Path, *, train: dict[str, Any] | None = None, rows: list[dict[str, Any]] | None = None, splits: tuple[str, ...] = ("train", "val", "test"), **top: Any) -> Path:
+    """Writes the splits and a RUN.json (relative data paths) into folder."""
     folder.mkdir(parents=True, exist_ok=True)
     rows = rows if rows is not None else records()
-    write_jsonl(folder / "train.jsonl", rows)
-    write_jsonl(folder / "val.jsonl", rows[:2])
-    write_jsonl(folder / "test.jsonl", rows[:2])
+    for split in splits:
+        write_jsonl(folder / f"{split}.jsonl", rows if split == "train" else rows[:2])
     config = {
         "baseModel": str(base_model),
         "train": {"maxSteps": 2, "batchSize": 2, "logSteps": 1, "evalSteps": 2, "saveSteps": 2, "maxSourceLen": 32, "maxTargetLen": 24, "lr": 1e-3, "seed": 7, **(train or {})},
-        "data": {"train": "train.jsonl", "val": "val.jsonl", "test": "test.jsonl"},
+        "data": {split: f"{split}.jsonl" for split in splits},
         **top,
     }
     path = folder / "RUN.json"
@@ -75,6 +80,7 @@ def runner_env() -> dict[str, str]:
     env = dict(os.environ)
     env["PYTHONPATH"] = str(RUNNER_ROOT) + os.pathsep + env.get("PYTHONPATH", "")
     env["PYTHONUNBUFFERED"] = "1"
+    env["OMP_NUM_THREADS"] = "1"
     return env
 
 

@@ -70,7 +70,7 @@ def test_train_runs_real_steps_and_emits_contract_events(tiny_models, tmp_path, 
 def test_loss_decreases_on_a_repeated_batch(tiny_models, tmp_path, family):
     rows = records(2)
     config = make_run(
-        tmp_path / "run", tiny_models[family], modality="full", supervision="dss", rows=rows,
+        tmp_path / "run", tiny_models[family], modality="full", supervision="dss", rows=rows, splits=("train",),
         train={"maxSteps": 12, "lr": 3e-3, "warmupRatio": 0.0, "scheduler": "constant", "evalSteps": 100, "saveSteps": 100, "groupByLength": False},
     )
     code, events = run_in_process(["train", "--config", str(config), "--out", str(tmp_path / "out")])
@@ -84,7 +84,7 @@ def test_two_runs_with_the_same_seed_log_the_same_losses(tiny_models, tmp_path):
     """The recipe for two steps with a fixed seed, twice (torchtune's recipe test)."""
     runs = []
     for name in ("a", "b"):
-        config = make_run(tmp_path / name, tiny_models["llama"], modality="lora", supervision="dss", train={"evalSteps": 100, "saveSteps": 100})
+        config = make_run(tmp_path / name, tiny_models["llama"], modality="lora", supervision="dss", splits=("train",), train={"saveSteps": 100})
         code, events = run_in_process(["train", "--config", str(config), "--out", str(tmp_path / name / "out")])
         assert code == 0
         runs.append([(s["step"], s["loss"], s["lossLabel"], s["lossRationale"]) for s in steps_of(events)])
@@ -94,11 +94,11 @@ def test_two_runs_with_the_same_seed_log_the_same_losses(tiny_models, tmp_path):
 
 def test_resume_continues_from_the_checkpoint(tiny_models, tmp_path):
     out = tmp_path / "out"
-    first = make_run(tmp_path / "first", tiny_models["t5"], modality="lora", train={"maxSteps": 2, "saveSteps": 2})
+    first = make_run(tmp_path / "first", tiny_models["t5"], modality="lora", splits=("train",), train={"maxSteps": 2, "saveSteps": 2})
     code, events = run_in_process(["train", "--config", str(first), "--out", str(out)])
     assert code == 0 and (out / "checkpoints" / "checkpoint-2").is_dir()
 
-    second = make_run(tmp_path / "second", tiny_models["t5"], modality="lora", train={"maxSteps": 4, "saveSteps": 2})
+    second = make_run(tmp_path / "second", tiny_models["t5"], modality="lora", splits=("train",), train={"maxSteps": 4, "saveSteps": 2})
     code, events = run_in_process(["train", "--config", str(second), "--out", str(out), "--resume"])
     assert code == 0, events
     validate_stream(events)
@@ -115,7 +115,7 @@ def test_resume_without_a_checkpoint_is_a_config_error(tiny_models, tmp_path):
 
 
 def test_eval_command_scores_a_trained_adapter(tiny_models, tmp_path):
-    config = make_run(tmp_path / "run", tiny_models["llama"], modality="lora", supervision="label_only", train={"evalSteps": 100, "saveSteps": 100})
+    config = make_run(tmp_path / "run", tiny_models["llama"], modality="lora", supervision="label_only", splits=("train", "test"), train={"saveSteps": 100})
     out = tmp_path / "out"
     assert run_in_process(["train", "--config", str(config), "--out", str(out)])[0] == 0
     code, events = run_in_process(["eval", "--model", str(out), "--data", str(tmp_path / "run" / "test.jsonl"), "--out", str(tmp_path / "eval"), "--max-new-tokens", "16"])
@@ -128,7 +128,7 @@ def test_eval_command_scores_a_trained_adapter(tiny_models, tmp_path):
 
 
 def test_sigterm_finishes_the_step_saves_and_reports_cancelled(tiny_models, tmp_path):
-    config = make_run(tmp_path / "run", tiny_models["t5"], modality="lora", train={"maxSteps": 100000, "evalSteps": 100000, "saveSteps": 100000})
+    config = make_run(tmp_path / "run", tiny_models["t5"], modality="lora", splits=("train",), train={"maxSteps": 100000, "saveSteps": 100000})
     out = tmp_path / "out"
     proc = subprocess.Popen(
         [sys.executable, "-m", "distillery_runner", "train", "--config", str(config), "--out", str(out)],

@@ -1,0 +1,14 @@
+"""Finding the checkpoint to resume from, without importing transformers (used in preflight)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+
+def last_checkpoint(out_dir: Path) -> str | None:
+    """The newest OUT/checkpoints/checkpoint-N folder, or None."""
+    folder = out_dir / "checkpoints"
+    if not folder.is_dir():
+        return None
+    found = [p for p in folder.glob("checkpoint-*") if p.is_dir() and p.name.rsplit("-", 1)[-1].isdigit()]
+    return str(max(found, key=lambda p: int(p.name.rsplit("-", 1)[-1]))) if found else None

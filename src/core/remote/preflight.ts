@@ -1,0 +1,98 @@
+// Preflight: ship the runner to <base>/.distillery/runner, run `python -m distillery_runner env`
+// there, and add what the shell can tell (disk, uv, the python chosen). Plus the one-click
+// environment setup: uv when present, else python3 -m venv + pip.
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import type { Host } from './host';
+import { hostLayout } from './jobs';
+import { shellQuote } from './shell-quote';
+import { collectTree, syncFiles } from './sync';
+
+export interface PreflightReport {
+  host: string;
+  python: string;
+  /** What `distillery_runner env` printed (GPUs, CUDA, bf16, bitsandbytes, packages), or null. */
+  env: Record<string, unknown> | null;
+  envError?: string;
+  disk: { path: string; freeGiB: number; totalGiB: number } | null;
+  hasUv: boolean;
+  hasVenv: boolean;
+}
+
+function pythonSelection(venvPython: string, python?: string): string {
+  if (python) return `PY=${shellQuote(python)}`;
+  return `if [ -x ${shellQuote(venvPython)} ]; then PY=${shellQuote(venvPython)}; else PY=python3; fi`;
+}
+
+export async function preflight(host: Host, runnerDir: string, opts: { python?: string } = {}): Promise<PreflightReport> {
+  const layout = await hostLayout(host);
+  await syncFiles(host, layout, await collectTree(runnerDir, 'distillery_runner'), layout.runner);
+  const q = shellQuote;
+  const script = [
+    pythonSelection(layout.venvPython, opts.python),
+    `mkdir -p ${q(layout.root)}`,
+    `printf 'python=%s\\n' "$PY"`,
+    `if command -v uv >/dev/null 2>&1; then echo uv=1; else echo uv=0; fi`,
+    `if [ -x ${q(layout.venvPython)} ]; then echo venv=1; else echo venv=0; fi`,
+    `df -Pk ${q(layout.root)} | awk 'NR==2 {print "disk=" $2 " " $4}'`,
+    'echo ---env---',
+    `cd ${q(layout.runner)} && PYTHONUNBUFFERED=1 PYTHONPATH=${q(layout.runner)} "$PY" -m distillery_runner env`,
+  ].join('\n');
+  const r = await host.exec(script);
+  const [head = '', envText = ''] = r.stdout.split('---env---\n');
+  const kv = Object.fromEntries(head.split('\n').filter((l) => l.includes('=')).map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]));
+  let env: Record<string, unknown> | null = null;
+  let envError: string | undefined;
+  try {
+    const lastJson = envText.trim().split('\n').filter((l) => l.trim().startsWith('{')).pop() ?? envText.trim();
+    env = JSON.parse(lastJson) as Record<string, unknown>;
+  } catch {
+    envError = (r.stderr || envText).trim().split('\n').slice(-8).join('\n') || `exit ${r.code}`;
+  }
+  const [totalK, freeK] = (kv['disk'] ?? '').split(' ').map(Number);
+  return {
+    host: host.label,
+    python: kv['python'] ?? 'python3',
+    env,
+    ...(envError ? { envError } : {}),
+    disk: totalK && freeK !== undefined ? { path: layout.root, totalGiB: totalK / 1024 ** 2, freeGiB: freeK / 1024 ** 2 } : null,
+    hasUv: kv['uv'] === '1',
+    hasVenv: kv['venv'] === '1',
+  };
+}
+
+/** The runner's dependencies from python-runner/pyproject.toml ([project] dependencies + extras). */
+export function runnerRequirements(runnerDir: string, extras: string[] = []): string[] {
+  const pyproject = join(dirname(runnerDir), 'pyproject.toml');
+  if (!existsSync(pyproject)) return ['torch', 'transformers', 'peft', 'accelerate', 'tokenizers', 'safetensors', 'sentencepiece'];
+  const text = readFileSync(pyproject, 'utf8');
+  const block = (re: RegExp): string[] => {
+    const m = re.exec(text);
+    return m ? [...m[1]!.matchAll(/"([^"]+)"/g)].map((x) => x[1]!) : [];
+  };
+  const deps = block(/^dependencies\s*=\s*\[([\s\S]*?)\]/m);
+  for (const extra of extras) deps.push(...block(new RegExp(`^${extra}\\s*=\\s*\\[([\\s\\S]*?)\\]`, 'm')));
+  return deps;
+}
+
+/** Creates <base>/.distillery/venv with the runner's requirements; streams the installer's output. */
+export async function setupVenv(host: Host, requirements: string[], onOutput: (text: string) => void): Promise<number | null> {
+  const layout = await hostLayout(host);
+  const q = shellQuote;
+  const pkgs = requirements.map(q).join(' ');
+  const script = [
+    'set -e',
+    `mkdir -p ${q(layout.root)}`,
+    'if command -v uv >/dev/null 2>&1; then',
+    `  uv venv ${q(layout.venv)}`,
+    `  uv pip install --python ${q(layout.venvPython)} ${pkgs}`,
+    'else',
+    `  python3 -m venv ${q(layout.venv)}`,
+    `  ${q(layout.venvPython)} -m pip install --upgrade pip`,
+    `  ${q(layout.venvPython)} -m pip install ${pkgs}`,
+    'fi',
+    'echo "environment ready"',
+  ].join('\n');
+  const handle = await host.stream(`exec 2>&1\n${script}`, (d) => onOutput(d.toString('utf8')));
+  return handle.done;
+}

@@ -20,6 +20,8 @@ const DOCUMENT_SELECTOR = [
 
 export function createLanguageFeature(ctx: Context): Feature {
   let client: LanguageClient | undefined;
+  /** True while we stop the client ourselves, so only an unexpected stop turns the status to error. */
+  let stopping = false;
 
   function createClient(): LanguageClient {
     const module = ctx.extension.asAbsolutePath('dist/server.js');
@@ -35,11 +37,18 @@ export function createLanguageFeature(ctx: Context): Feature {
       // Settings are pulled by the server (workspace/configuration); nothing is pushed here.
     };
     const c = new LanguageClient('distillery', 'Distillery Language Server', serverOptions, clientOptions);
-    c.onDidChangeState(({ newState }) => {
-      if (newState === State.Running) ctx.setStatus({ server: 'ready', serverMessage: undefined });
-      else if (newState === State.Starting) ctx.setStatus({ server: 'starting' });
-      else if (ctx.status.server !== 'error') ctx.setStatus({ server: 'stopped' });
-    });
+    ctx.push(
+      c.onDidChangeState(({ newState }) => {
+        if (newState === State.Running) ctx.setStatus({ server: 'ready', serverMessage: undefined });
+        else if (newState === State.Starting) ctx.setStatus({ server: 'starting' });
+        else if (stopping) ctx.setStatus({ server: 'stopped' });
+        else if (ctx.status.server !== 'error') {
+          // vscode-languageclient has given up restarting a crashing server and said so itself.
+          ctx.setStatus({ server: 'error', serverMessage: 'the language server stopped; run "Distillery: Restart Language Server"' });
+          ctx.log.error('the language server stopped unexpectedly');
+        }
+      }),
+    );
     return c;
   }
 
@@ -55,17 +64,22 @@ export function createLanguageFeature(ctx: Context): Feature {
     }
   }
 
-  async function restart(): Promise<void> {
+  async function dispose(): Promise<void> {
     const old = client;
     client = undefined;
-    if (old) {
-      try {
-        await old.stop(2000);
-      } catch (e) {
-        ctx.log.warn(`stopping the language server failed: ${e instanceof Error ? e.message : String(e)}`);
-      }
-      await old.dispose();
+    if (!old) return;
+    stopping = true;
+    try {
+      await old.dispose(2000);
+    } catch (e) {
+      ctx.log.warn(`stopping the language server failed: ${e instanceof Error ? e.message : String(e)}`);
+    } finally {
+      stopping = false;
     }
+  }
+
+  async function restart(): Promise<void> {
+    await dispose();
     await start();
     ctx.log.info('language server restarted');
   }
@@ -75,13 +89,7 @@ export function createLanguageFeature(ctx: Context): Feature {
       'distillery.restartServer': restart,
     },
     async activate() {
-      ctx.push(
-        new vscode.Disposable(() => {
-          const c = client;
-          client = undefined;
-          if (c) void c.dispose(2000).catch(() => undefined);
-        }),
-      );
+      ctx.push(new vscode.Disposable(() => void dispose()));
       // A failing server must not fail activation: the panel, the CLI-backed commands and the
       // run views work without it. The failure has been shown by start().
       await start().catch(() => undefined);

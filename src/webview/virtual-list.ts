@@ -164,6 +164,7 @@ export class VirtualList {
       view.index = index;
       if (index >= this.total) {
         view.node.hidden = true;
+        view.node.dataset['id'] = '';
         return;
       }
       view.node.hidden = false;

@@ -89,6 +89,7 @@ export async function openPanel(context: BrowserContext, options: OpenOptions): 
   const unsubscribe = adapter.onExternalChange(() => model.externalChange());
 
   const page = await context.newPage();
+  page.setDefaultTimeout(8000);
   await page.setViewportSize({ width: options.width ?? 1200, height: options.height ?? 800 });
   const sent: ToWebviewMessage[] = [];
   // Host → webview in order: each post waits for the previous one.

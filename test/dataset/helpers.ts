@@ -21,3 +21,13 @@ export function rec(id: string, extra: Record<string, unknown> = {}): string {
 }
 
 export const fixedNow = () => '2026-11-29T10:00:00.000Z';
+
+const WORDS =
+  'orders customers products revenue shipped cancelled paid refunded europe asia london paris monday weekly monthly average total count maximum minimum price category brand discount premium returned pending express email phone mobile desktop coupon gift winter summer spring autumn new old cheap expensive vip first last top bottom'.split(
+    ' ',
+  );
+
+/** A question of `n` words drawn by `random`: unrelated questions are far from near-duplicates. */
+export function randomQuestion(random: () => number, n = 7): string {
+  return Array.from({ length: n }, () => WORDS[Math.floor(random() * WORDS.length)]).join(' ');
+}

@@ -45,15 +45,6 @@ const SEEDS = (() => {
   return out;
 })();
 
-function fnv1a(s: string): number {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < s.length; i++) {
-    h ^= s.charCodeAt(i);
-    h = Math.imul(h, 0x01000193);
-  }
-  return h >>> 0;
-}
-
 function mix(x: number): number {
   x ^= x >>> 16;
   x = Math.imul(x, 0x7feb352d);
@@ -63,30 +54,55 @@ function mix(x: number): number {
   return x >>> 0;
 }
 
-/** Hashed character trigrams of an already normalised text (padded so short words count). */
-export function shingles(normalized: string): Set<number> {
+/**
+ * Hashed character trigrams of an already normalised text (padded with spaces so short words
+ * count), sorted and unique, so two sets intersect by a linear merge.
+ */
+export function shingles(normalized: string): Uint32Array {
   const padded = ` ${normalized} `;
-  const out = new Set<number>();
-  if (padded.length < 3) out.add(fnv1a(padded));
-  for (let i = 0; i + 3 <= padded.length; i++) out.add(fnv1a(padded.slice(i, i + 3)));
-  return out;
+  const n = Math.max(1, padded.length - 2);
+  const out = new Uint32Array(n);
+  for (let i = 0; i < n; i++) {
+    const a = padded.charCodeAt(i);
+    const b = padded.charCodeAt(i + 1) || 0;
+    const c = padded.charCodeAt(i + 2) || 0;
+    out[i] = mix(Math.imul(a, 0x9e3779b1) ^ Math.imul(b + 0x1000, 0x85ebca77) ^ Math.imul(c + 0x2000, 0xc2b2ae3d));
+  }
+  out.sort();
+  let k = 0;
+  for (let i = 0; i < n; i++) if (i === 0 || out[i] !== out[i - 1]) out[k++] = out[i]!;
+  return out.subarray(0, k);
 }
 
-export function jaccard(a: Set<number>, b: Set<number>): number {
-  if (a.size === 0 && b.size === 0) return 1;
-  const [small, large] = a.size <= b.size ? [a, b] : [b, a];
+/** Jaccard similarity of two sorted unique shingle arrays. */
+export function jaccard(a: Uint32Array, b: Uint32Array): number {
+  if (a.length === 0 && b.length === 0) return 1;
+  let i = 0;
+  let j = 0;
   let inter = 0;
-  for (const x of small) if (large.has(x)) inter++;
-  return inter / (a.size + b.size - inter);
+  while (i < a.length && j < b.length) {
+    const x = a[i]!;
+    const y = b[j]!;
+    if (x === y) {
+      inter++;
+      i++;
+      j++;
+    } else if (x < y) i++;
+    else j++;
+  }
+  return inter / (a.length + b.length - inter);
 }
 
-function signature(sh: Set<number>): Uint32Array {
-  const sig = new Uint32Array(HASHES).fill(0xffffffff);
-  for (const s of sh) {
-    for (let i = 0; i < HASHES; i++) {
-      const h = mix(s ^ SEEDS[i]!);
-      if (h < sig[i]!) sig[i] = h;
+function signature(sh: Uint32Array): Uint32Array {
+  const sig = new Uint32Array(HASHES);
+  for (let h = 0; h < HASHES; h++) {
+    const seed = SEEDS[h]!;
+    let min = 0xffffffff;
+    for (let i = 0; i < sh.length; i++) {
+      const v = mix(sh[i]! ^ seed);
+      if (v < min) min = v;
     }
+    sig[h] = min;
   }
   return sig;
 }
@@ -128,7 +144,7 @@ export function findDuplicateClusters(items: readonly { id: string; text: string
     } else uf.union(first, i);
   }
 
-  const sh = new Map<number, Set<number>>();
+  const sh = new Map<number, Uint32Array>();
   const shOf = (i: number) => {
     let s = sh.get(i);
     if (!s) sh.set(i, (s = shingles(norm[i]!)));
@@ -146,12 +162,13 @@ export function findDuplicateClusters(items: readonly { id: string; text: string
         else buckets.set(key, [i]);
       }
     }
-    const checked = new Set<string>();
+    const checked = new Set<number>();
     const tryPair = (a: number, b: number) => {
-      const k = a < b ? `${a},${b}` : `${b},${a}`;
+      if (uf.find(a) === uf.find(b)) return;
+      const k = a < b ? a * n + b : b * n + a;
       if (checked.has(k)) return;
       checked.add(k);
-      if (uf.find(a) !== uf.find(b) && jaccard(shOf(a), shOf(b)) >= threshold) uf.union(a, b);
+      if (jaccard(shOf(a), shOf(b)) >= threshold) uf.union(a, b);
     };
     for (const bucket of buckets.values()) {
       if (bucket.length < 2) continue;

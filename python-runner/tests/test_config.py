@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -81,3 +82,14 @@ def test_auto_precision_is_fp32_on_cpu():
     if __import__("torch").cuda.is_available():
         pytest.skip("CPU rule")
     assert resolve_runtime(parse()).precision == "fp32"
+
+
+def test_shared_error_fixture_matches_the_runner():
+    """tests/fixtures/run-config-errors.json is also read by test/training/run-config.test.ts,
+    which holds the TypeScript schema to the same messages word for word."""
+    cases = json.loads((Path(__file__).parent / "fixtures" / "run-config-errors.json").read_text(encoding="utf-8"))
+    assert len(cases) > 20
+    for case in cases:
+        with pytest.raises(ConfigError) as info:
+            parse_run_config(case["config"], Path("."))
+        assert (info.value.message, info.value.hint) == (case["message"], case["hint"]), case["name"]

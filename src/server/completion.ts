@@ -10,7 +10,7 @@ import {
   type Position,
 } from 'vscode-languageserver';
 import type { OpenDocument } from './documents';
-import { replaceSpan, siteAt, type JsonSite } from './json-site';
+import { replaceSpan, siblingKeys, siteAt, type JsonSite } from './json-site';
 import type { DocumentSettings } from './settings';
 import { AGGREGATION_SPECS, BODY_KEY_SPECS, QUERY_SPECS, contextAt, describeValue, paramTableOf, valueSnippet } from './spec-docs';
 import type { ValueSpec } from '../core/dsl';
@@ -45,7 +45,8 @@ export function complete(doc: OpenDocument, position: Position, settings: Docume
   // A key is asked about by the path of the object it goes in; a value by its own path.
   const context = contextAt(atKey ? site.bodyPath.slice(0, -1) : site.bodyPath);
   if (atKey) {
-    const keys = keyCandidates(context.kind, context.owner, context.values, settings);
+    const present = siblingKeys(site);
+    const keys = keyCandidates(context.kind, context.owner, context.values, settings).filter((k) => !present.has(k.name));
     return list(keys.map((k) => keyItem(site, k)));
   }
   if (context.kind === 'field') {
@@ -164,9 +165,10 @@ function valueItem(site: JsonSite, value: string, kind: CompletionItemKind, deta
 function recordCompletions(site: JsonSite, atKey: boolean): CompletionItem[] {
   if (site.path.length > 1) return [];
   if (atKey) {
-    return Object.entries(RECORD_KEYS).map(([name, k]) =>
-      keyItem(site, { name, kind: CompletionItemKind.Property, detail: 'record', doc: k.doc, value: k.snippet }),
-    );
+    const present = siblingKeys(site);
+    return Object.entries(RECORD_KEYS)
+      .filter(([name]) => !present.has(name))
+      .map(([name, k]) => keyItem(site, { name, kind: CompletionItemKind.Property, detail: 'record', doc: k.doc, value: k.snippet }));
   }
   const key = site.path[0];
   const values = typeof key === 'string' ? RECORD_KEYS[key]?.values : undefined;

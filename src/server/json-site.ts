@@ -1,7 +1,7 @@
 // Where a position falls inside a request body. For a querydsl document the JSON text is the whole
 // document; for a dataset it is one line, and only positions inside its `dsl` value are a body.
 // Paths come from jsonc-parser's getLocation, the positions library the whole project uses.
-import { getLocation, type JSONPath, type Location, type Node } from 'jsonc-parser';
+import { findNodeAtLocation, getLocation, parseTree, type JSONPath, type Location, type Node } from 'jsonc-parser';
 import type { Position, Range } from 'vscode-languageserver';
 import { DatasetDocument, type OpenDocument } from './documents';
 
@@ -77,4 +77,22 @@ export function replaceSpan(site: JsonSite): { start: number; end: number; quote
   while (start > 0 && /[\w.@-]/.test(site.text[start - 1] as string)) start--;
   while (end < site.text.length && /[\w.@-]/.test(site.text[end] as string)) end++;
   return { start, end, quoted: false };
+}
+
+/**
+ * Keys already present in the object the cursor's key goes in, except the one being typed, so
+ * completion does not offer a key twice.
+ */
+export function siblingKeys(site: JsonSite): Set<string> {
+  const keys = new Set<string>();
+  const root = parseTree(site.text, [], { allowTrailingComma: true });
+  const object = root ? findNodeAtLocation(root, site.location.path.slice(0, -1)) : undefined;
+  if (!object || object.type !== 'object') return keys;
+  for (const property of object.children ?? []) {
+    const key = property.children?.[0];
+    if (!key || typeof key.value !== 'string') continue;
+    if (site.offset >= key.offset && site.offset <= key.offset + key.length) continue;
+    keys.add(key.value);
+  }
+  return keys;
 }

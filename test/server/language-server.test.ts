@@ -155,20 +155,21 @@ describe('language server', () => {
 
   test('completes query names, parameters, enum values and mapped fields (mapping from distillery.json)', async () => {
     const uri = docUri(workspace, 'e.querydsl');
-    const text = '{"query": {"ma": {}, "match": {"notes": {"op": "x", "operator": ""}}, "term": {"": "x"}}}';
+    const text = '{"query": {"bool": {"must": [{"ma": {}}, {"match": {"notes": {"op": "x", "operator": ""}}}, {"term": {"": "x"}}]}}}';
     await client.open(uri, 'querydsl', text);
     await client.diagnosticsOf(uri, 1);
     const complete = async (marker: string): Promise<CompletionItem[]> => {
       const result = await client.request<{ items: CompletionItem[] } | CompletionItem[]>('textDocument/completion', { textDocument: { uri }, position: after_(text, marker) });
       return Array.isArray(result) ? result : result.items;
     };
-    const queries = (await complete('{"query": {"ma')).map((i) => i.label);
+    const queries = (await complete('[{"ma')).map((i) => i.label);
     for (const name of ['match', 'match_phrase', 'bool', 'range']) assert.ok(queries.includes(name), `query name ${name} in ${queries.join(',')}`);
-    const matchItem = (await complete('{"query": {"ma')).find((i) => i.label === 'match') as CompletionItem;
-    assert.equal(applyEdits(text, [matchItem.textEdit as TextEdit]).slice(0, 19), '{"query": {"match":');
+    const matchItem = (await complete('[{"ma')).find((i) => i.label === 'match') as CompletionItem;
+    assert.ok(applyEdits(text, [matchItem.textEdit as TextEdit]).includes('[{"match": {}}, '), 'the typed key is replaced, quotes and all');
 
     const params = (await complete('"notes": {"op')).map((i) => i.label);
-    for (const name of ['operator', 'fuzziness', 'minimum_should_match']) assert.ok(params.includes(name), `param ${name} in ${params.join(',')}`);
+    for (const name of ['fuzziness', 'minimum_should_match']) assert.ok(params.includes(name), `param ${name} in ${params.join(',')}`);
+    assert.ok(!params.includes('operator'), 'a key the object already has is not offered again');
 
     const values = (await complete('"operator": "')).map((i) => i.label);
     assert.deepEqual([...values].sort(), ['and', 'or']);

@@ -175,7 +175,12 @@ export class VirtualList {
     });
     if (active) this.root.setAttribute('aria-activedescendant', active);
     else this.root.removeAttribute('aria-activedescendant');
-    this.requestMissing(first, Math.min(this.total, first + needed));
+    // Deferred a task: rows the host sends along with a new view arrive first.
+    const version = this.version;
+    const last = Math.min(this.total, first + needed);
+    setTimeout(() => {
+      if (version === this.version) this.requestMissing(first, last);
+    }, 0);
   }
 
   private requestMissing(from: number, to: number): void {

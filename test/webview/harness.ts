@@ -54,6 +54,8 @@ export interface PanelPage {
   dialogs: string[];
   /** Every message the host sent. */
   sent: ToWebviewMessage[];
+  /** How long opening the store and building the panel index took. */
+  timings: { storeOpenMs: number; indexMs: number };
   /** Posts a raw value to the webview as the host would (tests send malformed ones too). */
   postRaw(value: unknown): Promise<void>;
   close(): Promise<void>;
@@ -81,23 +83,35 @@ export async function openPanel(context: BrowserContext, options: OpenOptions): 
   const htmlPath = join(dir, 'panel.html');
   writeFileSync(htmlPath, html);
 
+  const t0 = performance.now();
   const store = await DatasetStore.open(datasetPath);
+  const t1 = performance.now();
   const adapter = new StoreAdapter(store);
   const hostLog: string[] = [];
   const log = (level: string, message: string) => hostLog.push(`${level}: ${message}`);
   const model = new PanelModel({ store: adapter, engine: options.engine ?? createPanelEngine(), saveDelayMs: options.saveDelayMs ?? 0, log });
   const unsubscribe = adapter.onExternalChange(() => model.externalChange());
+  const timings = { storeOpenMs: Math.round(t1 - t0), indexMs: Math.round(performance.now() - t1) };
 
   const page = await context.newPage();
   page.setDefaultTimeout(8000);
   await page.setViewportSize({ width: options.width ?? 1200, height: options.height ?? 800 });
   const sent: ToWebviewMessage[] = [];
-  // Host → webview in order: each post waits for the previous one.
+  // Host → webview in order, batched: messages posted in one host turn travel in one CDP call
+  // (VS Code's own postMessage is a cheap IPC; one CDP round trip per message would not be).
   let queue: Promise<unknown> = Promise.resolve();
+  let batch: unknown[] | null = null;
   const postRaw = (value: unknown): Promise<void> => {
-    const p = queue.then(() => page.evaluate((m) => window.postMessage(m, '*'), value).catch(() => undefined));
-    queue = p;
-    return p;
+    if (!batch) {
+      const messages: unknown[] = (batch = []);
+      queue = queue.then(async () => {
+        await new Promise((r) => setImmediate(r));
+        batch = null;
+        await page.evaluate((ms) => ms.forEach((m) => window.postMessage(m, '*')), messages).catch(() => undefined);
+      });
+    }
+    batch.push(value);
+    return queue as Promise<void>;
   };
   const session = new PanelSession(model, {
     post: (m) => {
@@ -134,6 +148,7 @@ export async function openPanel(context: BrowserContext, options: OpenOptions): 
     dialogs,
     sent,
     postRaw,
+    timings,
     async close() {
       session.dispose();
       unsubscribe();

@@ -71,6 +71,7 @@ export class PanelModel {
   private validationTimer: ReturnType<typeof setTimeout> | undefined;
   private saveTimer: ReturnType<typeof setTimeout> | undefined;
   private saving: Promise<void> = Promise.resolve();
+  private firstUnsaved: number | undefined;
   private disposed = false;
   validatedCount = 0;
 
@@ -351,17 +352,24 @@ export class PanelModel {
     this.scheduleSave();
   }
 
+  /**
+   * Saving rewrites the whole file (atomically), so rapid review keystrokes are coalesced: the
+   * file is written once the person pauses for `saveDelayMs`, and at least every 5 s meanwhile.
+   */
   private scheduleSave(): void {
-    const delay = this.options.saveDelayMs ?? 150;
+    const delay = this.options.saveDelayMs ?? 600;
     if (this.saveTimer) clearTimeout(this.saveTimer);
+    this.firstUnsaved ??= Date.now();
+    const wait = Math.max(0, Math.min(delay, this.firstUnsaved + 5000 - Date.now()));
     this.saveTimer = setTimeout(() => {
       this.saveTimer = undefined;
       void this.flush();
-    }, delay);
+    }, wait);
   }
 
   /** Writes any pending change now; resolves when the file is on disk. */
   flush(): Promise<void> {
+    this.firstUnsaved = undefined;
     if (this.saveTimer) {
       clearTimeout(this.saveTimer);
       this.saveTimer = undefined;

@@ -34,12 +34,18 @@ export interface SessionHooks {
   message?: string | null;
 }
 
+/** The webview asks for rows in chunks of this size (virtual-list.ts CHUNK). */
+const ROW_CHUNK = 100;
+const ROWS_WITH_VIEW = 4 * ROW_CHUNK;
+
 export class PanelSession {
   private filter: Filter = EMPTY_FILTER;
   private sort: Sort = DEFAULT_SORT;
   private view: Entry[] = [];
   private version = 0;
   private selectedId: string | null = null;
+  /** The rows the webview last asked for; a new view comes with the same window, saving a round trip. */
+  private window = { start: 0, end: 0 };
   private readonly subscription: { dispose(): void };
   private ready = false;
 
@@ -102,6 +108,8 @@ export class PanelSession {
         if (version !== this.version) return;
         const rows = this.view.slice(start, start + count).map(toRow);
         this.hooks.post(Rows.make({ version, start, rows }));
+        this.window = start >= this.window.start && start <= this.window.end ? { start: this.window.start, end: Math.max(this.window.end, start + count) } : { start, end: start + count };
+        if (this.window.end - this.window.start > ROWS_WITH_VIEW) this.window = { start, end: start + count };
         return;
       }
       case 'select':
@@ -186,6 +194,17 @@ export class PanelSession {
         validated: this.model.validatedCount,
       }),
     );
+    // The rows the webview will ask for next: around the anchor, else the window it last showed.
+    let start = this.window.start;
+    let end = this.window.end;
+    if (anchorPosition !== null && anchorPosition >= 0 && (anchorPosition < start || anchorPosition >= end)) {
+      start = Math.max(0, Math.floor(anchorPosition / ROW_CHUNK) * ROW_CHUNK - ROW_CHUNK);
+      end = start + 3 * ROW_CHUNK;
+    }
+    if (end === 0) end = 2 * ROW_CHUNK;
+    for (let s = start; s < Math.min(end, view.length); s += ROW_CHUNK) {
+      this.hooks.post(Rows.make({ version: this.version, start: s, rows: view.slice(s, Math.min(s + ROW_CHUNK, view.length)).map(toRow) }));
+    }
   }
 
   private sendDetail(): void {

@@ -2,7 +2,7 @@
 // documents); jsonc-parser's scanner is used only for documents that have problems, to turn JSON
 // pointers into ranges. The scanner is a flat token loop, so 10,000-level nesting is safe here too.
 import { createScanner, parse as parseJsonc, printParseErrorCode, type ParseError } from 'jsonc-parser';
-import { recordSchema } from '../dataset/record';
+import { recordShapeProblems } from './record-shape';
 import { escapePointerSegment, KEY_TARGETED, validateBodyAt } from './validator';
 import type { DslProblem, PositionedProblem, Range, ValidateOptions } from './types';
 
@@ -229,19 +229,6 @@ export function validateText(text: string, options?: ValidateOptions): Positione
   }
   const problems = validateBodyAt(body, [], options);
   return problems.length === 0 ? [] : positionProblems(text, problems);
-}
-
-function recordShapeProblems(record: unknown): DslProblem[] {
-  if (typeof record !== 'object' || record === null || Array.isArray(record)) {
-    return [{ pointer: '', code: 'record-shape', severity: 'error', message: 'a dataset line must be a JSON object {"id", "question", "dsl", …}' }];
-  }
-  const result = recordSchema.safeParse(record);
-  if (result.success) return [];
-  return result.error.issues.map((issue) => {
-    const pointer = issue.path.map((s) => '/' + escapePointerSegment(String(s))).join('');
-    const where = issue.path.length > 0 ? `[${issue.path.join('.')}]` : 'record';
-    return { pointer, code: 'record-shape', severity: 'error' as const, message: `${where}: ${issue.message}` };
-  });
 }
 
 /** One line of a *.dss.jsonl dataset: validates its `dsl` (pointer prefixed with /dsl) and the record shape; ranges are on line `lineIndex` (0-based). Returns recordId when parseable. */

@@ -500,8 +500,10 @@ class Walker {
         this.report('unknown-param', `${owner} does not support [${key}]${didYouMean(s)}`, key, s === undefined ? undefined : { kind: 'renameKey', replacement: s });
         continue;
       }
-      if (ps.deprecated !== undefined) this.report('deprecated', `${owner}: ${ps.deprecated}`, key);
-      if (ps.since !== undefined) this.checkSince(key, ps.since, key);
+      if (ps.deprecated !== undefined || ps.since !== undefined) {
+        if (ps.deprecated !== undefined) this.report('deprecated', `${owner}: ${ps.deprecated}`, key);
+        if (ps.since !== undefined) this.checkSince(key, ps.since, key);
+      }
       this.path.push(key);
       this.value(obj[key], ps.value, key);
       this.path.pop();
@@ -597,6 +599,9 @@ class Walker {
 
   private kind(v: unknown, kind: string, name: Segment): void {
     switch (kind) {
+      case 'query':
+        this.query(v);
+        return;
       case 'any':
       case 'object':
         if (kind === 'object' && !isObject(v)) this.report('invalid-type', `[${name}] must be an object, found ${jsonType(v)}`);
@@ -660,9 +665,6 @@ class Walker {
         return;
       case 'fields':
         this.fieldList(v, name);
-        return;
-      case 'query':
-        this.query(v);
         return;
       case 'queries':
       case 'query-array':

@@ -26,10 +26,17 @@ describe('50,000-line dataset', () => {
   const lines = makeDataset(LINES);
   const stats = (): Promise<DocumentStats | null> => client.connection.sendRequest(documentStatsRequest, { uri });
   let first: PublishDiagnosticsParams;
+  let answeredDuringFirstPass = false;
 
   before(async () => {
     client = await LspClient.start({ settings: { mappingPath: '', esVersion: '8.15', validation: { unmappedFieldSeverity: 'warning' } } });
     await client.open(uri, 'distillery-dataset', lines.join('\n'));
+    const at = (lines[LINES - 1] as string).indexOf('"status":"') + '"status":"'.length;
+    const completion = await client.request<{ items: { label: string }[] }>('textDocument/completion', {
+      textDocument: { uri },
+      position: { line: LINES - 1, character: at },
+    });
+    answeredDuringFirstPass = completion.items.length > 0 && !client.latest.has(uri);
     first = await client.diagnosticsOf(uri, 1);
   });
   after(async () => {
@@ -41,6 +48,10 @@ describe('50,000-line dataset', () => {
     assert.equal(s?.lines, LINES);
     assert.equal(s?.lastPassValidated, LINES);
     assert.ok(first.diagnostics.length >= LINES / 1000, `expected the seeded errors, got ${first.diagnostics.length}`);
+  });
+
+  test('completion is answered while the first pass is still running', () => {
+    assert.equal(answeredDuringFirstPass, true, 'the long first pass yields to the event loop');
   });
 
   test('a one-line edit re-validates that line only and keeps every other diagnostic', async () => {

@@ -1,6 +1,177 @@
-// Placeholder until the owning work item lands this command.
-import { UserError } from '../usage';
+// `distillery train --host H --config RUN.json [--python P] [--follow]` (docs/ARCHITECTURE.md,
+// "CLI details"): prints `run <runId>` first; with --follow, the runner's events exactly as
+// written until done or error. Exit 0 done ok, 3 cancelled, 1 failed, 2 usage, 4 host key.
+// `--sweep "modality=lora,qlora;supervision=dss,label_only;rank=8,16;lr=1e-4,2e-4"` queues a
+// grid on the host instead (one `run <runId>` line per run).
+import { dirname, resolve } from 'node:path';
+import { followRun } from '../../core/remote/follow';
+import { defaultRunnerDir, launchRun, readRunConfig } from '../../core/remote/jobs';
+import { closeAllConnections } from '../../core/remote/ssh-connection';
+import { launchSweep, planSweep, type SweepGrid } from '../../core/remote/sweep';
+import { HostKeyError } from '../../core/remote/known-hosts';
+import { AuthError } from '../../core/remote/ssh-connection';
+import { openHost } from '../../core/remote/open-host';
+import { resolveHostArg } from '../../core/remote/profiles';
+import type { Host } from '../../core/remote/host';
+import type { RunStatus } from '../../core/remote/events';
+import { EXIT, parse, UsageError, UserError } from '../usage';
 
-export async function run(_argv: string[]): Promise<number> {
-  throw new UserError('this command is not available in this build yet', 2);
+// Shared with `distillery runs`: opening --host with the CLI's host-key policy (unknown refused
+// unless --accept-new-host-key, changed always refused, exit 4) and mapping errors to exit codes.
+export const hostOptions = {
+  host: { type: 'string' },
+  'accept-new-host-key': { type: 'boolean' },
+  'remote-home': { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+export function openCliHost(command: string, values: { host?: string; 'accept-new-host-key'?: boolean; 'remote-home'?: string }): { host: Host; python?: string } {
+  if (!values.host) throw new UsageError(`distillery ${command}: --host is required (an ssh config alias, user@host[:port], a distillery.json host name, or local)`);
+  const resolved = resolveHostArg(values.host);
+  try {
+    const host = openHost(resolved.target, {
+      acceptNewHostKey: !!values['accept-new-host-key'],
+      ...(values['remote-home'] ? { remoteHome: values['remote-home'] } : {}),
+      ...(resolved.identityFile ? { identityFile: resolved.identityFile } : {}),
+      // Passphrase and keyboard-interactive prompts need a terminal; the CLI relies on ssh-agent
+      // or unencrypted keys (CI) and says so when authentication fails.
+      log: (line) => process.stderr.write(`distillery: ${line}\n`),
+    });
+    return { host, ...(resolved.python ? { python: resolved.python } : {}) };
+  } catch (e) {
+    throw new UserError((e as Error).message, EXIT.failed);
+  }
+}
+
+/** Maps remote failures to the CLI's exit codes: host key → 4, the rest → 1. */
+export function remoteError(e: unknown): never {
+  if (e instanceof HostKeyError) throw new UserError(e.message, EXIT.hostKey);
+  if (e instanceof AuthError) throw new UserError(e.message, EXIT.failed);
+  if (e instanceof UsageError || e instanceof UserError) throw e;
+  const err = e as NodeJS.ErrnoException;
+  if (err?.code === 'ECONNREFUSED' || err?.code === 'ENOTFOUND' || err?.code === 'ETIMEDOUT') throw new UserError(`cannot reach the host: ${err.message}`, EXIT.failed);
+  if (err instanceof Error) throw new UserError(err.message, EXIT.failed);
+  throw e;
+}
+
+export function exitFor(status: RunStatus): number {
+  return status === 'done' ? EXIT.ok : status === 'cancelled' ? EXIT.cancelled : EXIT.failed;
+}
+
+/** Writes to stdout and waits for it to drain, so piped followers see every line promptly. */
+export function out(text: string): Promise<void> {
+  return new Promise((resolve) => {
+    if (process.stdout.write(text)) resolve();
+    else process.stdout.once('drain', resolve);
+  });
+}
+
+const HELP = `usage: distillery train --host H --config RUN.json [--python P] [--follow] [--run-id ID]
+                       [--sweep GRID] [--accept-new-host-key]
+
+  --host H               ssh config alias, user@host[:port], a distillery.json host name, or local
+  --config RUN.json      run config (Runner contract); data paths are relative to its folder
+  --python P             python on the host (default: the host profile's, else
+                         ~/.distillery/venv/bin/python when it exists, else python3)
+  --follow               print the runner's events until done or error; exit code follows the run
+  --run-id ID            name the run (default: time-modality-supervision-rank-random)
+  --sweep GRID           queue a grid, e.g. "modality=lora,qlora;supervision=dss,label_only;rank=8,16;lr=1e-4"
+  --accept-new-host-key  add an unknown host key to known_hosts (a changed key is always refused)
+  --remote-home DIR      directory holding .distillery/ on the host (default: its $HOME)
+
+exit: 0 done, 1 failed, 2 usage, 3 cancelled, 4 host key refused`;
+
+export function parseGrid(text: string): SweepGrid {
+  const grid: SweepGrid = {};
+  for (const part of text.split(';').map((p) => p.trim()).filter(Boolean)) {
+    const [key, values] = part.split('=');
+    const list = (values ?? '').split(',').map((v) => v.trim()).filter(Boolean);
+    if (!key || !list.length) throw new UsageError(`--sweep: "${part}" should look like key=v1,v2`);
+    const nums = () =>
+      list.map((v) => {
+        const n = Number(v);
+        if (!Number.isFinite(n) || n <= 0) throw new UsageError(`--sweep: ${key} value "${v}" is not a positive number`);
+        return n;
+      });
+    switch (key.trim()) {
+      case 'modality':
+        for (const m of list) if (!['full', 'lora', 'qlora'].includes(m)) throw new UsageError(`--sweep: modality "${m}" is not full, lora or qlora`);
+        grid.modality = list;
+        break;
+      case 'supervision':
+        for (const s of list) if (!['dss', 'label_only'].includes(s)) throw new UsageError(`--sweep: supervision "${s}" is not dss or label_only`);
+        grid.supervision = list;
+        break;
+      case 'rank':
+      case 'r':
+        grid.rank = nums();
+        break;
+      case 'lr':
+        grid.lr = nums();
+        break;
+      default:
+        throw new UsageError(`--sweep: unknown key "${key}"; use modality, supervision, rank, lr`);
+    }
+  }
+  return grid;
+}
+
+export async function run(argv: string[]): Promise<number> {
+  const { values } = parse('train', argv, {
+    ...hostOptions,
+    config: { type: 'string' },
+    python: { type: 'string' },
+    follow: { type: 'boolean' },
+    'run-id': { type: 'string' },
+    sweep: { type: 'string' },
+  });
+  if (values.help) {
+    await out(HELP + '\n');
+    return 0;
+  }
+  if (!values.config) throw new UsageError('distillery train: --config RUN.json is required. Run `distillery train --help` for the flags.');
+  const grid = values.sweep !== undefined ? parseGrid(values.sweep) : undefined;
+  if (grid && values['run-id']) throw new UsageError('distillery train: --run-id and --sweep cannot be combined (sweep runs are named after the sweep)');
+  const configPath = resolve(values.config);
+  let config: Record<string, unknown>;
+  try {
+    config = await readRunConfig(configPath);
+  } catch (e) {
+    throw new UsageError(`distillery train: ${(e as Error).message}`);
+  }
+  const { host, python: profilePython } = openCliHost('train', values);
+  const python = values.python ?? profilePython;
+  try {
+    const base = {
+      configDir: dirname(configPath),
+      runnerDir: defaultRunnerDir(),
+      ...(python ? { python } : {}),
+      onProgress: (msg: string) => process.stderr.write(`distillery: ${msg}\n`),
+    };
+    if (grid) {
+      const sweep = await launchSweep(host, base, planSweep(config, grid));
+      for (const id of sweep.runIds) await out(`run ${id}\n`);
+      if (!values.follow) return 0;
+      let worst = 0;
+      for (const id of sweep.runIds) {
+        const res = await followRun(host, id, { onLine: (line) => void out(line + '\n') });
+        worst = Math.max(worst, exitFor(res.status) === 0 ? 0 : 1);
+      }
+      return worst;
+    }
+    const launched = await launchRun(host, { ...base, config, ...(values['run-id'] ? { runId: values['run-id'] } : {}) });
+    await out(`run ${launched.runId}\n`);
+    process.stderr.write(`distillery: uploaded ${launched.sync.uploadedFiles} file(s), ${launched.sync.uploadedBytes} bytes; reused ${launched.sync.reusedFiles}\n`);
+    if (!values.follow) return 0;
+    const res = await followRun(host, launched.runId, {
+      onLine: (line) => void out(line + '\n'),
+      onReconnect: (n, e) => process.stderr.write(`distillery: connection lost (${e.message}); re-attaching (${n})\n`),
+    });
+    if (!res.final) process.stderr.write(`distillery: run ${launched.runId} ended without a done event (${res.status}); see stderr.log in its run directory\n`);
+    return exitFor(res.status);
+  } catch (e) {
+    return remoteError(e);
+  } finally {
+    closeAllConnections();
+  }
 }

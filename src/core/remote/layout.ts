@@ -36,7 +36,6 @@ export function layoutFor(base: string): Layout {
  * "." and "..". Spaces, quotes and shell characters are allowed (every use is quoted).
  */
 export function checkRunId(runId: string): string {
-  // eslint-disable-next-line no-control-regex
   if (!runId || runId === '.' || runId === '..' || runId.includes('/') || /[\x00-\x1f\x7f]/.test(runId) || runId.length > 200) {
     throw new Error(`"${runId}" is not a usable run id: use up to 200 characters without "/" or control characters`);
   }

@@ -85,6 +85,20 @@ def load_records(path: Path, *, need_rationale: bool, split: str) -> list[Record
     return records
 
 
+def unrepresentable_characters(tokenizer: Any, texts: list[str], sample: int = 500) -> list[str]:
+    """Characters of the targets that do not survive encode → decode (mapped to <unk>).
+
+    FLAN-T5's SentencePiece vocabulary, for one, has no `{` or `}`: such a student can never
+    write valid JSON, so this is reported at start instead of discovered after training.
+    """
+    missing: set[str] = set()
+    for text in texts[:sample]:
+        ids = tokenizer(text, add_special_tokens=False)["input_ids"]
+        decoded = tokenizer.decode(ids, skip_special_tokens=True)
+        missing.update(ch for ch in set(text) - set(decoded) if not ch.isspace())
+    return sorted(missing)
+
+
 class Encoder:
     """Tokenises source/target pairs for either model family.
 

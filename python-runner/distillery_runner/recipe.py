@@ -18,7 +18,7 @@ from transformers import EarlyStoppingCallback, TrainingArguments, set_seed
 from .batching import DSSCollator, EncodedDataset
 from .checkpoints import last_checkpoint
 from .config import ConfigError, RunConfig, config_to_json
-from .data import Encoder, Splits, load_records
+from .data import Encoder, Splits, canonical_json, load_records, unrepresentable_characters
 from .environment import Runtime, resolve_runtime, versions
 from .evaluate import evaluate_split
 from .events import EventWriter
@@ -112,6 +112,14 @@ def _run(cfg: RunConfig, splits: Splits, out_dir: Path, checkpoint: str | None, 
     model = load_student(cfg, runtime, model_path, arch)
 
     # 3. tokenised datasets
+    targets = [canonical_json(r.dsl) for r in splits.train] + [r.rationale for r in splits.train if r.rationale]
+    unknown_chars = unrepresentable_characters(tokenizer, targets)
+    if unknown_chars:
+        log(
+            f"WARNING: the tokenizer of {cfg.baseModel} cannot represent {' '.join(unknown_chars)} in the targets; "
+            "they become <unk> and the student cannot generate them (FLAN-T5 lacks braces). "
+            "Prefer a byte-level tokenizer model (Qwen, Llama, Mistral, Phi, Gemma) for JSON targets."
+        )
     with_rationale = cfg.label_weight < 1.0
     encoder = Encoder(tokenizer, arch, cfg.train.maxSourceLen, cfg.train.maxTargetLen)
     train_ds = EncodedDataset([encoder.example(r, with_rationale) for r in splits.train])
@@ -135,7 +143,8 @@ def _run(cfg: RunConfig, splits: Splits, out_dir: Path, checkpoint: str | None, 
     )
     trainer_ref.append(trainer)
 
-    run_id = cfg.runId or os.environ.get("DISTILLERY_RUN_ID") or out_dir.name
+    # The remote job layout is ~/.distillery/runs/<runId>/outputs, so that folder's parent names the run.
+    run_id = cfg.runId or os.environ.get("DISTILLERY_RUN_ID") or (out_dir.parent.name if out_dir.name == "outputs" else out_dir.name)
     events.emit(
         "start",
         runId=run_id,
@@ -151,6 +160,7 @@ def _run(cfg: RunConfig, splits: Splits, out_dir: Path, checkpoint: str | None, 
         trainExamples=len(train_ds),
         valExamples=len(val_ds) if val_ds else 0,
         resumedFrom=checkpoint,
+        unknownChars=unknown_chars,
         outputDir=str(out_dir),
     )
 

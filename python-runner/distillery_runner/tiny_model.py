@@ -52,7 +52,7 @@ def corpus() -> list[str]:
     return texts
 
 
-def build_tokenizer(vocab_size: int = 512) -> PreTrainedTokenizerFast:
+def build_tokenizer(vocab_size: int = 512, bos: bool = True) -> PreTrainedTokenizerFast:
     tok = Tokenizer(models.BPE(unk_token=None))
     # Byte-level: every character (braces included) is representable, so no DSL text maps to <unk>.
     tok.pre_tokenizer = pre_tokenizers.ByteLevel(add_prefix_space=False)
@@ -64,16 +64,17 @@ def build_tokenizer(vocab_size: int = 512) -> PreTrainedTokenizerFast:
         show_progress=False,
     )
     tok.train_from_iterator(corpus(), trainer=trainer)
-    return PreTrainedTokenizerFast(
-        tokenizer_object=tok, pad_token="<pad>", eos_token="</s>", unk_token="<unk>", bos_token="<s>"
-    )
+    specials = {"pad_token": "<pad>", "eos_token": "</s>", "unk_token": "<unk>"}
+    if bos:  # T5 has no BOS token; giving it one makes transformers rewrite the model config
+        specials["bos_token"] = "<s>"
+    return PreTrainedTokenizerFast(tokenizer_object=tok, **specials)
 
 
 def make_tiny_model(arch: str, out: str | Path, seed: int = 0) -> dict[str, object]:
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     torch.manual_seed(seed)
-    tokenizer = build_tokenizer()
+    tokenizer = build_tokenizer(bos=arch != "t5")
     ids = {name: tokenizer.convert_tokens_to_ids(name) for name in SPECIAL_TOKENS}
     vocab = len(tokenizer)
     if arch == "t5":

@@ -5,10 +5,14 @@ import json
 from conftest import run_in_process, run_subprocess
 
 
-def test_env_report_is_json_with_the_preflight_fields():
-    result = run_subprocess(["env"])
-    assert result.returncode == 0, result.stderr
-    report = json.loads(result.stdout)
+def test_env_report_is_json_with_the_preflight_fields(tmp_path):
+    import io
+
+    from distillery_runner.cli import main
+
+    stream = io.StringIO()
+    assert main(["env", "--path", str(tmp_path)], event_stream=stream) == 0
+    report = json.loads(stream.getvalue())
     assert {"python", "versions", "cudaAvailable", "gpus", "bf16", "bitsandbytes", "disk"} <= set(report)
     assert report["versions"]["torch"] and isinstance(report["disk"]["freeGiB"], float)
     assert set(report["bitsandbytes"]) == {"available", "reason"}

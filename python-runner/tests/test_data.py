@@ -54,3 +54,17 @@ def test_seq2seq_targets_round_trip(tiny_models, tmp_path):
     pred = Encoder(tokenizer, "seq2seq", 64, 64).example(record, with_rationale=False)["pred"]
     assert tokenizer.decode(pred["labels"], skip_special_tokens=True) == canonical_json(record.dsl)
     assert pred["labels"][-1] == tokenizer.eos_token_id
+
+
+def test_characters_the_tokenizer_cannot_write_are_found():
+    from tokenizers import Tokenizer, models, pre_tokenizers, trainers
+    from transformers import PreTrainedTokenizerFast
+
+    from distillery_runner.data import unrepresentable_characters
+
+    # Like FLAN-T5's vocabulary: no braces.
+    tok = Tokenizer(models.BPE(unk_token="<unk>"))
+    tok.pre_tokenizer = pre_tokenizers.Whitespace()
+    tok.train_from_iterator(['query match title "red shoes" : , [ ]'], trainers.BpeTrainer(special_tokens=["<unk>"], show_progress=False))
+    tokenizer = PreTrainedTokenizerFast(tokenizer_object=tok, unk_token="<unk>")
+    assert unrepresentable_characters(tokenizer, ['{"query":{"match":{"title":"red shoes"}}}']) == ["{", "}"]

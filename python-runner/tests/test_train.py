@@ -19,23 +19,24 @@ def steps_of(events):
 
 
 MATRIX = [
-    # family, modality, supervision
-    ("t5", "full", "dss"),
-    ("t5", "lora", "label_only"),
-    ("llama", "full", "label_only"),
-    ("llama", "lora", "dss"),
+    # family, modality, supervision, extra train settings
+    ("t5", "full", "dss", {"gradAccum": 2, "batchSize": 1}),
+    ("t5", "lora", "label_only", {"gradientCheckpointing": True}),
+    ("llama", "full", "label_only", {"gradientCheckpointing": True, "gradAccum": 2}),
+    ("llama", "lora", "dss", {"evalSteps": 1, "saveSteps": 1, "earlyStoppingPatience": 5}),
 ]
 
 
-@pytest.mark.parametrize(("family", "modality", "supervision"), MATRIX)
-def test_train_runs_real_steps_and_emits_contract_events(tiny_models, tmp_path, family, modality, supervision):
-    config = make_run(tmp_path / "run", tiny_models[family], modality=modality, supervision=supervision)
+@pytest.mark.parametrize(("family", "modality", "supervision", "extra"), MATRIX)
+def test_train_runs_real_steps_and_emits_contract_events(tiny_models, tmp_path, family, modality, supervision, extra):
+    config = make_run(tmp_path / "run", tiny_models[family], modality=modality, supervision=supervision, train=extra)
     out = tmp_path / "out"
     code, events = run_in_process(["train", "--config", str(config), "--out", str(out)])
     assert code == 0, events
     validate_stream(events)
     start, done = events[0], events[-1]
     assert start["arch"] == ("seq2seq" if family == "t5" else "causal")
+    assert start["unknownChars"] == [] and start["runId"] == "out"
     assert done["status"] == "ok" and done["metrics"]["steps"] == 2
     steps = steps_of(events)
     assert [s["step"] for s in steps] == [1, 2]
@@ -192,3 +193,27 @@ def test_qlora(tiny_models, tmp_path):
     code, events = run_in_process(["train", "--config", str(config), "--out", str(tmp_path / "out")])
     assert code == 0, events
     validate_stream(events)
+
+
+def test_out_of_memory_is_an_oom_event_with_a_hint(tiny_models, tmp_path, monkeypatch):
+    import torch
+
+    from distillery_runner import trainer as trainer_module
+
+    def explode(self, *args, **kwargs):
+        raise torch.OutOfMemoryError("CUDA out of memory. Tried to allocate 2.00 GiB")
+
+    monkeypatch.setattr(trainer_module.DSSTrainer, "train", explode)
+    config = make_run(tmp_path / "run", tiny_models["t5"], splits=("train",))
+    code, events = run_in_process(["train", "--config", str(config), "--out", str(tmp_path / "out")])
+    assert code == 1
+    validate_event(events[-1])
+    assert events[-1]["kind"] == "oom" and "gradientCheckpointing" in events[-1]["hint"]
+
+
+def test_run_id_comes_from_the_remote_run_folder(tiny_models, tmp_path, monkeypatch):
+    monkeypatch.setattr("distillery_runner.trainer.DSSTrainer.train", lambda self, **kw: (_ for _ in ()).throw(RuntimeError("stop here")))
+    config = make_run(tmp_path / "run", tiny_models["t5"], splits=("train",))
+    code, events = run_in_process(["train", "--config", str(config), "--out", str(tmp_path / "run-42" / "outputs")])
+    assert code == 1 and events[0]["runId"] == "run-42"
+    assert events[-1]["kind"] == "runtime" and "stop here" in events[-1]["message"]

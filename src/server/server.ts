@@ -27,6 +27,7 @@ import { complete } from './completion';
 import { createDocument, DatasetDocument, type OpenDocument } from './documents';
 import { formatDataset, formatQueryDsl } from './formatting';
 import { hover } from './hover';
+import { SEMANTIC_TOKENS_LEGEND, semanticTokens } from './semantic-tokens';
 import { SettingsResolver } from './settings';
 import { ValidationScheduler } from './validation';
 import { WorkspaceFolders } from './workspace';
@@ -120,6 +121,11 @@ export class DistilleryServer {
       return doc ? codeActions(doc, params) : null;
     });
 
+    c.languages.semanticTokens.onRange(({ textDocument, range }) => {
+      const doc = this.documents.get(textDocument.uri);
+      return doc ? semanticTokens(doc, range) : { data: [] };
+    });
+
     c.onRequest(documentStatsRequest, (params): DocumentStats | null => {
       if (!isDocumentStatsParams(params)) return null;
       const doc = this.documents.get(params.uri);
@@ -171,6 +177,7 @@ export class DistilleryServer {
         documentFormattingProvider: true,
         documentRangeFormattingProvider: true,
         codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix, FIX_ALL_KIND] },
+        semanticTokensProvider: { legend: SEMANTIC_TOKENS_LEGEND, range: true, full: false },
         workspace: { workspaceFolders: { supported: true, changeNotifications: true } },
       },
       serverInfo: { name: 'distillery-language-server', version: '0.1.0' },

@@ -195,6 +195,30 @@ describe('language server', () => {
     assert.match(await hoverAt('"not'), /text/);
   });
 
+  test('semantic tokens tell an aggregation from a query and a user aggregation name from a field', async () => {
+    const uri = docUri(workspace, 'k.dss.jsonl');
+    const line = '{"id":"q-1","dsl":{"query":{"terms":{"status":["a"]}},"aggs":{"by_status":{"terms":{"field":"status","order":{"_count":"desc"}}}}}}';
+    await client.open(uri, 'distillery-dataset', ['{"id":"q-0","dsl":null}', line].join('\n'));
+    const result = await client.request<{ data: number[] }>('textDocument/semanticTokens/range', {
+      textDocument: { uri },
+      range: { start: { line: 1, character: 0 }, end: { line: 1, character: line.length } },
+    });
+    const types = client.initializeResult.capabilities.semanticTokensProvider?.legend.tokenTypes ?? [];
+    const decoded: string[] = [];
+    let character = 0;
+    for (let i = 0; i < result.data.length; i += 5) {
+      const [deltaLine, deltaStart, length, type] = result.data.slice(i, i + 4) as [number, number, number, number];
+      character = deltaLine === 0 && i > 0 ? character + deltaStart : deltaStart;
+      decoded.push(`${line.slice(character, character + length)}:${types[type] ?? type}`);
+    }
+    assert.ok(decoded.includes('query:keyword'), decoded.join(' '));
+    assert.ok(decoded.includes('terms:function'), decoded.join(' '));
+    assert.ok(decoded.includes('terms:class'), decoded.join(' '));
+    assert.ok(decoded.includes('status:property'), decoded.join(' '));
+    assert.ok(decoded.includes('field:parameter'), decoded.join(' '));
+    assert.ok(!decoded.some((d) => d.startsWith('by_status:')), 'a user aggregation name is not classified');
+  });
+
   test('formats a querydsl body and joins a multi-line dataset record into one line', async () => {
     const uri = docUri(workspace, 'g.querydsl');
     const text = '{"query":{"term":{"status":"x"}}}';

@@ -99,6 +99,7 @@ export class LspClient {
   /** How many times each scopeUri was asked for its configuration. */
   readonly configurationRequests: string[] = [];
   settings: Record<string, unknown>;
+  initializeResult: { capabilities: { semanticTokensProvider?: { legend: { tokenTypes: string[] } } } & Record<string, unknown> } = { capabilities: {} };
   private waiters: Waiter[] = [];
   private stderr = '';
 
@@ -142,7 +143,7 @@ export class LspClient {
     });
     connection.listen();
     const workspaceUri = options.workspace ? pathToFileURL(options.workspace).href : null;
-    const initialized = connection.sendRequest('initialize', {
+    const initialized = connection.sendRequest<LspClient['initializeResult']>('initialize', {
       processId: process.pid,
       rootUri: workspaceUri,
       workspaceFolders: workspaceUri ? [{ uri: workspaceUri, name: 'test' }] : null,
@@ -156,7 +157,7 @@ export class LspClient {
         },
       },
     });
-    await Promise.race([initialized, died]);
+    client.initializeResult = await Promise.race([initialized, died]);
     died.catch(() => undefined);
     await connection.sendNotification('initialized', {});
     return client;

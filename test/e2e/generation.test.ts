@@ -3,29 +3,13 @@
 // notification is on screen while the teacher is still answering.
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { after, before, describe, it } from 'node:test';
-import type { Page } from 'playwright-core';
+import { after, afterEach, before, describe, it } from 'node:test';
 import { startFakeTeacher, type FakeTeacher } from './fake-teacher';
-import { isPlaceholder, openWorkbench, readRecords, repoRoot, runCommand, waitFor, waitForActivation, type Workbench } from './harness';
+import { answerPrompts, isPlaceholder, screenshotOnFailure, openWorkbench, readRecords, repoRoot, runCommand, waitFor, waitForActivation, type Workbench } from './harness';
 
 const generationMissing =
   isPlaceholder('src/extension/features/generation.ts') &&
   'teacher generation (src/extension/features/generation.ts) is still the scaffold placeholder: "Distillery: Generate Pairs" has no handler';
-
-/** Answers whatever the command asks before it starts (a scope pick, a cost confirmation) with its default. */
-async function acceptPrompts(page: Page, started: () => boolean): Promise<void> {
-  await waitFor('generation to start (answering its prompts with their defaults)', async () => {
-    if (started()) return true;
-    const dialog = page.locator('.monaco-dialog-box');
-    if (await dialog.isVisible()) {
-      await dialog.locator('.dialog-buttons .monaco-button').first().click();
-      return false;
-    }
-    const quickInput = page.locator('.quick-input-widget');
-    if (await quickInput.isVisible()) await page.keyboard.press('Enter');
-    return false;
-  }, 30_000, 300);
-}
 
 describe('teacher generation in VS Code', { skip: generationMissing, timeout: 240_000 }, () => {
   let wb: Workbench;
@@ -41,6 +25,8 @@ describe('teacher generation in VS Code', { skip: generationMissing, timeout: 24
     await waitForActivation(wb);
   });
 
+  afterEach(screenshotOnFailure(() => wb));
+
   after(async () => {
     await wb?.close();
     await teacher?.close();
@@ -55,7 +41,7 @@ describe('teacher generation in VS Code', { skip: generationMissing, timeout: 24
     // Hold the teacher's answers so the progress notification can be seen while work is in flight.
     teacher.hold();
     await runCommand(page, 'Distillery: Generate Pairs');
-    await acceptPrompts(page, () => teacher.requests.length > 0);
+    await answerPrompts(page, 'generation to start', /^Generate$/, () => teacher.requests.length > 0);
     const toast = page.locator('.notifications-toasts .notification-toast').filter({ hasText: /generat|teacher/i }).first();
     await toast.waitFor({ timeout: 30_000 });
     await wb.screenshot('progress');

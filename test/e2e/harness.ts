@@ -141,6 +141,19 @@ export async function openWorkbench(options: WorkbenchOptions): Promise<Workbenc
   }
 }
 
+/**
+ * An afterEach hook that saves a screenshot named after a failed test (test-artifacts/<file>-failed-<test>.png),
+ * so a failure on CI shows what the workbench looked like.
+ */
+export function screenshotOnFailure(get: () => Workbench | undefined): (t: { name: string; passed?: boolean }) => Promise<void> {
+  return async (t) => {
+    const wb = get();
+    if (!wb || t.passed !== false) return;
+    const slug = t.name.toLowerCase().replace(/[^a-z0-9]+/g, '-').slice(0, 60);
+    await wb.screenshot(`failed-${slug}`).catch(() => undefined);
+  };
+}
+
 /** The extension's own log file (its LogOutputChannel "Distillery"), once the extension has written it. */
 export function findExtensionLog(wb: Workbench): string | undefined {
   const logs = join(wb.server.dirs.userDataDir, 'logs');
@@ -228,6 +241,41 @@ export async function findFrame(page: Page, selector: string, what: string, time
     }
     return undefined;
   }, timeoutMs, 200);
+}
+
+/** Shows the Distillery view container (clicking its activity-bar item only when it is not already shown: a second click hides it). */
+export async function showDistilleryContainer(page: Page): Promise<void> {
+  const item = page.locator('.activitybar .action-item', { has: page.locator('[aria-label^="Distillery"]') }).first();
+  await item.waitFor({ timeout: 15_000 });
+  const shown = (await item.getAttribute('class'))?.includes('checked') && (await page.locator('.part.sidebar').isVisible());
+  if (!shown) await item.locator('[aria-label^="Distillery"]').first().click();
+  await page.locator('.part.sidebar .pane-header', { hasText: /Review/i }).first().waitFor({ timeout: 15_000 });
+}
+
+/**
+ * Answers what a command asks before it gets going until `done()` holds: a modal dialog by the
+ * button whose label matches `button` (never a guess: other labels fail the wait with their names),
+ * a quick pick or input box with its default (Enter).
+ */
+export async function answerPrompts(page: Page, what: string, button: RegExp, done: () => boolean | Promise<boolean>, timeoutMs = 60_000): Promise<void> {
+  let unexpected = '';
+  await waitFor(what, async () => {
+    if (await done()) return true;
+    const dialog = page.locator('.monaco-dialog-box');
+    if (await dialog.isVisible()) {
+      const buttons = dialog.locator('.dialog-buttons .monaco-button');
+      const labels = (await buttons.allInnerTexts()).map((t) => t.trim());
+      const index = labels.findIndex((l) => button.test(l));
+      if (index < 0) {
+        unexpected = `a dialog offered only [${labels.join(', ')}]`;
+        throw new Error(unexpected);
+      }
+      await buttons.nth(index).click();
+      return false;
+    }
+    if (await page.locator('.quick-input-widget').isVisible()) await page.keyboard.press('Enter');
+    return false;
+  }, timeoutMs, 300);
 }
 
 /** The Distillery status bar item (one item, rendered from one state). */

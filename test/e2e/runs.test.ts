@@ -5,29 +5,14 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, before, describe, it } from 'node:test';
-import type { Page } from 'playwright-core';
-import { isPlaceholder, openWorkbench, repoRoot, runCommand, statusItem, waitFor, waitForActivation, type Workbench } from './harness';
+import { after, afterEach, before, describe, it } from 'node:test';
+import { answerPrompts, isPlaceholder, screenshotOnFailure, openWorkbench, repoRoot, runCommand, statusItem, waitFor, waitForActivation, type Workbench } from './harness';
 
 const python = join(repoRoot, 'python-runner/.venv/bin/python');
 const runsMissing =
   (isPlaceholder('src/extension/features/runs.ts') &&
     'training runs (src/extension/features/runs.ts) are still the scaffold placeholder: "Distillery: Launch Training Run" has no handler') ||
   (!existsSync(python) && 'python-runner/.venv is missing: run `bash scripts/setup-python.sh` (CI does it in .ci/run)');
-
-/** Answers the launch/cancel prompts (host, config, confirmation) with their defaults until `done()`. */
-async function answerPrompts(page: Page, what: string, done: () => boolean | Promise<boolean>): Promise<void> {
-  await waitFor(what, async () => {
-    if (await done()) return true;
-    const dialog = page.locator('.monaco-dialog-box');
-    if (await dialog.isVisible()) {
-      await dialog.locator('.dialog-buttons .monaco-button').first().click();
-      return false;
-    }
-    if (await page.locator('.quick-input-widget').isVisible()) await page.keyboard.press('Enter');
-    return false;
-  }, 120_000, 300);
-}
 
 /** Runs the extension started under the code-server's HOME (~/.distillery/runs/<id>/). */
 function runDirs(wb: Workbench): string[] {
@@ -76,6 +61,8 @@ describe('training runs in VS Code', { skip: runsMissing, timeout: 420_000 }, ()
     await waitForActivation(wb);
   });
 
+  afterEach(screenshotOnFailure(() => wb));
+
   after(async () => {
     await wb?.close();
   });
@@ -83,7 +70,7 @@ describe('training runs in VS Code', { skip: runsMissing, timeout: 420_000 }, ()
   it('streams log lines into the log editor and the step into the status bar; cancel stops it', async () => {
     const { page } = wb;
     await runCommand(page, 'Distillery: Launch Training Run');
-    await answerPrompts(page, 'the run to start on local', () => runDirs(wb).length > 0);
+    await answerPrompts(page, 'the run to start on local', /^(Launch|Start|Run|OK)/, () => runDirs(wb).length > 0, 120_000);
     const [runDir] = runDirs(wb);
     const runId = runDir!.split('/').at(-1)!;
 
@@ -100,9 +87,9 @@ describe('training runs in VS Code', { skip: runsMissing, timeout: 420_000 }, ()
     await wb.screenshot('run');
 
     await runCommand(page, 'Distillery: Cancel Run');
-    await answerPrompts(page, 'the runner to report the run cancelled', () =>
+    await answerPrompts(page, 'the runner to report the run cancelled', /^(Cancel Run|Cancel run|Stop|Yes|OK)/, () =>
       events(runDir!).some((e) => e.event === 'done' && e.status === 'cancelled'),
-    );
+    120_000);
     await waitFor('the status bar to show the run cancelled', async () => {
       const label = `${(await statusItem(page).getAttribute('aria-label')) ?? ''} ${await statusItem(page).innerText()}`;
       return /cancel/i.test(label) || /circle-slash/.test(await statusItem(page).innerHTML());

@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, before, describe, it } from 'node:test';
+import { after, afterEach, before, describe, it } from 'node:test';
 import {
   findFrame,
   isPlaceholder,
@@ -14,6 +14,8 @@ import {
   openWorkbench,
   readRecords,
   repoRoot,
+  screenshotOnFailure,
+  showDistilleryContainer,
   statusItem,
   waitFor,
   waitForActivation,
@@ -26,6 +28,8 @@ describe('Distillery in VS Code (code-server)', { timeout: 300_000 }, () => {
   before(async () => {
     wb = await openWorkbench({ name: 'workbench' });
   });
+
+  afterEach(screenshotOnFailure(() => wb));
 
   after(async () => {
     await wb?.close();
@@ -45,7 +49,7 @@ describe('Distillery in VS Code (code-server)', { timeout: 300_000 }, () => {
 
   it('opens the Distillery view container from the activity bar', async () => {
     const { page } = wb;
-    await page.locator('.activitybar .action-item a[aria-label^="Distillery"], .activitybar .action-label[aria-label^="Distillery"]').first().click();
+    await showDistilleryContainer(page);
     const sidebar = page.locator('.part.sidebar');
     await sidebar.locator('.pane-header', { hasText: /Review/i }).first().waitFor({ timeout: 15_000 });
     await sidebar.locator('.pane-header', { hasText: /Runs/i }).first().waitFor({ timeout: 15_000 });
@@ -110,7 +114,7 @@ describe('Distillery in VS Code (code-server)', { timeout: 300_000 }, () => {
   it('lists the sample records in the review panel', { skip: panelMissing }, async () => {
     const { page } = wb;
     const records = readRecords(join(wb.workspace, 'dataset.dss.jsonl'));
-    await page.locator('.activitybar .action-item a[aria-label^="Distillery"], .activitybar .action-label[aria-label^="Distillery"]').first().click();
+    await showDistilleryContainer(page);
     const frame = await findFrame(page, '[role="listbox"][aria-label="Records"] .row', 'the review panel to list records', 60_000);
     const list = frame.locator('[role="listbox"][aria-label="Records"]');
     // The list is virtualised: it reports every record in aria-rowcount and draws the visible rows.

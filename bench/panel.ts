@@ -14,9 +14,9 @@ import { evaluateView } from '../src/extension/panel/record-index';
 import { EMPTY_FILTER, DEFAULT_SORT, type Filter, type Sort } from '../src/shared/webview-protocol';
 import { bundleWebview, launchChromium, openPanel } from '../test/webview/harness';
 
-const N = Number(process.argv[2] ?? 100_000);
+const N = Number(process.argv[2] ?? 100_000) || 100_000;
 
-function makeDataset(path: string, n: number): void {
+export function makeDataset(path: string, n: number): void {
   const words = ['orders', 'customers', 'refunds', 'paypal', 'shipped', 'cancelled', 'berlin', 'london', 'shoes', 'shirts', 'women', 'men', 'discount', 'weekend', 'premium', 'returns'];
   const statuses = ['pending', 'generated', 'generated', 'accepted', 'accepted', 'rejected', 'needs_fix'];
   const splits = [null, 'train', 'train', 'val', 'test'];
@@ -209,7 +209,9 @@ async function main(): Promise<void> {
   rmSync(dir, { recursive: true, force: true });
 }
 
-main().catch((e: unknown) => {
-  console.error(e);
-  process.exit(1);
-});
+if (require.main === module) {
+  main().catch((e: unknown) => {
+    console.error(e);
+    process.exit(1);
+  });
+}

@@ -130,6 +130,8 @@ export const statsSchema = z
       .array(z.object({ size: count, questions: z.array(z.string().max(400)).max(5), ids: z.array(id).max(50) }).strict())
       .max(50),
     duplicateClusterCount: count,
+    /** 'near': exact and near duplicates (MinHash); 'exact': same normalised text only (large datasets). */
+    duplicateKind: z.enum(['near', 'exact']),
     /** Validity by day of `updatedAt` (YYYY-MM-DD), oldest first. */
     validityOverTime: z
       .array(z.object({ day: z.string().max(20), error: count, warning: count, clean: count }).strict())

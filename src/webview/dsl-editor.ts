@@ -101,6 +101,13 @@ export class DslEditor {
       const item = (e.target as Element).closest<HTMLElement>('li[data-index]');
       if (item) this.reveal(Number(item.dataset['index']));
     });
+    this.list.addEventListener('keydown', (e) => {
+      const item = (e.target as Element).closest<HTMLElement>('li[data-index]');
+      if (item && (e.key === 'Enter' || e.key === ' ')) {
+        e.preventDefault();
+        this.reveal(Number(item.dataset['index']));
+      }
+    });
   }
 
   get value(): string {

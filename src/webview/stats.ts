@@ -25,7 +25,7 @@ export class StatsView {
       card('Aggregations', s.byAggregation.length ? barChart(s.byAggregation.slice(0, 15), 'type') : el('p', { class: 'muted', text: 'No aggregations.' })),
       card('Validity over time (by last update)', s.validityOverTime.length ? stackedChart(s.validityOverTime) : el('p', { class: 'muted', text: 'Nothing validated yet.' })),
       card(
-        'Duplicate questions',
+        s.duplicateKind === 'near' ? 'Duplicate and near-duplicate questions' : 'Duplicate questions (exact; near-duplicates are checked up to 10,000 records)',
         s.duplicateClusters.length
           ? el('ol', { class: 'clusters' }, s.duplicateClusters.slice(0, 10).map((c) => el('li', {}, [
               el('span', { class: 'cluster-size', text: `×${c.size}` }),

@@ -2,11 +2,12 @@
 // editor-area review panel). It owns the index over the store's records, the undo history of review
 // actions and the background validation pass. Pure TypeScript (no `vscode`) so the Chromium tests
 // and the benchmark drive exactly this code over a real store.
-import { findDuplicateClusters } from '../../core/dataset/dedup';
+import { findDuplicateClusters, normalizeQuestion } from '../../core/dataset/dedup';
 import type { DatasetRecord } from '../../core/dataset/record';
 import type { ReviewAction, Stats } from '../../shared/webview-protocol';
 import type { PanelEngine } from './engine';
-import { classify, makeEntry, type Entry } from './record-index';
+import { classify, haystackOf, makeEntry, sortedEntries, type Entry } from './record-index';
+import type { SortKey } from '../../shared/webview-protocol';
 
 /** What the panel needs from the dataset store (src/core/dataset/store.ts); see store-adapter.ts. */
 export interface PanelStore {
@@ -61,6 +62,8 @@ export interface ModelOptions {
 }
 
 const HISTORY_LIMIT = 500;
+/** Near-duplicate search costs seconds beyond this many records; the stats view then shows exact ones. */
+const NEAR_DUPLICATE_LIMIT = 10_000;
 
 export class PanelModel {
   private entries: Entry[] = [];
@@ -72,6 +75,10 @@ export class PanelModel {
   private saveTimer: ReturnType<typeof setTimeout> | undefined;
   private saving: Promise<void> = Promise.resolve();
   private firstUnsaved: number | undefined;
+  /** Bumped on every change to the records or their validity (stats are cached against it). */
+  private changes = 0;
+  private statsCache: { changes: number; stats: Stats } | null = null;
+  private readonly orders = new Map<SortKey, { changes: number; order: Entry[] }>();
   private disposed = false;
   validatedCount = 0;
 
@@ -91,6 +98,15 @@ export class PanelModel {
     return this.entries;
   }
 
+  /** All entries sorted ascending by `key`, cached until the records change. */
+  sorted(key: SortKey): readonly Entry[] {
+    const cached = this.orders.get(key);
+    if (cached?.changes === this.changes) return cached.order;
+    const order = sortedEntries(this.entries, key);
+    this.orders.set(key, { changes: this.changes, order });
+    return order;
+  }
+
   entry(id: string): Entry | undefined {
     return this.byId.get(id);
   }
@@ -105,6 +121,7 @@ export class PanelModel {
    * entries whose DSL did not change keep their validity.
    */
   rebuild(focusId: string | null = null, notify = true): void {
+    this.changes++;
     const previous = this.byId;
     const entries: Entry[] = [];
     const byId = new Map<string, Entry>();
@@ -140,6 +157,8 @@ export class PanelModel {
       this.validatedCount++;
     }
     const done = i >= this.entries.length;
+    if (done) this.scheduleSearchIndex();
+    this.changes++;
     if (done || Date.now() - lastNotice > 400) {
       for (const l of this.listeners) l.validated();
       lastNotice = Date.now();
@@ -152,8 +171,21 @@ export class PanelModel {
     }
   }
 
+  /** Prepares the text-search strings in idle slices, so the first search is as fast as the rest. */
+  private scheduleSearchIndex(from = 0): void {
+    if (this.disposed) return;
+    setTimeout(() => {
+      if (this.disposed) return;
+      const started = Date.now();
+      let i = from;
+      for (; i < this.entries.length && Date.now() - started < 8; i++) haystackOf(this.entries[i]!);
+      if (i < this.entries.length) this.scheduleSearchIndex(i);
+    }, 0);
+  }
+
   /** Validates everything now (tests and the benchmark wait on this). */
   validateAll(): void {
+    this.changes++;
     for (const e of this.entries) if (e.validity === 'unchecked') classify(e, this.engine);
     this.validatedCount = this.entries.length;
     for (const l of this.listeners) l.validated();
@@ -283,6 +315,7 @@ export class PanelModel {
 
   /** Applies changes to the store in batches (one store call per run of updates or removals), then the index. */
   private applyAll(changes: readonly Change[]): string | null {
+    this.changes++;
     let focus: string | null = null;
     for (let i = 0; i < changes.length; ) {
       const c = changes[i]!;
@@ -397,6 +430,13 @@ export class PanelModel {
   // ---- stats
 
   stats(): Stats {
+    if (this.statsCache?.changes === this.changes) return this.statsCache.stats;
+    const stats = this.computeStats();
+    this.statsCache = { changes: this.changes, stats };
+    return stats;
+  }
+
+  private computeStats(): Stats {
     const statuses = new Map<string, number>();
     const splits = new Map<string, number>();
     const types = new Map<string, number>();
@@ -421,8 +461,10 @@ export class PanelModel {
         days.set(day, d);
       }
     }
-    // Exact and near duplicates (MinHash over trigrams), as the import and split steps see them.
-    const dupes = findDuplicateClusters(this.entries.map((e) => ({ id: e.id, text: e.record.question })))
+    // Exact and near duplicates (MinHash over trigrams) as the import and split steps see them;
+    // past NEAR_DUPLICATE_LIMIT records only exact ones (same normalised text), which is O(n).
+    const near = this.entries.length <= NEAR_DUPLICATE_LIMIT;
+    const dupes = (near ? findDuplicateClusters(this.entries.map((e) => ({ id: e.id, text: e.record.question }))) : exactClusters(this.entries))
       .filter((c) => c.ids.length > 1)
       .sort((a, b) => b.ids.length - a.ids.length);
     return {
@@ -438,6 +480,7 @@ export class PanelModel {
         ids: c.ids.slice(0, 50),
       })),
       duplicateClusterCount: dupes.length,
+      duplicateKind: near ? 'near' : 'exact',
       validityOverTime: [...days.entries()]
         .sort(([a], [b]) => (a < b ? -1 : 1))
         .slice(-400)
@@ -471,4 +514,15 @@ function bump(map: Map<string, number>, key: string): void {
 
 function bars(map: Map<string, number>): { label: string; value: number }[] {
   return [...map.entries()].sort((a, b) => b[1] - a[1]).map(([label, value]) => ({ label: label.slice(0, 200), value }));
+}
+
+function exactClusters(entries: readonly Entry[]): { ids: string[] }[] {
+  const groups = new Map<string, string[]>();
+  for (const e of entries) {
+    const key = normalizeQuestion(e.record.question);
+    const ids = groups.get(key);
+    if (ids) ids.push(e.id);
+    else groups.set(key, [e.id]);
+  }
+  return [...groups.values()].map((ids) => ({ ids }));
 }

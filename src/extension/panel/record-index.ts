@@ -73,7 +73,8 @@ export function classify(entry: Entry, classifier: Classifier): void {
   }
 }
 
-function haystackOf(entry: Entry): string {
+/** Builds what text search looks through (done in the background after validation). */
+export function haystackOf(entry: Entry): string {
   if (entry.haystack === null) {
     const r = entry.record;
     entry.haystack = `${r.question}\n${r.rationale ?? ''}\n${entry.dslJson ?? ''}`.toLowerCase();
@@ -83,8 +84,12 @@ function haystackOf(entry: Entry): string {
 
 const splitKey = (e: Entry): string => e.record.split ?? 'none';
 
-/** Evaluates a filter and sort over the entries, with facet counts, in a single pass plus a sort. */
-export function evaluateView(entries: readonly Entry[], filter: Filter, sort: Sort): { view: Entry[]; counts: Counts } {
+/**
+ * Evaluates a filter and sort over the entries, with facet counts, in a single pass plus a sort.
+ * `ordered`, when given, is the entries already sorted by `sort.key` ascending (a cached order):
+ * then no sort runs at all.
+ */
+export function evaluateView(entries: readonly Entry[], filter: Filter, sort: Sort, ordered?: readonly Entry[]): { view: Entry[]; counts: Counts } {
   const status = filter.status.length ? new Set<string>(filter.status) : null;
   const validity = filter.validity.length ? new Set<string>(filter.validity) : null;
   const queryType = filter.queryType.length ? new Set<string>(filter.queryType) : null;
@@ -100,7 +105,8 @@ export function evaluateView(entries: readonly Entry[], filter: Filter, sort: So
     split: Object.fromEntries(SPLIT_FILTERS.map((s) => [s, 0])),
   };
   const view: Entry[] = [];
-  for (const e of entries) {
+  const source = sort.key !== 'file' && ordered ? ordered : entries;
+  for (const e of source) {
     // Text is not a facet: a record that fails it counts nowhere.
     if (needle && !haystackOf(e).includes(needle)) continue;
     const qt = e.queryType ?? '(none)';
@@ -119,8 +125,49 @@ export function evaluateView(entries: readonly Entry[], filter: Filter, sort: So
     if (failures === 0) view.push(e);
   }
   counts.matching = view.length;
-  sortView(view, sort);
+  if (source === entries) sortView(view, sort);
+  else if (sort.descending) reverseStable(view, sort.key);
   return { view, counts };
+}
+
+/** Descending order that keeps ties in file order, like the stable sort does. */
+function reverseStable(view: Entry[], key: Sort['key']): void {
+  const keyOf = sortKeyOf(key);
+  view.reverse();
+  // Runs of equal keys came out reversed; put each run back in file order.
+  for (let i = 0; i < view.length; ) {
+    let j = i + 1;
+    while (j < view.length && keyOf(view[j]!) === keyOf(view[i]!)) j++;
+    if (j - i > 1) {
+      const run = view.slice(i, j).reverse();
+      for (let k = 0; k < run.length; k++) view[i + k] = run[k]!;
+    }
+    i = j;
+  }
+}
+
+function sortKeyOf(key: Sort['key']): (e: Entry) => string | number {
+  switch (key) {
+    case 'status':
+      return (e) => STATUS_ORDER[e.status];
+    case 'validity':
+      return (e) => VALIDITY_ORDER[e.validity];
+    case 'queryType':
+      return (e) => e.queryType ?? '\uffff';
+    case 'question':
+      return (e) => e.record.question;
+    case 'updated':
+      return (e) => e.record.updatedAt ?? '';
+    case 'file':
+      return () => 0;
+  }
+}
+
+/** Entries sorted ascending by `key` (stable: ties in file order). */
+export function sortedEntries(entries: readonly Entry[], key: Sort['key']): Entry[] {
+  const view = [...entries];
+  sortView(view, { key, descending: false });
+  return view;
 }
 
 function sortView(view: Entry[], sort: Sort): void {

@@ -177,7 +177,8 @@ export class PanelSession {
 
   /** Recomputes the view and tells the webview; rows are then fetched by the webview by range. */
   refresh(anchorId: string | null): void {
-    const { view, counts } = evaluateView(this.model.all(), this.filter, this.sort);
+    const ordered = this.sort.key === 'file' ? undefined : this.model.sorted(this.sort.key);
+    const { view, counts } = evaluateView(this.model.all(), this.filter, this.sort, ordered);
     this.view = view;
     this.version++;
     let anchorPosition: number | null = null;

@@ -24,7 +24,15 @@ def resolve_base_model(base_model: str, config_dir: Path) -> str:
 
 
 def detect_arch(model_config: Any, requested: str) -> str:
+    from transformers.models.auto.modeling_auto import MODEL_FOR_CAUSAL_LM_MAPPING_NAMES, MODEL_FOR_SEQ_TO_SEQ_CAUSAL_LM_MAPPING_NAMES
+
     actual = "seq2seq" if getattr(model_config, "is_encoder_decoder", False) else "causal"
+    known = MODEL_FOR_SEQ_TO_SEQ_CAUSAL_LM_MAPPING_NAMES if actual == "seq2seq" else MODEL_FOR_CAUSAL_LM_MAPPING_NAMES
+    if model_config.model_type not in known:
+        raise ConfigError(
+            f"'baseModel' is a {model_config.model_type!r} model, which cannot generate text (no causal-LM or seq2seq head)",
+            "choose a decoder-only (Llama, Qwen, Mistral, Phi, Gemma) or encoder-decoder (T5/FLAN-T5) model",
+        )
     if requested != "auto" and requested != actual:
         raise ConfigError(
             f"'arch' is {requested!r} but {model_config.model_type} is a {actual} model",

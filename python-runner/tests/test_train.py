@@ -217,3 +217,12 @@ def test_run_id_comes_from_the_remote_run_folder(tiny_models, tmp_path, monkeypa
     code, events = run_in_process(["train", "--config", str(config), "--out", str(tmp_path / "run-42" / "outputs")])
     assert code == 1 and events[0]["runId"] == "run-42"
     assert events[-1]["kind"] == "runtime" and "stop here" in events[-1]["message"]
+
+
+def test_a_model_without_a_generation_head_is_a_config_error(tmp_path):
+    from transformers import DistilBertConfig
+
+    DistilBertConfig(vocab_size=64, dim=16, n_layers=1, n_heads=2, hidden_dim=32).save_pretrained(tmp_path / "encoder")
+    config = make_run(tmp_path / "run", tmp_path / "encoder", splits=("train",))
+    code, events = run_in_process(["train", "--config", str(config), "--out", str(tmp_path / "out")])
+    assert code == 2 and events[-1]["kind"] == "config" and "'distilbert'" in events[-1]["message"]

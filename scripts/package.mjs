@@ -3,7 +3,7 @@
 // dependency, so vsce runs with --no-dependencies; .vscodeignore is an allow-list, and this script
 // checks the result against the same rules so a stray file (a source map, a test) fails the build.
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, readFileSync, statSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { inflateRawSync } from 'node:zlib';
@@ -21,8 +21,26 @@ const allowed = [
   /^(extension\.vsixmanifest|\[Content_Types\]\.xml)$/,
 ];
 
-function run(cmd, args) {
-  const r = spawnSync(cmd, args, { cwd: root, stdio: 'inherit' });
+/**
+ * Where the shipped files can come from. vsce walks every file under its folder before applying
+ * .vscodeignore, and the repository also holds .tools/code-server, the runner's venv and the e2e
+ * profiles (hundreds of thousands of files, minutes of walking), so it runs in a staging folder
+ * holding only these; .vscodeignore still decides what goes in.
+ */
+const stagedRoots = ['package.json', 'README.md', 'CHANGELOG.md', 'LICENSE', '.vscodeignore', 'dist', 'media', 'syntaxes',
+  'python-runner/pyproject.toml', 'python-runner/README.md', 'python-runner/distillery_runner'];
+
+function stage(dir) {
+  rmSync(dir, { recursive: true, force: true });
+  for (const rel of stagedRoots) {
+    const from = join(root, rel);
+    if (!existsSync(from)) continue;
+    cpSync(from, join(dir, rel), { recursive: true, filter: (src) => !src.includes('__pycache__') && !src.endsWith('.map') });
+  }
+}
+
+function run(cmd, args, cwd = root) {
+  const r = spawnSync(cmd, args, { cwd, stdio: 'inherit' });
   if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} failed with exit code ${r.status}`);
 }
 
@@ -73,7 +91,10 @@ export function packageExtension({ quiet = false } = {}) {
   run(process.execPath, ['scripts/build.mjs', '--minify']);
   // vsce from the dev dependencies; plain `npx vsce` would refuse under the machine's yes=false npmrc.
   const vsce = join(root, 'node_modules/@vscode/vsce/vsce');
-  run(process.execPath, [vsce, 'package', '--no-dependencies', '--out', vsix]);
+  const staging = join(outDir, 'stage');
+  stage(staging);
+  run(process.execPath, [vsce, 'package', '--no-dependencies', '--out', vsix], staging);
+  rmSync(staging, { recursive: true, force: true });
   const entries = zipEntries(vsix);
   const stray = entries.filter((e) => !e.name.endsWith('/') && !allowed.some((re) => re.test(e.name)));
   if (stray.length) {

@@ -280,6 +280,29 @@ describe('DatasetStore: external edits', () => {
     assert.equal(store.get('a')?.notes, 'theirs');
   });
 
+  test('another process appending is read incrementally; our own append is not re-read', async () => {
+    const path = writeDataset(tempDir(), [rec('a'), rec('b')]);
+    const panel = await DatasetStore.open(path);
+    const generator = await DatasetStore.open(path);
+    panel.update('b', { notes: 'unsaved' });
+    await generator.append([{ id: 'g1', question: 'one' }, { id: 'g2', question: 'two' }]);
+    assert.deepEqual(await generator.reload(), { changed: false, taken: [], added: [], removed: [], conflicts: [] });
+    const r = await panel.reload();
+    assert.deepEqual(r, { changed: true, taken: [], added: ['g1', 'g2'], removed: [], conflicts: [] });
+    assert.equal(panel.get('b')?.notes, 'unsaved');
+    // A writer that dies mid-line: the torn tail becomes a broken line, and is kept by the next save.
+    appendFileSync(path, '{"id":"g3","quest');
+    const torn = await panel.reload();
+    assert.deepEqual(torn.added, []);
+    assert.equal(panel.brokenLines().at(-1)?.raw, '{"id":"g3","quest');
+    await generator.append([{ id: 'g4', question: 'after the tear' }]);
+    await panel.save();
+    const disk = await DatasetStore.open(path);
+    assert.deepEqual(disk.records().map((x) => x.id), ['a', 'b', 'g1', 'g2', 'g4']);
+    assert.equal(disk.get('b')?.notes, 'unsaved');
+    assert.deepEqual(disk.brokenLines().map((x) => [x.line, x.raw]), [[5, '{"id":"g3","quest']]);
+  });
+
   test('a same-size rewrite right after a save is still seen (coarse timestamps)', async () => {
     const path = writeDataset(tempDir(), [rec('a', { status: 'pending' })]);
     const store = await DatasetStore.open(path);

@@ -151,17 +151,21 @@ export function findDuplicateClusters(items: readonly { id: string; text: string
     return s;
   };
   if (threshold < 1) {
-    const buckets = new Map<string, number[]>();
+    // One map per band keyed by a 32-bit hash of the band's rows; a hash collision only adds a
+    // candidate, which the exact Jaccard check then rejects.
+    const bands = Array.from({ length: BANDS }, () => new Map<number, number[]>());
     for (const i of reps) {
       const sig = signature(shOf(i));
       for (let b = 0; b < BANDS; b++) {
-        let key = `${b}`;
-        for (let r = 0; r < ROWS; r++) key += `:${sig[b * ROWS + r]!}`;
-        const bucket = buckets.get(key);
+        let key = b;
+        for (let r = 0; r < ROWS; r++) key = mix(key ^ Math.imul(sig[b * ROWS + r]!, 0x9e3779b1));
+        const map = bands[b]!;
+        const bucket = map.get(key);
         if (bucket) bucket.push(i);
-        else buckets.set(key, [i]);
+        else map.set(key, [i]);
       }
     }
+    const buckets = bands.flatMap((m) => [...m.values()]);
     const checked = new Set<number>();
     const tryPair = (a: number, b: number) => {
       if (uf.find(a) === uf.find(b)) return;
@@ -170,7 +174,7 @@ export function findDuplicateClusters(items: readonly { id: string; text: string
       checked.add(k);
       if (jaccard(shOf(a), shOf(b)) >= threshold) uf.union(a, b);
     };
-    for (const bucket of buckets.values()) {
+    for (const bucket of buckets) {
       if (bucket.length < 2) continue;
       // Compare with the bucket's first and with the previous member: linear in the bucket size,
       // which keeps a template that yields thousands of near-identical questions cheap.

@@ -84,8 +84,11 @@ export function writeFileAtomic(path: string, data: string | Buffer): DiskState 
   return state;
 }
 
-/** Appends `text` (whole lines, ending in "\n") durably. Returns the file's state after the append. */
-export function appendDurable(path: string, text: string): DiskState {
+/**
+ * Appends `text` (whole lines, ending in "\n") durably. Returns the file's state after the
+ * append and the "\n" it put first when the file ended in a torn line ('' otherwise).
+ */
+export function appendDurable(path: string, text: string): { state: DiskState; prefix: string } {
   const fd = openSync(path, constants.O_WRONLY | constants.O_APPEND | constants.O_CREAT, 0o644);
   try {
     const size = fstatSync(fd).size;
@@ -104,7 +107,7 @@ export function appendDurable(path: string, text: string): DiskState {
     fsyncSync(fd);
     const s = fstatSync(fd);
     if (size === 0) fsyncDir(dirname(path));
-    return { size: s.size, mtimeMs: s.mtimeMs, ino: s.ino };
+    return { state: { size: s.size, mtimeMs: s.mtimeMs, ino: s.ino }, prefix };
   } finally {
     closeSync(fd);
   }

@@ -33,7 +33,14 @@ export function createPanelFeature(ctx: Context): Feature {
   }
 
   async function importCommand(arg?: unknown): Promise<void> {
-    const loaded = await requireDataset();
+    let loaded = await panelHost().dataset();
+    if (!loaded) {
+      // No dataset yet: importing questions is how one starts.
+      const target = panelHost().defaultDatasetUri();
+      if (!target) throw new Error('open a folder first: the imported questions go into a dataset file in the workspace');
+      loaded = await panelHost().switchTo(target, true);
+      if (!loaded) return;
+    }
     const source =
       arg instanceof vscode.Uri
         ? arg
@@ -56,13 +63,14 @@ export function createPanelFeature(ctx: Context): Feature {
       if (field === undefined) return;
     }
     const result = importQuestions(text, { format, column, field, existing: loaded.store.records() });
+    const target = loaded;
     loaded.model.append(result.records, `import ${result.records.length} questions`);
     const near = result.clusters.filter((c) => c.kind === 'near').length;
     const parts = [`Imported ${result.records.length} questions from ${basename(source.fsPath)}`];
     if (result.skipped.length) parts.push(`${result.skipped.length} exact duplicates skipped`);
     if (near) parts.push(`${near} near-duplicate clusters (see Stats)`);
     if (result.errors.length) parts.push(`${result.errors.length} lines could not be read (first: line ${result.errors[0]!.line}: ${result.errors[0]!.message})`);
-    void vscode.window.showInformationMessage(`${parts.join('; ')}.`, 'Undo').then((c) => c && loaded.model.undo());
+    void vscode.window.showInformationMessage(`${parts.join('; ')}.`, 'Undo').then((c) => c && target.model.undo());
   }
 
   async function splitCommand(): Promise<void> {

@@ -34,6 +34,8 @@ export class PanelHost implements vscode.WebviewViewProvider, vscode.Disposable 
   private reviewPanel: vscode.WebviewPanel | undefined;
   private readonly recordFs: RecordFileSystem;
   private asking = false;
+  /** Reconnects each attached webview (after the dataset was switched). */
+  private readonly attached = new Set<() => void>();
   private readonly disposables: vscode.Disposable[] = [];
 
   constructor(private readonly ctx: Context) {
@@ -54,15 +56,28 @@ export class PanelHost implements vscode.WebviewViewProvider, vscode.Disposable 
     return this.loading;
   }
 
-  /** Switches to another dataset file (e.g. `openReview` on a file in the explorer). */
-  async switchTo(uri: vscode.Uri): Promise<void> {
-    if (this.loaded?.uri.fsPath === uri.fsPath) return;
+  /**
+   * Switches to another dataset file (`openReview` on a file in the explorer, or the file an
+   * import just created); `create` starts an empty one when it does not exist yet.
+   */
+  async switchTo(uri: vscode.Uri, create = false): Promise<LoadedDataset | null> {
+    if (this.loaded?.uri.fsPath === uri.fsPath) return this.loaded;
     await this.loaded?.model.flush();
     this.loaded?.dispose();
     this.loaded = null;
-    this.loading = this.open(uri);
-    await this.loading;
+    this.loading = this.open(uri, create);
+    const loaded = await this.loading;
+    for (const reconnect of this.attached) reconnect();
     this.ctx.log.info(`panel: showing ${uri.fsPath}`);
+    return loaded;
+  }
+
+  /** Where a new dataset goes: distillery.json's `dataset`, else dataset.dss.jsonl at the root. */
+  defaultDatasetUri(): vscode.Uri | undefined {
+    const root = this.ctx.workspaceRoot;
+    if (!root || root.scheme !== 'file') return undefined;
+    const name = this.projectConfig()?.dataset ?? 'dataset.dss.jsonl';
+    return vscode.Uri.file(isAbsolute(name) ? name : join(root.fsPath, name));
   }
 
   // ---- webviews
@@ -91,39 +106,52 @@ export class PanelHost implements vscode.WebviewViewProvider, vscode.Disposable 
     return [vscode.Uri.joinPath(root, 'dist'), vscode.Uri.joinPath(root, 'media')];
   }
 
-  /** Loads the app into a webview and connects it to a session once the dataset is open. */
+  /**
+   * Loads the app into a webview and connects it to a session once the dataset is open. When the
+   * dataset is switched, every attached webview is loaded afresh against the new one.
+   */
   private attach(webview: vscode.Webview, layout: 'narrow' | 'wide', onDispose: vscode.Event<void>): void {
     webview.options = { enableScripts: true, localResourceRoots: this.resourceRoots() };
     const root = this.ctx.extension.extensionUri;
-    webview.html = renderPanelHtml({
-      cspSource: webview.cspSource,
-      scriptUri: webview.asWebviewUri(vscode.Uri.joinPath(root, 'dist', 'webview.js')).toString(),
-      styleUri: webview.asWebviewUri(vscode.Uri.joinPath(root, 'media', 'panel.css')).toString(),
-      layout,
-    });
     let session: PanelSession | undefined;
+    let generation = 0;
     // Messages that arrive while the dataset is still opening are handled once it is open.
     const early: unknown[] = [];
     const subscription = webview.onDidReceiveMessage((m: unknown) => (session ? session.receive(m) : early.push(m)));
-    let disposed = false;
+    const connect = () => {
+      const mine = ++generation;
+      session?.dispose();
+      session = undefined;
+      early.length = 0;
+      // A fresh nonce per load; the app boots, says `ready` and sends its saved filter.
+      webview.html = renderPanelHtml({
+        cspSource: webview.cspSource,
+        scriptUri: webview.asWebviewUri(vscode.Uri.joinPath(root, 'dist', 'webview.js')).toString(),
+        styleUri: webview.asWebviewUri(vscode.Uri.joinPath(root, 'media', 'panel.css')).toString(),
+        layout,
+      });
+      void this.dataset().then(
+        (loaded) => {
+          if (mine !== generation) return;
+          session = this.makeSession(webview, loaded);
+          for (const m of early.splice(0)) session.receive(m);
+        },
+        (e: unknown) => {
+          this.ctx.fail('the review panel could not open the dataset', e);
+          if (mine !== generation) return;
+          session = this.makeSession(webview, null, e instanceof Error ? e.message : String(e));
+          for (const m of early.splice(0)) session.receive(m);
+        },
+      );
+    };
+    this.attached.add(connect);
     onDispose(() => {
-      disposed = true;
+      generation++;
+      this.attached.delete(connect);
       subscription.dispose();
       session?.dispose();
     });
-    void this.dataset().then(
-      (loaded) => {
-        if (disposed) return;
-        session = this.makeSession(webview, loaded);
-        for (const m of early.splice(0)) session.receive(m);
-      },
-      (e: unknown) => {
-        this.ctx.fail('the review panel could not open the dataset', e);
-        if (disposed) return;
-        session = this.makeSession(webview, null, e instanceof Error ? e.message : String(e));
-        for (const m of early.splice(0)) session.receive(m);
-      },
-    );
+    connect();
   }
 
   private makeSession(webview: vscode.Webview, loaded: LoadedDataset | null, error?: string): PanelSession {
@@ -148,11 +176,11 @@ export class PanelHost implements vscode.WebviewViewProvider, vscode.Disposable 
 
   // ---- the dataset
 
-  private async open(explicit?: vscode.Uri): Promise<LoadedDataset | null> {
+  private async open(explicit?: vscode.Uri, create = false): Promise<LoadedDataset | null> {
     const uri = explicit ?? (await this.findDataset());
     if (!uri) return null;
     const validateOptions = this.validateOptions();
-    const store = await DatasetStore.open(uri.fsPath);
+    const store = await DatasetStore.open(uri.fsPath, { create });
     const adapter = new StoreAdapter(store);
     const model = new PanelModel({
       store: adapter,

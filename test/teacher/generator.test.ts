@@ -239,17 +239,14 @@ test('a stop keeps finished questions and starts no new requests', () =>
   withFake(undefined, async (fake, dir) => {
     const stop = new AbortController();
     const questions = Array.from({ length: 10 }, (_, i) => `question ${i}`);
-    const { session, generator } = await makeGenerator(fake, dir, { concurrency: 1 }, {
-      stopSignal: stop.signal,
-      onProgress: (p) => {
-        if (p.done === 2) stop.abort();
-      },
-    });
+    const { session, generator } = await makeGenerator(fake, dir, { concurrency: 1 }, { stopSignal: stop.signal });
+    // Stop while the second request is in flight: it finishes and is kept, no third one starts.
+    void fake.waitFor(() => fake.chatRequests >= 2).then(() => stop.abort());
     const summary = await generator.run(planQuestions([], questions, session.promptHash).todo);
     assert.equal(summary.stoppedBy, 'cancel');
     assert.equal(summary.generated, 2);
     assert.equal(fake.chatRequests, 2);
-    assert.equal(readRecords(session.datasetPath).length, 2);
+    assert.equal(readRecords(session.datasetPath).length, summary.generated);
   }));
 
 test('a 401 stops the run and its message never contains the key', () =>

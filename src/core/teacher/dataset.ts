@@ -3,7 +3,8 @@
 // (O_APPEND + fsync for new lines, temp file + rename for rewrites) under the dataset's file lock,
 // so the review panel saving at the same time never interleaves with us.
 import { existsSync, readFileSync } from 'node:fs';
-import { appendDurable, withFileLock, writeFileAtomic } from '../dataset/durable';
+import { open } from 'node:fs/promises';
+import { withFileLock, writeFileAtomic } from '../dataset/durable';
 import { parseEntries, splitLines } from '../dataset/lines';
 import type { DatasetRecord } from '../dataset/record';
 
@@ -13,6 +14,29 @@ export interface TeacherDataset {
   append(records: DatasetRecord[]): Promise<void>;
   /** Merges `patch` into the record `id` (other keys, known or not, are kept). */
   update(id: string, patch: Partial<DatasetRecord> & Record<string, unknown>): Promise<void>;
+}
+
+/**
+ * O_APPEND + fsync like the store's appendDurable, but on the thread pool: an fsync on a busy disk
+ * can take a hundred milliseconds, and blocking the event loop for it would stall every request
+ * in flight. One write call per batch of whole lines, starting on a fresh line if a crashed
+ * writer left a torn one (which the store keeps and reports).
+ */
+async function appendLines(path: string, text: string): Promise<void> {
+  const handle = await open(path, 'a+');
+  try {
+    const { size } = await handle.stat();
+    let prefix = '';
+    if (size > 0) {
+      const last = Buffer.alloc(1);
+      await handle.read(last, 0, 1, size - 1);
+      if (last[0] !== 0x0a) prefix = '\n';
+    }
+    await handle.write(prefix + text);
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
 }
 
 export class JsonlTeacherDataset implements TeacherDataset {
@@ -36,14 +60,30 @@ export class JsonlTeacherDataset implements TeacherDataset {
     return this.cache;
   }
 
-  async append(records: DatasetRecord[]): Promise<void> {
-    if (records.length === 0) return;
-    await withFileLock(this.path, () => {
-      // One write call per batch of whole lines: a crash leaves at most one torn line, which the
-      // store keeps and reports, and the next append starts on a fresh line.
-      appendDurable(this.path, records.map((r) => JSON.stringify(r)).join('\n') + '\n');
+  private pending: { records: DatasetRecord[]; done: Promise<void> } | undefined;
+  private flushing: Promise<void> = Promise.resolve();
+
+  /**
+   * Group commit: records that finish while an append is being written join the next one, so
+   * many concurrent answers cost one locked, fsynced write instead of one each. Resolves once
+   * the records are on disk.
+   */
+  append(records: DatasetRecord[]): Promise<void> {
+    if (records.length === 0) return Promise.resolve();
+    if (this.pending) {
+      this.pending.records.push(...records);
+      return this.pending.done;
+    }
+    const batch: { records: DatasetRecord[]; done: Promise<void> } = { records: [...records], done: Promise.resolve() };
+    batch.done = this.flushing.then(() => {
+      if (this.pending === batch) this.pending = undefined;
+      return withFileLock(this.path, () => appendLines(this.path, batch.records.map((r) => JSON.stringify(r)).join('\n') + '\n'));
+    }).then(() => {
+      this.cache.push(...batch.records);
     });
-    this.cache.push(...records);
+    this.pending = batch;
+    this.flushing = batch.done.catch(() => undefined);
+    return batch.done;
   }
 
   async update(id: string, patch: Partial<DatasetRecord> & Record<string, unknown>): Promise<void> {

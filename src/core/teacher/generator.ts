@@ -175,7 +175,7 @@ export class Generator {
   async request(messages: ChatMessage[], sample: number): Promise<PaidResponse> {
     const request: ChatRequest = { model: this.o.model, messages, temperature: this.o.temperature, max_tokens: this.o.maxTokens };
     const key = cacheKey(this.o.baseUrl, request, sample);
-    const hit = await this.o.cache.get(key);
+    const hit = this.o.cache.get(key);
     if (hit) {
       this.cacheHits++;
       return { ...hit, costUsd: this.o.prices.cost(this.o.model, hit.usage) };
@@ -347,15 +347,22 @@ export class Generator {
             continue;
           }
         }
-        const written = await this.write(record, item);
-        done++;
-        if (written.status === 'generated') summary.generated++;
-        else summary.needsFix++;
-        this.o.onLog?.(`${written.id} ${written.status} ${formatUsd(written.source?.costUsd ?? 0)}  (run total ${formatUsd(this.spent)})`);
-        progress(written);
+        // The write is not awaited here: the worker moves on to its next question while the
+        // dataset's group commit puts this record on disk (the response is already cached).
+        writes.push(
+          this.write(record, item).then((written) => {
+            done++;
+            if (written.status === 'generated') summary.generated++;
+            else summary.needsFix++;
+            this.o.onLog?.(`${written.id} ${written.status} ${formatUsd(written.source?.costUsd ?? 0)}  (run total ${formatUsd(this.spent)})`);
+            progress(written);
+          }),
+        );
       }
     };
+    const writes: Promise<void>[] = [];
     await Promise.all(Array.from({ length: Math.max(1, Math.min(this.o.concurrency, items.length)) }, worker));
+    await Promise.all(writes);
     summary.unanswered = items.length - done;
     summary.requests = this.requests;
     summary.cacheHits = this.cacheHits;

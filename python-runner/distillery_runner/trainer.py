@@ -91,9 +91,15 @@ class DSSTrainer(Trainer):
     def log(self, logs: dict[str, float], *args: Any, **kwargs: Any) -> None:
         stats = self._since_log
         if "loss" in logs and stats["n"]:
-            logs["lossLabel"] = stats["label"] / stats["n"]
-            logs["lossRationale"] = stats["rationale"] / stats["n"] if self.label_weight < 1.0 else None
-            logs["tokens"] = stats["tokens"]
+            values = torch.tensor([stats["label"] / stats["n"], stats["rationale"] / stats["n"], float(stats["tokens"])], device=self.args.device)
+            if self.args.world_size > 1:
+                # Every rank logs at the same step (the Trainer gathers `loss` there too), so this
+                # collective is safe; it makes the split losses agree with the averaged `loss`.
+                values = self.accelerator.reduce(values, reduction="mean")
+            label, rationale, tokens = values.tolist()
+            logs["lossLabel"] = label
+            logs["lossRationale"] = rationale if self.label_weight < 1.0 else None
+            logs["tokens"] = tokens  # per rank; the event multiplies by the world size
             self._since_log = {"label": 0.0, "rationale": 0.0, "n": 0, "tokens": 0}
         super().log(logs, *args, **kwargs)
 

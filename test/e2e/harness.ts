@@ -92,7 +92,9 @@ export interface WorkbenchOptions {
 
 /** Starts code-server + Chromium on a fresh copy of examples/ and waits for the workbench. */
 export async function openWorkbench(options: WorkbenchOptions): Promise<Workbench> {
+  const t0 = Date.now();
   const vsix = ensureVsix();
+  const tPackaged = Date.now();
   const base = join(repoRoot, '.e2e', options.name);
   rmSync(base, { recursive: true, force: true });
   const workspace = join(base, 'workspace');
@@ -107,6 +109,7 @@ export async function openWorkbench(options: WorkbenchOptions): Promise<Workbenc
     settings: options.settings ?? {},
     env: options.env ?? {},
   });
+  const tServer = Date.now();
   let context: BrowserContext | undefined;
   try {
     context = await chromium.launchPersistentContext(join(base, 'chromium'), {
@@ -118,6 +121,7 @@ export async function openWorkbench(options: WorkbenchOptions): Promise<Workbenc
     const page = context.pages()[0] ?? (await context.newPage());
     await page.goto(server.folderUrl());
     await page.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
+    console.log(`# ${options.name}: package ${tPackaged - t0} ms, code-server + extension install ${tServer - tPackaged} ms, workbench ${Date.now() - tServer} ms`);
     const ctx = context;
     return {
       server,

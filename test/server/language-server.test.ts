@@ -3,13 +3,13 @@
 // settings answered by this client over workspace/configuration.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { copyFileSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { QUERY_SPECS } from '../../src/core/dsl';
 import { documentStatsRequest, normalizeRequest, type DocumentStats, type NormalizeResult } from '../../src/shared/lsp-protocol';
-import { docUri, LspClient, ROOT, type Diagnostic, type PublishDiagnosticsParams, type TextEdit } from './lsp-client';
+import { docUri, LspClient, ROOT, SHIPPED_SERVER, type Diagnostic, type PublishDiagnosticsParams, type TextEdit } from './lsp-client';
 
 interface CompletionItem {
   label: string;
@@ -273,6 +273,17 @@ describe('language server', () => {
     await client.waitForDiagnostics(uri, (p) => codes(p).includes('unknown-field'));
     client.settings = structuredClone(DEFAULT_SETTINGS);
     await client.connection.sendNotification('workspace/didChangeConfiguration', { settings: null });
+  });
+
+  test('the shipped bundle dist/server.js starts and validates', { skip: existsSync(SHIPPED_SERVER) ? false : 'run npm run build first' }, async () => {
+    const shipped = await LspClient.start({ workspace, settings: structuredClone(DEFAULT_SETTINGS), bundle: SHIPPED_SERVER });
+    try {
+      const uri = docUri(workspace, 'shipped.querydsl');
+      await shipped.open(uri, 'querydsl', '{"query": {"mtach": {}}}');
+      assert.ok(codes(await shipped.diagnosticsOf(uri, 1)).includes('unknown-query'));
+    } finally {
+      await shipped.stop();
+    }
   });
 
   test('a mapping path that does not exist is reported once and validation goes on without it', async () => {

@@ -3,7 +3,7 @@
 // controls, client/registerCapability) and turns publishDiagnostics into promises to wait on.
 // Nothing here sleeps: every wait is on a condition, with a generous guard that fails loudly.
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
-import { mkdtempSync, renameSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { tmpdir } from 'node:os';
 import { pathToFileURL } from 'node:url';
@@ -18,23 +18,24 @@ import {
 } from 'vscode-jsonrpc/node';
 
 export const ROOT = resolve(import.meta.dirname, '../..');
-export const SERVER_BUNDLE = join(ROOT, 'dist/server.js');
+/** The bundle `npm run build` ships (scripts/build.mjs). */
+export const SHIPPED_SERVER = join(ROOT, 'dist/server.js');
 
-let bundled: Promise<void> | undefined;
+let bundled: Promise<string> | undefined;
 
 /**
- * Rebuilds dist/server.js from src/server/main.ts with the options of scripts/build.mjs, so the
- * tests always drive the bundle of the current sources. The bundle is written beside and renamed
- * into place, so test files running in parallel never see half a file.
+ * Bundles src/server/main.ts with the esbuild options scripts/build.mjs uses for dist/server.js,
+ * into a file of this test process, so the tests drive the bundle of the current sources and no
+ * concurrent `npm run build`/packaging in the same tree can swap the file under them.
  * `mainFields` prefers ES modules: jsonc-parser's UMD `main` loads its parts with a require()
- * esbuild cannot follow, and the bundle then fails at start with "Cannot find module './impl/format'".
+ * esbuild cannot follow, and such a bundle fails at start with "Cannot find module './impl/format'".
  */
-export function ensureServerBundle(): Promise<void> {
+export function ensureServerBundle(): Promise<string> {
   bundled ??= (async () => {
-    const temp = join(mkdtempSync(join(tmpdir(), 'distillery-server-')), 'server.js');
+    const outfile = join(mkdtempSync(join(tmpdir(), 'distillery-server-')), 'server.js');
     await build({
       entryPoints: [join(ROOT, 'src/server/main.ts')],
-      outfile: temp,
+      outfile,
       bundle: true,
       platform: 'node',
       format: 'cjs',
@@ -44,7 +45,7 @@ export function ensureServerBundle(): Promise<void> {
       logLevel: 'warning',
       external: ['vscode', 'cpu-features', '*.node'],
     });
-    renameSync(temp, SERVER_BUNDLE);
+    return outfile;
   })();
   return bundled;
 }
@@ -84,6 +85,8 @@ export interface ClientOptions {
   /** The `distillery` section the client answers workspace/configuration with. */
   settings?: Record<string, unknown>;
   initializationOptions?: Record<string, unknown>;
+  /** The server bundle to run; default: a fresh bundle of the current sources (ensureServerBundle). */
+  bundle?: string;
 }
 
 interface Waiter {
@@ -130,12 +133,15 @@ export class LspClient {
     });
     connection.onNotification('window/showMessage', (p: { type: number; message: string }) => this.messages.push(p));
     connection.onNotification('window/logMessage', (p: { type: number; message: string }) => this.messages.push(p));
-    connection.onRequest('window/showMessageRequest', () => null);
+    connection.onRequest('window/showMessageRequest', (p: { type: number; message: string }) => {
+      this.messages.push(p);
+      return null;
+    });
   }
 
   static async start(options: ClientOptions = {}): Promise<LspClient> {
-    await ensureServerBundle();
-    const proc = spawn(process.execPath, [SERVER_BUNDLE, '--stdio'], { stdio: 'pipe' });
+    const bundle = options.bundle ?? (await ensureServerBundle());
+    const proc = spawn(process.execPath, [bundle, '--stdio'], { stdio: 'pipe' });
     const connection = createMessageConnection(new StreamMessageReader(proc.stdout), new StreamMessageWriter(proc.stdin));
     const client = new LspClient(connection, proc, options);
     const died = new Promise<never>((_, reject) => {

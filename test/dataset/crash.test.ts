@@ -64,7 +64,7 @@ describe('crash safety', () => {
     const all: Committed = { appended: new Set(), edited: new Map(), inserted: new Set() };
     let seed = 12345;
     const random = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
-    for (let round = 0; round < 6; round++) {
+    for (let round = 0; round < 5; round++) {
       const c = await runAndKill(path, `r${round}`, 5 + Math.floor(random() * 40), Math.floor(random() * 200));
       for (const id of c.appended) all.appended.add(id);
       for (const [id, v] of c.edited) all.edited.set(id, v);

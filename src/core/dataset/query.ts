@@ -108,12 +108,12 @@ export function filterRecords(records: readonly DatasetRecord[], filter: RecordF
     const key = sortKey(sort.key, records, index);
     const dir = sort.descending ? -1 : 1;
     // Keys are computed once per record, not once per comparison.
-    const keys = new Map<number, string | number>();
-    for (const i of out) keys.set(i, key(i));
+    const keys = new Array<string | number>(records.length);
+    for (const i of out) keys[i] = key(i);
     // Ties keep file order, so the list does not jump around between renders.
     out.sort((a, b) => {
-      const ka = keys.get(a)!;
-      const kb = keys.get(b)!;
+      const ka = keys[a]!;
+      const kb = keys[b]!;
       return (ka < kb ? -1 : ka > kb ? 1 : 0) * dir || a - b;
     });
   } else if (sort?.descending) out.reverse();

@@ -7,7 +7,7 @@ import { dirname, resolve } from 'node:path';
 import { followRun } from '../../core/remote/follow';
 import { defaultRunnerDir, launchRun, readRunConfig } from '../../core/remote/jobs';
 import { closeAllConnections } from '../../core/remote/ssh-connection';
-import { launchSweep, planSweep, type SweepGrid } from '../../core/remote/sweep';
+import { launchSweep, parseSweepGrid, planSweep, type SweepGrid } from '../../core/remote/sweep';
 import { HostKeyError } from '../../core/remote/known-hosts';
 import { AuthError } from '../../core/remote/ssh-connection';
 import { openHost } from '../../core/remote/open-host';
@@ -82,38 +82,11 @@ const HELP = `usage: distillery train --host H --config RUN.json [--python P] [-
 exit: 0 done, 1 failed, 2 usage, 3 cancelled, 4 host key refused`;
 
 export function parseGrid(text: string): SweepGrid {
-  const grid: SweepGrid = {};
-  for (const part of text.split(';').map((p) => p.trim()).filter(Boolean)) {
-    const [key, values] = part.split('=');
-    const list = (values ?? '').split(',').map((v) => v.trim()).filter(Boolean);
-    if (!key || !list.length) throw new UsageError(`--sweep: "${part}" should look like key=v1,v2`);
-    const nums = () =>
-      list.map((v) => {
-        const n = Number(v);
-        if (!Number.isFinite(n) || n <= 0) throw new UsageError(`--sweep: ${key} value "${v}" is not a positive number`);
-        return n;
-      });
-    switch (key.trim()) {
-      case 'modality':
-        for (const m of list) if (!['full', 'lora', 'qlora'].includes(m)) throw new UsageError(`--sweep: modality "${m}" is not full, lora or qlora`);
-        grid.modality = list;
-        break;
-      case 'supervision':
-        for (const s of list) if (!['dss', 'label_only'].includes(s)) throw new UsageError(`--sweep: supervision "${s}" is not dss or label_only`);
-        grid.supervision = list;
-        break;
-      case 'rank':
-      case 'r':
-        grid.rank = nums();
-        break;
-      case 'lr':
-        grid.lr = nums();
-        break;
-      default:
-        throw new UsageError(`--sweep: unknown key "${key}"; use modality, supervision, rank, lr`);
-    }
+  try {
+    return parseSweepGrid(text);
+  } catch (e) {
+    throw new UsageError(`distillery train --sweep: ${(e as Error).message}`);
   }
-  return grid;
 }
 
 export async function run(argv: string[]): Promise<number> {

@@ -15,6 +15,42 @@ export interface SweepGrid {
   lr?: number[];
 }
 
+/** Parses "modality=lora,qlora;supervision=dss,label_only;rank=8,16;lr=1e-4,2e-4". */
+export function parseSweepGrid(text: string): SweepGrid {
+  const grid: SweepGrid = {};
+  for (const part of text.split(';').map((p) => p.trim()).filter(Boolean)) {
+    const [key = '', values] = part.split('=');
+    const list = (values ?? '').split(',').map((v) => v.trim()).filter(Boolean);
+    if (!key.trim() || !list.length) throw new Error(`"${part}" should look like key=v1,v2`);
+    const nums = (): number[] =>
+      list.map((v) => {
+        const n = Number(v);
+        if (!Number.isFinite(n) || n <= 0) throw new Error(`${key} value "${v}" is not a positive number`);
+        return n;
+      });
+    switch (key.trim()) {
+      case 'modality':
+        for (const m of list) if (!['full', 'lora', 'qlora'].includes(m)) throw new Error(`modality "${m}" is not full, lora or qlora`);
+        grid.modality = list;
+        break;
+      case 'supervision':
+        for (const s of list) if (!['dss', 'label_only'].includes(s)) throw new Error(`supervision "${s}" is not dss or label_only`);
+        grid.supervision = list;
+        break;
+      case 'rank':
+      case 'r':
+        grid.rank = nums();
+        break;
+      case 'lr':
+        grid.lr = nums();
+        break;
+      default:
+        throw new Error(`unknown key "${key}"; use modality, supervision, rank, lr`);
+    }
+  }
+  return grid;
+}
+
 /** Every combination of the grid applied to a base RUN.json; full runs ignore rank. */
 export function planSweep(base: Record<string, unknown>, grid: SweepGrid): Record<string, unknown>[] {
   const modalities = grid.modality?.length ? grid.modality : [String(base['modality'] ?? 'lora')];

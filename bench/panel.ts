@@ -121,7 +121,7 @@ async function main(): Promise<void> {
   await timeIt('status=accepted', () => chip('status', 'accepted').click());
   await timeIt('status=accepted+needs_fix', () => chip('status', 'needs_fix').click());
   await timeIt('validity=error', () => chip('validity', 'error').click());
-  await timeIt('clear status+validity', async () => {
+  await timeIt('clear status+validity (3 clicks)', async () => {
     await chip('status', 'accepted').click();
     await chip('status', 'needs_fix').click();
     await chip('validity', 'error').click();
@@ -186,6 +186,11 @@ async function main(): Promise<void> {
   clearInterval(sampler);
   sample();
   const mib = (b: number) => Math.round(b / 1048576);
+  // A fixed reference workload, so figures from a loaded or slow machine can be scaled.
+  const reference = Array.from({ length: 100_000 }, (_, i) => `w${(i * 7919) % 1000} orders over ${i % 500} #${i}`);
+  const tr = performance.now();
+  reference.sort();
+  const calibration = { sort100kStringsMs: Math.round(performance.now() - tr), loadAverage: (await import('node:os')).loadavg().map((l) => Math.round(l * 10) / 10), cpus: (await import('node:os')).cpus().length };
   const result = {
     records: N,
     datasetMiB: mib((await import('node:fs')).statSync(datasetFile).size),
@@ -202,6 +207,7 @@ async function main(): Promise<void> {
     domRowsConstant: new Set(domRows).size === 1,
     peakHostMemMiB: { rss: mib(peakRss), heapUsed: mib(peakHeap), baselineRss: mib(baseline.rss) },
     targets: { firstRowsMs: 1000, filterMs: 100 },
+    calibration,
   };
   console.log(JSON.stringify(result, null, 2));
   await p.close();

@@ -93,7 +93,7 @@ export class App {
     this.bulkLabel = el('span', { class: 'bulk-label' });
     const bulkButtons = (['accept', 'reject', 'needs_fix', 'delete'] as const).map((action) => {
       const b = el('button', { class: `bulk-${action}`, text: ACTION_WORDS[action], attrs: { type: 'button' } });
-      b.addEventListener('click', () => this.bulk(action, true));
+      b.addEventListener('click', () => this.bulk(action, 'click'));
       return b;
     });
     const clearSel = el('button', { class: 'link-button', text: 'Clear selection', attrs: { type: 'button' } });
@@ -239,8 +239,11 @@ export class App {
     this.ipc.post(Review.make({ action, target: { kind: 'ids', ids: [id] } }));
   }
 
-  /** Bulk: the selection if there is one, else everything in the current view (asks twice by key). */
-  private bulk(action: ReviewAction, confirmed: boolean): void {
+  /**
+   * Bulk: the selection if there is one, else everything in the current view. The whole view
+   * takes a second press (or click) within 4 s, so one stray key never touches thousands.
+   */
+  private bulk(action: ReviewAction, via: 'key' | 'click'): void {
     const ids = [...this.list.selected];
     if (ids.length > 0) {
       this.ipc.post(Review.make({ action, target: { kind: 'ids', ids } }));
@@ -249,9 +252,10 @@ export class App {
     }
     if (this.matching === 0) return;
     const now = Date.now();
-    if (!confirmed && !(this.armedBulk?.action === action && this.armedBulk.until > now)) {
+    if (this.matching > 1 && !(this.armedBulk?.action === action && this.armedBulk.until > now)) {
       this.armedBulk = { action, until: now + 4000 };
-      this.notice(`Press ${action === 'accept' ? 'A' : action === 'reject' ? 'R' : 'F'} again to ${ACTION_WORDS[action].toLowerCase()} all ${formatCount(this.matching)} records in this view.`);
+      const again = via === 'click' ? 'Click it again' : `Press ${action === 'accept' ? 'A' : action === 'reject' ? 'R' : 'F'} again`;
+      this.notice(`${again} to ${ACTION_WORDS[action].toLowerCase()} all ${formatCount(this.matching)} records in this view (undo with u).`, 'warn');
       return;
     }
     this.armedBulk = null;
@@ -337,7 +341,7 @@ export class App {
     else if (key === 'g' || key === 'Home') this.moveTo(0);
     else if (key === 'G' || key === 'End') this.moveTo(this.matching - 1);
     else if (key in ACTION_KEYS) this.act(ACTION_KEYS[key]!);
-    else if (key in BULK_KEYS) this.bulk(BULK_KEYS[key]!, false);
+    else if (key in BULK_KEYS) this.bulk(BULK_KEYS[key]!, 'key');
     else if (key === 'd') this.act('duplicate');
     else if (key === 'Delete' || key === '#') this.act('delete');
     else if (key === 'e' || key === 'Enter') this.detail.focusEditor();

@@ -205,6 +205,27 @@ describe('review panel in Chromium', { timeout: 80_000 }, () => {
     assert.deepEqual(p.dialogs, []);
   });
 
+  it('accepts all clean ones in a filter with A A, as one undo step', async () => {
+    const { page } = p;
+    const summary = page.locator('.filters .summary');
+    const accepted = () => p.store.records().filter((r) => r.status === 'accepted').length;
+    const before = accepted();
+    await page.locator('.chip[data-facet="validity"][data-value="clean"]').click();
+    await page.locator('.chip[data-facet="status"][data-value="generated"]').click();
+    await until(async () => /^[1-9]\d* of 40$/.test((await summary.textContent()) ?? ''), 'clean + generated filter');
+    const n = Number(((await summary.textContent()) ?? '').split(' ')[0]);
+    await page.keyboard.press('Shift+A');
+    await until(async () => ((await page.locator('.status-line').textContent()) ?? '').includes('again'), 'bulk asks for a second press');
+    assert.equal(accepted(), before);
+    await page.keyboard.press('Shift+A');
+    await until(() => accepted() === before + n, `${n} records accepted`);
+    await until(async () => (await summary.textContent()) === '0 of 40', 'the filtered view empties');
+    await page.keyboard.press('u');
+    await until(() => accepted() === before, 'one undo restores them all');
+    await page.locator('.link-button', { hasText: 'Clear filters' }).click();
+    await until(async () => (await summary.textContent()) === '40 of 40', 'filters cleared');
+  });
+
   it('runs under the CSP with no violations and saves screenshots', async () => {
     const { page } = p;
     mkdirSync(ARTIFACTS, { recursive: true });

@@ -14,6 +14,7 @@ import {
   openWorkbench,
   readRecords,
   repoRoot,
+  runCommand,
   screenshotOnFailure,
   showDistilleryContainer,
   statusItem,
@@ -71,6 +72,21 @@ describe('Distillery in VS Code (code-server)', { timeout: 300_000 }, () => {
     }
     await page.keyboard.press('Escape');
     assert.deepEqual(missing, [], `commands missing from the palette:\n${missing.join('\n')}`);
+  });
+
+  it('offers the getting-started walkthrough with its five steps', async () => {
+    const { page } = wb;
+    await runCommand(page, 'Welcome: Open Walkthrough...');
+    const pick = page.locator('.quick-input-widget .quick-input-list .monaco-list-row', { hasText: 'Get started with Distillery' }).first();
+    await pick.waitFor({ timeout: 15_000 });
+    await pick.click();
+    for (const title of ['Open an index mapping', 'Generate pairs with a teacher', 'Review the pairs', 'Export a training set', 'Launch a training run']) {
+      await page.locator('.gettingStartedContainer .getting-started-step', { hasText: title }).first().waitFor({ timeout: 15_000 });
+    }
+    await wb.screenshot('walkthrough');
+    // Later tests start from an empty editor area.
+    await runCommand(page, 'View: Close All Editors');
+    await page.locator('.gettingStartedContainer').waitFor({ state: 'detached', timeout: 10_000 });
   });
 
   const languageMissing = isPlaceholder('src/extension/features/language.ts') && 'the language feature (src/extension/features/language.ts) is still the scaffold placeholder: no language client, so no diagnostics';

@@ -126,7 +126,7 @@ export class PanelModel {
     const entries: Entry[] = [];
     const byId = new Map<string, Entry>();
     for (const record of this.store.records()) {
-      const e = makeEntry(record, this.engine, previous.get(record.id));
+      const e = makeEntry(record, previous.get(record.id));
       entries.push(e);
       byId.set(record.id, e);
     }
@@ -349,7 +349,7 @@ export class PanelModel {
       if (!old) return this.rebuild(null, false);
       // Updated in place: panels' current views hold the same entry objects.
       const wasChecked = old.validity !== 'unchecked';
-      Object.assign(old, makeEntry(c.after, this.engine, old));
+      Object.assign(old, makeEntry(c.after, old));
       if (old.validity === 'unchecked') {
         classify(old, this.engine);
         if (!wasChecked) this.validatedCount++;
@@ -357,7 +357,7 @@ export class PanelModel {
       return;
     }
     if (c.kind === 'insert') {
-      const e = makeEntry(c.record, this.engine);
+      const e = makeEntry(c.record);
       classify(e, this.engine);
       this.entries.splice(Math.min(c.index, this.entries.length), 0, e);
       this.byId.set(e.id, e);

@@ -20,8 +20,8 @@ export interface Entry {
   status: ReviewStatus;
   validity: Validity;
   queryType: string | null;
-  /** The DSL as stored, serialised; lets a reload keep validity of unchanged records. */
-  dslJson: string | null;
+  /** The DSL as stored, serialised (undefined until needed): text search, and a reload keeps the validity of unchanged records. */
+  dslJson: string | null | undefined;
   /** Lower-cased question + rationale + DSL, built on first text search. */
   haystack: string | null;
 }
@@ -36,19 +36,27 @@ export interface Classifier {
 const STATUS_ORDER: Record<ReviewStatus, number> = { needs_fix: 0, pending: 1, generated: 2, accepted: 3, rejected: 4 };
 const VALIDITY_ORDER: Record<Validity, number> = { error: 0, warning: 1, unchecked: 2, missing: 3, clean: 4 };
 
-export function makeEntry(record: DatasetRecord, classifier: Classifier, previous?: Entry): Entry {
+/**
+ * A new entry. On first load nothing is computed beyond the record's own fields, so the list can
+ * paint at once; validity and query type come from the background pass (`classify`). A previous
+ * entry for the same id passes on its results when the DSL did not change.
+ */
+export function makeEntry(record: DatasetRecord, previous?: Entry): Entry {
   const dsl = record.dsl ?? null;
-  const dslJson = dsl === null ? null : JSON.stringify(dsl);
-  const unchanged = previous !== undefined && previous.dslJson === dslJson;
-  return {
-    id: record.id,
-    record,
-    status: record.status,
-    validity: dsl === null ? 'missing' : unchanged ? previous.validity : 'unchecked',
-    queryType: dsl === null ? null : unchanged ? previous.queryType : safeTopType(classifier, dsl),
-    dslJson,
-    haystack: null,
-  };
+  const entry: Entry = { id: record.id, record, status: record.status, validity: dsl === null ? 'missing' : 'unchecked', queryType: null, dslJson: undefined, haystack: null };
+  if (previous && dsl !== null) {
+    entry.dslJson = JSON.stringify(dsl);
+    if (dslJsonOf(previous) === entry.dslJson) {
+      entry.validity = previous.validity;
+      entry.queryType = previous.queryType;
+    }
+  }
+  return entry;
+}
+
+export function dslJsonOf(entry: Entry): string | null {
+  if (entry.dslJson === undefined) entry.dslJson = entry.record.dsl ? JSON.stringify(entry.record.dsl) : null;
+  return entry.dslJson;
 }
 
 function safeTopType(classifier: Classifier, dsl: Record<string, unknown>): string | null {
@@ -59,12 +67,15 @@ function safeTopType(classifier: Classifier, dsl: Record<string, unknown>): stri
   }
 }
 
+/** Validity and top-level query type of one entry (the background pass, or right after an edit). */
 export function classify(entry: Entry, classifier: Classifier): void {
   const dsl = entry.record.dsl;
   if (!dsl) {
     entry.validity = 'missing';
+    entry.queryType = null;
     return;
   }
+  entry.queryType = safeTopType(classifier, dsl);
   try {
     entry.validity = classifier.validity(dsl);
   } catch {
@@ -77,7 +88,7 @@ export function classify(entry: Entry, classifier: Classifier): void {
 export function haystackOf(entry: Entry): string {
   if (entry.haystack === null) {
     const r = entry.record;
-    entry.haystack = `${r.question}\n${r.rationale ?? ''}\n${entry.dslJson ?? ''}`.toLowerCase();
+    entry.haystack = `${r.question}\n${r.rationale ?? ''}\n${dslJsonOf(entry) ?? ''}`.toLowerCase();
   }
   return entry.haystack;
 }

@@ -7,11 +7,14 @@ const minify = process.argv.includes('--minify');
 const common = { bundle: true, sourcemap: !minify, minify, logLevel: 'warning', target: 'es2022' };
 // ssh2's optional native helpers are loaded in try/catch; leaving them out keeps the bundle portable.
 const nodeExternals = ['vscode', 'cpu-features', '*.node'];
+// jsonc-parser's default (UMD) entry requires its parts dynamically, which esbuild cannot follow;
+// its ESM entry bundles cleanly.
+const nodeCommon = { platform: 'node', format: 'cjs', external: nodeExternals, mainFields: ['module', 'main'] };
 
 const builds = [
-  { entryPoints: ['src/extension/main.ts'], outfile: 'dist/extension.js', platform: 'node', format: 'cjs', external: nodeExternals },
-  { entryPoints: ['src/server/main.ts'], outfile: 'dist/server.js', platform: 'node', format: 'cjs', external: nodeExternals },
-  { entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.js', platform: 'node', format: 'cjs', external: nodeExternals, banner: { js: '#!/usr/bin/env node' } },
+  { entryPoints: ['src/extension/main.ts'], outfile: 'dist/extension.js', ...nodeCommon },
+  { entryPoints: ['src/server/main.ts'], outfile: 'dist/server.js', ...nodeCommon },
+  { entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.js', ...nodeCommon, banner: { js: '#!/usr/bin/env node' } },
   { entryPoints: ['src/webview/main.ts'], outfile: 'dist/webview.js', platform: 'browser', format: 'iife' },
 ].filter((b) => existsSync(b.entryPoints[0]));
 

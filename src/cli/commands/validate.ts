@@ -1,6 +1,6 @@
 // `distillery validate FILE... [--mapping M] [--format text|json]` (docs/ARCHITECTURE.md, CLI contract).
 // Exit 0 clean (warnings allowed), 1 when any error or unreadable file, 2 on bad usage.
-import { basename } from 'node:path';
+import { basename, dirname, resolve } from 'node:path';
 import { validateDatasetLine, validateText, type IndexMapping, type PositionedProblem, type ValidateOptions } from '../../core/dsl';
 import { findProjectFile, loadMappingFile, loadProject, readTextFile } from '../../core/project/files';
 import { EXIT, parse, UsageError } from '../usage';
@@ -8,8 +8,9 @@ import { EXIT, parse, UsageError } from '../usage';
 const HELP = `usage: distillery validate FILE... [--mapping M] [--es-version V] [--format text|json]
 
 Validates Elasticsearch search request bodies (.json, .querydsl, .esquery: one body per file) and
-datasets (.dss.jsonl: the "dsl" of every record). Without --mapping, the mapping and ES version of
-the nearest distillery.json above the current directory are used when there is one.
+datasets (.dss.jsonl: the "dsl" of every record). Without --mapping, each file is checked against
+the mapping and ES version of the nearest distillery.json above it (else above the current
+directory) when there is one.
 
 Exit status: 0 no errors (warnings allowed), 1 errors found or a file could not be read, 2 bad usage.`;
 
@@ -36,23 +37,36 @@ export async function run(argv: string[]): Promise<number> {
   if (values.format !== 'text' && values.format !== 'json') throw new UsageError(`--format must be text or json, got "${values.format}"`);
   if (positionals.length === 0) throw new UsageError('distillery validate needs at least one FILE (a .json/.querydsl body or a .dss.jsonl dataset); see --help');
 
-  const options: ValidateOptions = {};
-  let mapping: IndexMapping | undefined;
-  const projectFile = values.mapping ? undefined : findProjectFile(process.cwd());
-  try {
-    if (values.mapping) {
-      mapping = loadMappingFile(values.mapping);
-    } else if (projectFile) {
-      const project = loadProject(projectFile);
-      if (project.config.mapping) mapping = loadMappingFile(project.resolve(project.config.mapping));
-      options.esVersion = project.config.esVersion;
+  // Without --mapping each file takes the mapping of the nearest distillery.json above it (else
+  // above the working directory); one project's options are loaded once.
+  const projectOptions = new Map<string, ValidateOptions>();
+  const optionsFor = (file: string): ValidateOptions => {
+    const base: ValidateOptions = {};
+    if (explicitMapping) base.mapping = explicitMapping;
+    else {
+      const projectFile = findProjectFile(dirname(resolve(file))) ?? findProjectFile(process.cwd());
+      if (projectFile) {
+        let cached = projectOptions.get(projectFile);
+        if (!cached) {
+          const project = loadProject(projectFile);
+          cached = { esVersion: project.config.esVersion };
+          if (project.config.mapping) cached.mapping = loadMappingFile(project.resolve(project.config.mapping));
+          projectOptions.set(projectFile, cached);
+        }
+        Object.assign(base, cached);
+      }
     }
+    if (values['es-version']) base.esVersion = values['es-version'];
+    return base;
+  };
+  let explicitMapping: IndexMapping | undefined;
+  try {
+    if (values.mapping) explicitMapping = loadMappingFile(values.mapping);
+    for (const file of positionals) optionsFor(file);
   } catch (e) {
     process.stderr.write(`distillery validate: ${(e as Error).message}\n`);
     return EXIT.usage;
   }
-  if (mapping) options.mapping = mapping;
-  if (values['es-version']) options.esVersion = values['es-version'];
 
   const diagnostics: Diagnostic[] = [];
   const summary: Summary = { files: 0, records: 0, errors: 0, warnings: 0 };
@@ -67,6 +81,7 @@ export async function run(argv: string[]): Promise<number> {
       continue;
     }
     summary.files++;
+    const options = optionsFor(file);
     if (isDataset(file)) validateDataset(file, text, options, diagnostics, summary);
     else for (const p of validateText(text, options)) diagnostics.push({ file, line: p.range.start.line + 1, ...p });
   }

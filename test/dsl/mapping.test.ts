@@ -95,3 +95,11 @@ test('fields lists (multi_match, query_string) are checked, boosts and wildcards
   const p = validateBody({ query: { multi_match: { query: 'x', fields: ['titl^2'] } } }, { mapping });
   assert.deepEqual(p.map((x) => [x.code, x.pointer, x.fix?.replacement]), [['unknown-field', '/query/multi_match/fields/0', 'title^2']]);
 });
+
+test('sorting on a nested field needs its nested path', () => {
+  const p = validateBody({ sort: [{ 'lines.qty': 'desc' }] }, { mapping });
+  assert.deepEqual(p.map((x) => [x.code, x.pointer]), [['nested-field-outside-nested', '/sort/0/lines.qty']]);
+  assert.match(p[0]!.message, /"nested": \{"path": "lines"\}/);
+  assert.deepEqual(validateBody({ sort: [{ 'lines.qty': { order: 'desc', mode: 'max', nested: { path: 'lines' } } }] }, { mapping }), []);
+  assert.deepEqual(validateBody({ sort: [{ 'lines.discounts.code': { nested: { path: 'lines', nested: { path: 'lines.discounts' } } } }] }, { mapping }), []);
+});

@@ -488,7 +488,9 @@ class Walker {
         'nested-field-outside-nested',
         use === Use.Aggregation
           ? `[${name}] lives in nested object [${f.nestedParent}]; aggregate it inside {"nested": {"path": "${f.nestedParent}"}, "aggs": {…}} or it matches nothing`
-          : `[${name}] lives in nested object [${f.nestedParent}]; wrap the query in {"nested": {"path": "${f.nestedParent}", "query": …}} or it matches nothing`,
+          : use === Use.Sort
+            ? `[${name}] lives in nested object [${f.nestedParent}]; sort on it with {"${name}": {"order": …, "nested": {"path": "${f.nestedParent}"}}}`
+            : `[${name}] lives in nested object [${f.nestedParent}]; wrap the query in {"nested": {"path": "${f.nestedParent}", "query": …}} or it matches nothing`,
         key,
       );
     }
@@ -1074,7 +1076,15 @@ class Walker {
       this.path.pop();
       if (key !== '_geo_distance' && key !== '_script' && key !== '_score' && key !== '_doc') {
         const unmappedType = isObject(spec) ? spec['unmapped_type'] : undefined;
+        // A sort on a nested field names its nested path(s) in "nested": {"path", "nested": {…}}.
+        let nestedPath: string | undefined;
+        for (let n = isObject(spec) ? spec['nested'] : undefined; isObject(n); n = n['nested']) {
+          if (typeof n['path'] === 'string') nestedPath = n['path'];
+        }
+        const saved = this.nestedScope;
+        this.nestedScope = nestedPath;
         if (unmappedType === undefined || this.mapping?.fields.has(key) === true) this.fieldRef(key, Use.Sort, key);
+        this.nestedScope = saved;
       }
     }
   }

@@ -21,7 +21,7 @@ from .config import ConfigError, RunConfig, config_to_json
 from .data import Encoder, Splits, canonical_json, load_records, unrepresentable_characters
 from .environment import Runtime, resolve_runtime, versions
 from .evaluate import evaluate_split
-from .events import EventWriter
+from .events import EventWriter, is_main_process
 from .modeling import count_parameters, detect_arch, load_model_config, load_student, load_tokenizer, log
 from .trainer import CancelOnSignal, DSSTrainer, EventCallback, gpu_memory
 
@@ -102,7 +102,8 @@ def _run(cfg: RunConfig, splits: Splits, out_dir: Path, checkpoint: str | None, 
     # 1. config: the machine-dependent part (device, precision, bitsandbytes)
     runtime = resolve_runtime(cfg)
     out_dir.mkdir(parents=True, exist_ok=True)
-    (out_dir / "run_config.json").write_text(json.dumps(config_to_json(cfg), indent=2) + "\n", encoding="utf-8")
+    if is_main_process():
+        (out_dir / "run_config.json").write_text(json.dumps(config_to_json(cfg), indent=2) + "\n", encoding="utf-8")
 
     # 2. model
     model_path, model_config = load_model_config(cfg)
@@ -126,8 +127,7 @@ def _run(cfg: RunConfig, splits: Splits, out_dir: Path, checkpoint: str | None, 
     val_ds = EncodedDataset([encoder.example(r, False) for r in splits.val]) if splits.val else None
 
     args = training_arguments(cfg, runtime, out_dir, val_ds is not None)
-    trainer_ref: list[Any] = []
-    event_callback = EventCallback(events, trainer_ref)
+    event_callback = EventCallback(events)
     callbacks: list[Any] = [event_callback, cancel]
     if cfg.train.earlyStoppingPatience is not None:
         callbacks.append(EarlyStoppingCallback(early_stopping_patience=cfg.train.earlyStoppingPatience))
@@ -141,7 +141,6 @@ def _run(cfg: RunConfig, splits: Splits, out_dir: Path, checkpoint: str | None, 
         callbacks=callbacks,
         label_weight=cfg.label_weight,
     )
-    trainer_ref.append(trainer)
 
     # The remote job layout is ~/.distillery/runs/<runId>/outputs, so that folder's parent names the run.
     run_id = cfg.runId or os.environ.get("DISTILLERY_RUN_ID") or (out_dir.parent.name if out_dir.name == "outputs" else out_dir.name)
@@ -176,7 +175,11 @@ def _run(cfg: RunConfig, splits: Splits, out_dir: Path, checkpoint: str | None, 
         return _done(events, "cancelled", started, out_dir, metrics, checkpoint=last_checkpoint(out_dir))
 
     # 5. final validation loss, then generation metrics on test (or val when there is no test)
-    if val_ds is not None and trainer.state.global_step % cfg.train.evalSteps != 0:
+    if cfg.train.earlyStoppingPatience is not None and trainer.state.best_metric is not None:
+        # load_best_model_at_end restored the best checkpoint's weights; report its loss.
+        metrics["valLoss"] = trainer.state.best_metric
+        metrics["bestCheckpoint"] = trainer.state.best_model_checkpoint
+    elif val_ds is not None and trainer.state.global_step % cfg.train.evalSteps != 0:
         metrics["valLoss"] = trainer.evaluate()["eval_loss"]
     final_dir = out_dir / ("adapter" if cfg.uses_adapter else "model")
     trainer.save_model(str(final_dir))

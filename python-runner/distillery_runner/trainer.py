@@ -132,9 +132,8 @@ class CancelOnSignal(TrainerCallback):
 class EventCallback(TrainerCallback):
     """Turns Trainer logs, evaluations and saves into contract events."""
 
-    def __init__(self, events: EventWriter, trainer_ref: list[Any]) -> None:
+    def __init__(self, events: EventWriter) -> None:
         self.events = events
-        self.trainer_ref = trainer_ref
         self.start_time = time.monotonic()
         self.start_step = 0
         self.last_log_time = self.start_time

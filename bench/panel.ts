@@ -209,7 +209,7 @@ async function main(): Promise<void> {
     targets: { firstRowsMs: 1000, filterMs: 100 },
     calibration,
   };
-  console.log(JSON.stringify(result, null, 2));
+  console.log(JSON.stringify(result));
   await p.close();
   await context.close();
   rmSync(dir, { recursive: true, force: true });

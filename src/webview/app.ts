@@ -138,7 +138,10 @@ export class App {
       case 'init':
         this.title.textContent = m.params.dataset ? m.params.dataset.name : 'Distillery';
         this.title.title = m.params.dataset?.path ?? '';
-        if (m.params.message) this.notice(m.params.message);
+        if (m.params.message) {
+          this.notice(m.params.message, 'warn');
+          this.detail.setEmptyText(m.params.message);
+        }
         return;
       case 'view': {
         const p = m.params;

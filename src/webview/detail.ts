@@ -96,6 +96,11 @@ export class DetailView {
     this.root = el('section', { class: 'detail', attrs: { 'aria-label': 'Record detail' } }, [this.empty, this.body]);
   }
 
+  /** What the detail area says when no record is shown (e.g. "no dataset found"). */
+  setEmptyText(text: string): void {
+    this.empty.textContent = text;
+  }
+
   get current(): Detail | null {
     return this.detail;
   }

@@ -3,10 +3,10 @@
 // the step, and "Cancel Run" stops it (the runner saves and reports `cancelled`).
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, afterEach, before, describe, it } from 'node:test';
-import { answerPrompts, isPlaceholder, screenshotOnFailure, openWorkbench, repoRoot, runCommand, statusItem, waitFor, waitForActivation, type Workbench } from './harness';
+import { answerPrompts, isPlaceholder, screenshotOnFailure, openWorkbench, readRecords, repoRoot, runCommand, statusItem, waitFor, waitForActivation, type Workbench } from './harness';
 
 const python = join(repoRoot, 'python-runner/.venv/bin/python');
 const runsMissing =
@@ -43,19 +43,28 @@ describe('training runs in VS Code', { skip: runsMissing, timeout: 420_000 }, ()
         const model = join(dir, '.models', 'tiny-t5');
         const r = spawnSync(python, ['-m', 'distillery_runner', 'make-tiny-model', '--arch', 't5', '--out', model], { encoding: 'utf8' });
         assert.equal(r.status, 0, `make-tiny-model failed:\n${r.stderr}`);
+        // The host profile points at the runner's venv, so the run needs no setup step.
         const projectFile = join(dir, 'distillery.json');
         const project = JSON.parse(readFileSync(projectFile, 'utf8')) as Record<string, unknown>;
         project['hosts'] = [{ name: 'this machine', target: 'local', python }];
-        // Long enough that cancel has something to stop; logged every step so lines stream.
-        project['runDefaults'] = {
+        writeFileSync(projectFile, JSON.stringify(project, null, 2));
+        // Training data in the runner's format (id, question, rationale, dsl) from the accepted records.
+        const accepted = readRecords(join(dir, 'dataset.dss.jsonl')).filter((x) => x.status === 'accepted');
+        const line = (x: (typeof accepted)[number]) => JSON.stringify({ id: x.id, question: x['question'], rationale: x.rationale, dsl: x.dsl });
+        mkdirSync(join(dir, 'data'), { recursive: true });
+        writeFileSync(join(dir, 'data', 'train.jsonl'), accepted.map(line).join('\n') + '\n');
+        writeFileSync(join(dir, 'data', 'val.jsonl'), accepted.slice(0, 2).map(line).join('\n') + '\n');
+        // Long enough that cancel has something to stop; a log line every step so lines stream.
+        const run = {
           baseModel: model,
           arch: 'seq2seq',
           modality: 'lora',
           supervision: 'dss',
           lora: { r: 4 },
-          train: { maxSteps: 100000, batchSize: 2, maxSourceLen: 64, maxTargetLen: 64, precision: 'fp32', seed: 0 },
+          train: { maxSteps: 100000, batchSize: 2, logSteps: 1, evalSteps: 100000, saveSteps: 100000, maxSourceLen: 32, maxTargetLen: 24, lr: 1e-3, seed: 7, precision: 'fp32' },
+          data: { train: 'data/train.jsonl', val: 'data/val.jsonl' },
         };
-        writeFileSync(projectFile, JSON.stringify(project, null, 2));
+        writeFileSync(join(dir, 'tiny.run.json'), JSON.stringify(run, null, 2));
       },
     });
     await waitForActivation(wb);

@@ -25,8 +25,8 @@ before(async () => {
   removeBundle = cleanup;
   cliJs = join(dir, 'cli.js');
   await build({ entryPoints: [join(root, 'src/cli/main.ts')], outfile: cliJs, bundle: true, platform: 'node', format: 'cjs', target: 'es2022', mainFields: ['module', 'main'], external: ['vscode', 'cpu-features', '*.node'], logLevel: 'error' });
-after(() => removeBundle());
 });
+after(() => removeBundle());
 
 function cli(args: string[], cwd: string, env: Record<string, string> = {}): { child: ChildProcess; done: Promise<{ code: number | null; signal: string | null; stdout: string; stderr: string }> } {
   const child = spawn(process.execPath, [cliJs, 'generate', ...args], {

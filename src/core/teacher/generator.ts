@@ -356,6 +356,10 @@ export class Generator {
             else summary.needsFix++;
             this.o.onLog?.(`${written.id} ${written.status} ${formatUsd(written.source?.costUsd ?? 0)}  (run total ${formatUsd(this.spent)})`);
             progress(written);
+          }, (e: unknown) => {
+            // The answer is cached, so a rerun writes it without paying again.
+            summary.failed++;
+            this.o.onLog?.(`could not write the answer to "${item.question}": ${e instanceof Error ? e.message : String(e)}`);
           }),
         );
       }

@@ -10,7 +10,7 @@ import type { DatasetRecord } from '../dataset/record';
 import { ResponseCache } from './cache';
 import { TeacherClient } from './client';
 import { PriceTable } from './cost';
-import { JsonlTeacherDataset, type TeacherDataset } from './dataset';
+import { StoreTeacherDataset, type TeacherDataset } from './dataset';
 import type { DslChecks } from './dsl-checks';
 import { engineChecks } from './engine-checks';
 import { Generator, type GeneratorOptions } from './generator';
@@ -90,7 +90,7 @@ export async function openSession(input: SessionInput): Promise<TeacherSession> 
   const mappingJson = mappingFile ? await readJsonc(mappingFile, 'mapping') : undefined;
   const mapping = mappingJson === undefined ? undefined : mappingsObject(mappingJson);
   const templates = await loadTemplates(config.prompts, baseDir);
-  const dataset = JsonlTeacherDataset.open(datasetPath);
+  const dataset = await StoreTeacherDataset.open(datasetPath);
   const checks = input.checks ?? engineChecks(mappingJson, config.esVersion);
   const stateDir = join(dirname(datasetPath), '.distillery');
   return {

@@ -38,9 +38,8 @@ export class HelpOverlay {
       el('tbody', {}, SHORTCUTS.map(([keys, what]) => el('tr', {}, [el('th', { text: keys, attrs: { scope: 'row' } }), el('td', { text: what })]))),
     ]);
     const dialog = el('div', { class: 'help-dialog', attrs: { role: 'dialog', 'aria-modal': 'true', 'aria-labelledby': 'help-title' } }, [
-      el('h2', { text: 'Keyboard shortcuts', attrs: { id: 'help-title' } }),
+      el('div', { class: 'help-head' }, [el('h2', { text: 'Keyboard shortcuts', attrs: { id: 'help-title' } }), this.close]),
       table,
-      this.close,
     ]);
     this.root = el('div', { class: 'help-overlay', attrs: { hidden: true } }, [dialog]);
     this.root.addEventListener('keydown', (e) => {

@@ -66,7 +66,9 @@ def _model_class(arch: str) -> Any:
     return AutoModelForSeq2SeqLM if arch == "seq2seq" else AutoModelForCausalLM
 
 
-def load_student(cfg: RunConfig, runtime: Runtime, path: str, arch: str) -> Any:
+def load_student(cfg: RunConfig, runtime: Runtime, path: str, arch: str, added_token_ids: list[int] | None = None) -> Any:
+    """The model ready to train. added_token_ids: tokens added to the tokenizer for characters its
+    vocabulary lacks (see data.unrepresentable_characters); their embedding rows are made trainable."""
     kwargs: dict[str, Any] = {}
     if cfg.modality == "qlora":
         from transformers import BitsAndBytesConfig
@@ -88,6 +90,10 @@ def load_student(cfg: RunConfig, runtime: Runtime, path: str, arch: str) -> Any:
     model = _model_class(arch).from_pretrained(path, **kwargs)
     if arch == "causal":
         model.config.use_cache = False  # the KV cache is useless in training and clashes with checkpointing
+    tied = bool(getattr(model.config, "tie_word_embeddings", False))
+    if added_token_ids and max(added_token_ids) >= model.get_input_embeddings().num_embeddings:
+        # Only grow: FLAN-T5's matrix already has spare rows past the tokenizer's 32100 entries.
+        model.resize_token_embeddings(max(added_token_ids) + 1)
 
     if cfg.modality == "full":
         return model
@@ -103,7 +109,15 @@ def load_student(cfg: RunConfig, runtime: Runtime, path: str, arch: str) -> Any:
     elif cfg.train.gradientCheckpointing:
         # Checkpointed blocks need an input that requires grad when every base weight is frozen.
         model.enable_input_require_grads()
+    extra: dict[str, Any] = {}
+    if added_token_ids:
+        # New rows start as the mean embedding; train just those rows, and the output layer
+        # when it is not tied to the input embeddings (FLAN-T5), or the model can never emit them.
+        extra["trainable_token_indices"] = added_token_ids
+        if not tied:
+            extra["modules_to_save"] = ["lm_head"]
     lora = LoraConfig(
+        **extra,
         r=cfg.lora.r,
         lora_alpha=cfg.lora.alpha,
         lora_dropout=cfg.lora.dropout,
@@ -140,6 +154,9 @@ def load_for_inference(model_dir: str | Path, device: str) -> tuple[Any, Any, st
         model_config = AutoConfig.from_pretrained(base_path)
         arch = detect_arch(model_config, "auto")
         base = _model_class(arch).from_pretrained(base_path)
+        vocab = len(AutoTokenizer.from_pretrained(str(model_dir)))
+        if vocab > base.get_input_embeddings().num_embeddings:
+            base.resize_token_embeddings(vocab)  # training added tokens for missing characters
         model = PeftModel.from_pretrained(base, str(model_dir))
     else:
         model_config = AutoConfig.from_pretrained(str(model_dir))

@@ -110,17 +110,19 @@ def _run(cfg: RunConfig, splits: Splits, out_dir: Path, checkpoint: str | None, 
     arch = detect_arch(model_config, cfg.arch)
     set_seed(cfg.train.seed)  # LoRA initialisation is random
     tokenizer = load_tokenizer(model_path, arch)
-    model = load_student(cfg, runtime, model_path, arch)
-
-    # 3. tokenised datasets
+    # FLAN-T5's vocabulary has no `{` or `}`: without them a student cannot write JSON at all, so
+    # characters the tokenizer cannot round-trip become new tokens with trainable embeddings.
     targets = [canonical_json(r.dsl) for r in splits.train] + [r.rationale for r in splits.train if r.rationale]
     unknown_chars = unrepresentable_characters(tokenizer, targets)
+    added_ids: list[int] = []
     if unknown_chars:
-        log(
-            f"WARNING: the tokenizer of {cfg.baseModel} cannot represent {' '.join(unknown_chars)} in the targets; "
-            "they become <unk> and the student cannot generate them (FLAN-T5 lacks braces). "
-            "Prefer a byte-level tokenizer model (Qwen, Llama, Mistral, Phi, Gemma) for JSON targets."
-        )
+        # Same base tokenizer + same sorted characters = same ids, so --resume lines up too.
+        tokenizer.add_tokens(unknown_chars)
+        added_ids = tokenizer.convert_tokens_to_ids(unknown_chars)
+        log(f"the tokenizer of {cfg.baseModel} cannot write {' '.join(unknown_chars)}; added them as tokens {added_ids}")
+    model = load_student(cfg, runtime, model_path, arch, added_ids)
+
+    # 3. tokenised datasets
     with_rationale = cfg.label_weight < 1.0
     encoder = Encoder(tokenizer, arch, cfg.train.maxSourceLen, cfg.train.maxTargetLen)
     train_ds = EncodedDataset([encoder.example(r, with_rationale) for r in splits.train])
@@ -159,7 +161,7 @@ def _run(cfg: RunConfig, splits: Splits, out_dir: Path, checkpoint: str | None, 
         trainExamples=len(train_ds),
         valExamples=len(val_ds) if val_ds else 0,
         resumedFrom=checkpoint,
-        unknownChars=unknown_chars,
+        addedTokens=unknown_chars,
         outputDir=str(out_dir),
     )
 

@@ -36,7 +36,7 @@ def test_train_runs_real_steps_and_emits_contract_events(tiny_models, tmp_path, 
     validate_stream(events)
     start, done = events[0], events[-1]
     assert start["arch"] == ("seq2seq" if family == "t5" else "causal")
-    assert start["unknownChars"] == [] and start["runId"] == "out"
+    assert start["addedTokens"] == [] and start["runId"] == "out"
     assert done["status"] == "ok" and done["metrics"]["steps"] == 2
     steps = steps_of(events)
     assert [s["step"] for s in steps] == [1, 2]
@@ -228,3 +228,52 @@ def test_a_model_without_a_generation_head_is_a_config_error(tmp_path):
     config = make_run(tmp_path / "run", tmp_path / "encoder", splits=("train",))
     code, events = run_in_process(["train", "--config", str(config), "--out", str(tmp_path / "out")])
     assert code == 2 and events[-1]["kind"] == "config" and "'distilbert'" in events[-1]["message"]
+
+
+@pytest.fixture(scope="module")
+def t5_without_braces(tiny_models, tmp_path_factory):
+    """The tiny T5 with a SentencePiece-like tokenizer that, like FLAN-T5's, has no `{` or `}`."""
+    import shutil
+
+    from tokenizers import Tokenizer, decoders, models, pre_tokenizers, processors, trainers
+    from transformers import PreTrainedTokenizerFast
+
+    from distillery_runner.tiny_model import corpus
+
+    folder = tmp_path_factory.mktemp("t5-no-braces") / "model"
+    shutil.copytree(tiny_models["t5"], folder)
+    for name in ("tokenizer.json", "tokenizer_config.json"):
+        (folder / name).unlink()
+    tok = Tokenizer(models.BPE(unk_token="<unk>"))
+    tok.pre_tokenizer = pre_tokenizers.Metaspace()
+    tok.decoder = decoders.Metaspace()
+    texts = [t.replace("{", "").replace("}", "") for t in corpus()] + [r[1] + " " + r[2] for r in __import__("conftest").RECORDS]
+    tok.train_from_iterator(texts, trainers.BpeTrainer(vocab_size=400, special_tokens=["<pad>", "</s>", "<unk>"], show_progress=False))
+    tok.post_processor = processors.TemplateProcessing(single="$A </s>", special_tokens=[("</s>", 1)])
+    PreTrainedTokenizerFast(tokenizer_object=tok, pad_token="<pad>", eos_token="</s>", unk_token="<unk>").save_pretrained(folder)
+    return folder
+
+
+@pytest.mark.parametrize("tied", [True, False], ids=["tied", "untied-lm-head"])
+def test_characters_missing_from_the_vocabulary_become_trainable_tokens(t5_without_braces, tmp_path, tied):
+    import shutil
+
+    base = tmp_path / "base"
+    shutil.copytree(t5_without_braces, base)
+    if not tied:  # FLAN-T5's layout: a separate output layer, which then trains whole
+        cfg = json.loads((base / "config.json").read_text())
+        cfg["tie_word_embeddings"] = False
+        (base / "config.json").write_text(json.dumps(cfg))
+    config = make_run(tmp_path / "run", base, modality="lora", splits=("train", "test"), train={"saveSteps": 100})
+    out = tmp_path / "out"
+    code, events = run_in_process(["train", "--config", str(config), "--out", str(out)])
+    assert code == 0, events
+    validate_stream(events)
+    assert events[0]["addedTokens"] == ["{", "}"]
+    from transformers import AutoTokenizer
+
+    tokenizer = AutoTokenizer.from_pretrained(out / "adapter")
+    assert tokenizer.unk_token_id not in tokenizer('{"size":0}', add_special_tokens=False)["input_ids"]
+    # The adapter (with its extra token rows) loads back onto the original base for eval.
+    code, events = run_in_process(["eval", "--model", str(out), "--data", str(tmp_path / "run" / "test.jsonl"), "--out", str(tmp_path / "eval"), "--max-new-tokens", "8"])
+    assert code == 0 and events[0]["count"] == 2, events

@@ -93,3 +93,35 @@ describe('panel model', () => {
     assert.equal(model.all().length, 11);
   });
 });
+
+describe('panel model with an external edit to a record it changed', () => {
+  it('keeps both versions until the person decides, and "keep both" keeps both', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'distillery-conflict-'));
+    const path = join(dir, 'd.dss.jsonl');
+    writeFileSync(path, [recordLine('q-1'), recordLine('q-2')].join('\n') + '\n');
+    const store = await DatasetStore.open(path);
+    const adapter = new StoreAdapter(store);
+    const model = new PanelModel({ store: adapter, engine: createPanelEngine(), saveDelayMs: 60_000 });
+    adapter.onExternalChange(() => model.externalChange());
+    try {
+      model.review('accept', ['q-1']);
+      // Someone edits the same record on disk before the panel saved.
+      writeFileSync(path, readFileSync(path, 'utf8').replace('"question":"question q-1"', '"question":"fixed on disk"'));
+      await store.reload();
+      const conflicts = store.conflicts();
+      assert.deepEqual(conflicts.map((c) => [c.id, c.mine?.status, c.theirs?.question]), [['q-1', 'accepted', 'fixed on disk']]);
+      // While it is open, panel actions leave the record alone instead of failing.
+      assert.equal(model.review('reject', ['q-1']), null);
+      store.resolveConflict('q-1', 'both');
+      await model.flush();
+      const lines = readFileSync(path, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { id: string; question: string; status: string });
+      assert.equal(lines.length, 3);
+      assert.deepEqual(lines[0], { ...lines[0], id: 'q-1', question: 'fixed on disk' });
+      assert.equal(lines[1]?.status, 'accepted');
+      assert.equal(model.all().length, 3);
+    } finally {
+      model.dispose();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});

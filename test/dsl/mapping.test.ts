@@ -103,3 +103,20 @@ test('sorting on a nested field needs its nested path', () => {
   assert.deepEqual(validateBody({ sort: [{ 'lines.qty': { order: 'desc', mode: 'max', nested: { path: 'lines' } } }] }, { mapping }), []);
   assert.deepEqual(validateBody({ sort: [{ 'lines.discounts.code': { nested: { path: 'lines', nested: { path: 'lines.discounts' } } } }] }, { mapping }), []);
 });
+
+test('fields inside metric sub-objects and score functions are checked', () => {
+  const p = validateBody({
+    query: { function_score: { query: { match_all: {} }, field_value_factor: { field: 'status' }, boost_mode: 'sum' } },
+    aggs: {
+      w: { weighted_avg: { value: { field: 'prce' }, weight: { field: 'quantity' } } },
+      t: { top_metrics: { metrics: [{ field: 'price' }, { field: 'qty' }], sort: { ordered_at: 'desc' } } },
+      r: { nested: { path: 'lines' }, aggs: { back: { reverse_nested: { path: 'customer' } } } },
+    },
+  }, { mapping });
+  assert.deepEqual(p.map((x) => [x.code, x.pointer]), [
+    ['field-type-mismatch', '/query/function_score/field_value_factor/field'],
+    ['unknown-field', '/aggs/w/weighted_avg/value/field'],
+    ['unknown-field', '/aggs/t/top_metrics/metrics/1/field'],
+    ['nested-path-not-nested', '/aggs/r/aggs/back/reverse_nested/path'],
+  ]);
+});

@@ -386,6 +386,13 @@ class Walker {
     }
     const table = FUNCTION_PARAMS[fn]!;
     this.params(v, table, `[${fn}] function`);
+    const field = v['field'];
+    if (typeof field === 'string' && this.mapping !== undefined) {
+      const f = this.fieldRef(field, Use.Aggregation, 'field');
+      if (f !== undefined && fn === 'field_value_factor' && !fieldTypeFits('numeric-or-date', f.type)) {
+        this.report('field-type-mismatch', `[field_value_factor] needs a numeric field, but [${field}] is ${f.type}`, 'field');
+      }
+    }
   }
 
   /** Mapping checks for the field a query targets. `value` is the short form or params object. */
@@ -1289,9 +1296,29 @@ class Walker {
       }
       case 'reverse_nested': {
         const path = body['path'];
+        if (typeof path === 'string') this.fieldRef(path, Use.NestedPath, 'path');
         this.nestedScope = typeof path === 'string' ? path : undefined;
         return;
       }
+      case 'weighted_avg':
+      case 't_test':
+      case 'geo_line':
+      case 'top_metrics':
+        // Fields inside value/weight, a/b, point/sort and metrics objects.
+        for (const slot of ['value', 'weight', 'a', 'b', 'point', 'sort', 'metrics']) {
+          const v = body[slot];
+          const items = Array.isArray(v) ? v : [v];
+          for (let i = 0; i < items.length; i++) {
+            const item: unknown = items[i];
+            if (!isObject(item) || typeof item['field'] !== 'string') continue;
+            this.path.push(slot);
+            if (Array.isArray(v)) this.path.push(i);
+            this.fieldRef(item['field'], Use.Aggregation, 'field');
+            if (Array.isArray(v)) this.path.pop();
+            this.path.pop();
+          }
+        }
+        return;
       case 'date_histogram':
         if (body['interval'] !== undefined) this.report('removed-feature', '[date_histogram] [interval] was removed in 8.0; use calendar_interval (1d, 1M, …) or fixed_interval (30s, 90m, …)', 'interval');
         break;

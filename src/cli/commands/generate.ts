@@ -29,7 +29,8 @@ The API key is read from OPENAI_API_KEY (not needed for a --base-url endpoint wi
   --repair-rounds N    repair attempts per question   --samples K   self-consistency: K answers, majority wins
   --temperature T      --timeout-sec S   --rpm N (requests/minute)   --tpm N (tokens/minute)
   --estimate           print the plan and the cost estimate, send nothing
-  --synthesize N       ask the teacher for N new questions and add them as pending records
+  --synthesize N       ask the teacher for N new questions (--questions: seed examples) and add
+                       them as pending records
   --batch              submit the work through the OpenAI Batch API (half price, results within 24h)
   --batch-poll         check submitted batches and merge finished ones (add --wait to block until done)
   --format text|json   how to print the summary
@@ -143,7 +144,11 @@ export async function run(argv: string[]): Promise<number> {
     }
     if (synthesize !== undefined) {
       const client = clientFor();
-      const result = await synthesizeQuestions(session, client, { count: synthesize, signal: abort.signal });
+      // With --synthesize, --questions are seeds: examples of the kind of question wanted.
+      const seeds = values.questions ? await readQuestions(values.questions).catch((e: unknown) => {
+        throw new UserError((e as Error).message);
+      }) : [];
+      const result = await synthesizeQuestions(session, client, { count: synthesize, seeds, signal: abort.signal });
       print(`added ${result.added.length} new pending question(s) (${result.duplicates} duplicates dropped), ${formatUsd(result.costUsd)}\n${result.added.map((r) => `  ${r.question}`).join('\n')}`, result);
       return EXIT.ok;
     }

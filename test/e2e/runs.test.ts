@@ -2,8 +2,8 @@
 // built on the spot (no hub downloads): log lines stream into the log editor, the status bar shows
 // the step, and "Cancel Run" stops it (the runner saves and reports `cancelled`).
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, afterEach, before, describe, it } from 'node:test';
 import { answerPrompts, isPlaceholder, screenshotOnFailure, openWorkbench, readRecords, repoRoot, runCommand, statusItem, waitFor, waitForActivation, type Workbench } from './harness';
@@ -32,17 +32,30 @@ function events(runDir: string): { event: string; status?: string; step?: number
   });
 }
 
+/** Builds a random tiny T5 + local tokenizer with the runner (no network); resolves with its folder. */
+function makeTinyModel(out: string): Promise<string> {
+  rmSync(out, { recursive: true, force: true });
+  return new Promise((resolve, reject) => {
+    const child = spawn(python, ['-m', 'distillery_runner', 'make-tiny-model', '--arch', 't5', '--out', out], { stdio: ['ignore', 'ignore', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.on('error', reject);
+    child.on('close', (code) => (code === 0 ? resolve(out) : reject(new Error(`make-tiny-model failed (${code}):\n${stderr}`))));
+  });
+}
+
 describe('training runs in VS Code', { skip: runsMissing, timeout: 420_000 }, () => {
   let wb: Workbench;
 
   before(async () => {
+    // Torch takes a while to import on a small machine: build the model while code-server starts.
+    const model = join(repoRoot, '.e2e', 'runs-tiny-t5');
+    const modelReady = makeTinyModel(model);
+    modelReady.catch(() => undefined);
     wb = await openWorkbench({
       name: 'runs',
       env: { PYTHONUNBUFFERED: '1' },
       prepareWorkspace(dir) {
-        const model = join(dir, '.models', 'tiny-t5');
-        const r = spawnSync(python, ['-m', 'distillery_runner', 'make-tiny-model', '--arch', 't5', '--out', model], { encoding: 'utf8' });
-        assert.equal(r.status, 0, `make-tiny-model failed:\n${r.stderr}`);
         // The host profile points at the runner's venv, so the run needs no setup step.
         const projectFile = join(dir, 'distillery.json');
         const project = JSON.parse(readFileSync(projectFile, 'utf8')) as Record<string, unknown>;
@@ -67,7 +80,7 @@ describe('training runs in VS Code', { skip: runsMissing, timeout: 420_000 }, ()
         writeFileSync(join(dir, 'tiny.run.json'), JSON.stringify(run, null, 2));
       },
     });
-    await waitForActivation(wb);
+    await Promise.all([waitForActivation(wb), modelReady]);
   });
 
   afterEach(screenshotOnFailure(() => wb));

@@ -120,3 +120,14 @@ test('fields inside metric sub-objects and score functions are checked', () => {
     ['nested-path-not-nested', '/aggs/r/aggs/back/reverse_nested/path'],
   ]);
 });
+
+test('realistic generated bodies raise no false alarms', () => {
+  const bodies = [
+    { size: 0, aggs: { by_status: { terms: { field: 'status', size: 5, order: { revenue: 'desc' } }, aggs: { revenue: { sum: { field: 'price' } }, top: { bucket_sort: { sort: [{ revenue: { order: 'desc' } }], size: 3 } } } } } },
+    { aggs: { monthly: { date_histogram: { field: 'ordered_at', calendar_interval: 'month', min_doc_count: 0, extended_bounds: { min: 'now-1y', max: 'now' } }, aggs: { total: { sum: { field: 'price' } }, cum: { cumulative_sum: { buckets_path: 'total' } } } }, best: { max_bucket: { buckets_path: 'monthly>total' } } } },
+    { query: { bool: { filter: [{ range: { ordered_at: { gte: 'now-7d/d', lte: 'now/d', format: 'strict_date_optional_time' } } }], must_not: [{ term: { status: 'cancelled' } }] } }, highlight: { fields: { title: {} } }, _source: { includes: ['title', 'price'] } },
+    { query: { multi_match: { query: 'red shoes', fields: ['title^3', 'description'], type: 'best_fields', fuzziness: 'AUTO' } }, collapse: { field: 'status' }, track_total_hits: true },
+    { aggs: { latest: { top_hits: { size: 1, sort: [{ ordered_at: { order: 'desc' } }], _source: { includes: ['title'] } } }, buckets: { range: { field: 'price', ranges: [{ to: 100 }, { from: 100 }] } } } },
+  ];
+  for (const b of bodies) assert.deepEqual(validateBody(b, { mapping }), [], JSON.stringify(b));
+});

@@ -102,6 +102,8 @@ class Walker {
   private depthReported = false;
   private nestedScope: string | undefined;
   private runtimeFields: Set<string> | undefined;
+  /** bucket_sort sorts by metric names, not fields: no mapping checks inside it. */
+  private fieldChecksSuspended = false;
   private readonly mapping: IndexMapping | undefined;
   private readonly version: number[] | undefined;
   private readonly unmappedSeverity: Severity | 'off';
@@ -468,7 +470,7 @@ class Walker {
    */
   fieldRef(name: string, use: Use, key: Segment | undefined): MappedField | undefined {
     const mapping = this.mapping;
-    if (mapping === undefined) return undefined;
+    if (mapping === undefined || this.fieldChecksSuspended) return undefined;
     if (name.includes('*') || this.runtimeFields?.has(name) === true) return undefined;
     const f = lookupField(mapping, name);
     if (f === undefined) {
@@ -1280,7 +1282,9 @@ class Walker {
       this.params(body, spec.params, owner, spec.requireOneOf);
       return;
     }
+    this.fieldChecksSuspended = type === 'bucket_sort';
     this.params(body, spec.params, owner, spec.requireOneOf, spec.open);
+    this.fieldChecksSuspended = false;
     if (spec.exclusive !== undefined) {
       const set = spec.exclusive.filter((k) => body[k] !== undefined);
       if (set.length > 1) this.report('conflicting-params', `${owner} takes only one of [${spec.exclusive.join(', ')}], found ${set.map((s) => `[${s}]`).join(' and ')}`, set[1]);

@@ -106,7 +106,7 @@ describe('remote jobs over a real sshd', { skip }, () => {
   });
 
   test('a dropped connection mid-run re-attaches with no lost or repeated line', async () => {
-    const r = await launchRun(host, { config: config({ steps: 300, intervalMs: 10 }), configDir: data, runnerDir: fakeRunner, python: PYTHON });
+    const r = await launchRun(host, { config: config({ steps: 1500, intervalMs: 5 }), configDir: data, runnerDir: fakeRunner, python: PYTHON });
     const lines: string[] = [];
     let drops = 0;
     let reattachedAt = -1;
@@ -122,7 +122,9 @@ describe('remote jobs over a real sshd', { skip }, () => {
       },
     });
     assert.equal(drops, 2);
-    assert.ok(res.reconnects >= 2, `reconnects ${res.reconnects}`);
+    // A drop whose re-attach already finds the whole rest of the log (a slow machine) ends in
+    // that burst, so it needs no further reconnect: at least one, at most one per drop.
+    assert.ok(res.reconnects >= 1 && res.reconnects <= drops, `reconnects ${res.reconnects}`);
     assert.equal(res.status, 'done');
     const onDisk = readFileSync(join(runDir(layoutFor(home), r.runId), 'events.jsonl'), 'utf8');
     assert.equal(lines.join('\n') + '\n', onDisk);

@@ -63,3 +63,23 @@ describe('remote units', () => {
     assert.match(body[2]!, /^\| qlora \| DSS \| 8 \|.*61\.0% \| 97\.0% \| 7\.5 GiB \| 15\.0 min \|/);
   });
 });
+
+describe('distillery train: usage errors before connecting', () => {
+  test('a RUN.json with an unknown key exits 2 naming the key; a missing --host exits 2', async () => {
+    const { mkdtempSync, writeFileSync } = await import('node:fs');
+    const { join } = await import('node:path');
+    const { tmpdir } = await import('node:os');
+    const { runCli } = await import('./cli-helpers');
+    const dir = mkdtempSync(join(tmpdir(), 'distillery-cli-'));
+    const cfg = join(dir, 'RUN.json');
+    writeFileSync(cfg, JSON.stringify({ baseModel: 'm', data: { train: 't.jsonl' }, lora: { rank: 8 } }));
+    const bad = await runCli(['train', '--host', 'local', '--config', cfg], {});
+    assert.equal(bad.code, 2, bad.stderr);
+    assert.match(bad.stderr, /lora\.rank/);
+    const good = join(dir, 'good.json');
+    writeFileSync(good, JSON.stringify({ baseModel: 'm', data: { train: 't.jsonl' } }));
+    const noHost = await runCli(['train', '--config', good], {});
+    assert.equal(noHost.code, 2);
+    assert.match(noHost.stderr, /--host is required/);
+  });
+});

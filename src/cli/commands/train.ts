@@ -5,6 +5,7 @@
 // grid on the host instead (one `run <runId>` line per run).
 import { dirname, resolve } from 'node:path';
 import { followRun } from '../../core/remote/follow';
+import { checkRunConfig } from '../../core/training/run-config';
 import { defaultRunnerDir, launchRun, readRunConfig } from '../../core/remote/jobs';
 import { closeAllConnections } from '../../core/remote/ssh-connection';
 import { launchSweep, parseSweepGrid, planSweep, type SweepGrid } from '../../core/remote/sweep';
@@ -111,6 +112,11 @@ export async function run(argv: string[]): Promise<number> {
     config = await readRunConfig(configPath);
   } catch (e) {
     throw new UsageError(`distillery train: ${(e as Error).message}`);
+  }
+  // The same zod schema as the runner's checks: a bad key fails here, before anything is uploaded.
+  for (const candidate of grid ? planSweep(config, grid) : [config]) {
+    const checked = checkRunConfig(candidate);
+    if (!checked.ok) throw new UsageError(`distillery train: ${configPath}: ${checked.error.message}${checked.error.hint ? ` (${checked.error.hint})` : ''}`);
   }
   const { host, python: profilePython } = openCliHost('train', values);
   const python = values.python ?? profilePython;

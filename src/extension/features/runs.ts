@@ -21,6 +21,7 @@ import { preflight, runnerRequirements, setupVenv, type PreflightReport } from '
 import { closeAllConnections } from '../../core/remote/ssh-connection';
 import { listConfiguredHosts, loadSshConfig } from '../../core/remote/ssh-target';
 import { launchSweep, parseSweepGrid, planSweep } from '../../core/remote/sweep';
+import { checkRunConfig } from '../../core/training/run-config';
 import { connectPrompts } from '../runs/prompts';
 import { LOG_SCHEME, RunLogDocuments, runLogUri } from '../runs/log-documents';
 import { RunsTree } from '../runs/runs-tree';
@@ -231,6 +232,8 @@ export function createRunsFeature(ctx: Context): Feature {
     const configPath = args.config ? undefined : (args.configPath ?? (await pickRunConfig()));
     if (!args.config && !configPath) return;
     const config = args.config ?? (await readRunConfig(configPath!));
+    const checked = checkRunConfig(config);
+    if (!checked.ok) throw new Error(`${configPath ?? 'run config'}: ${checked.error.message}${checked.error.hint ? ` (${checked.error.hint})` : ''}`);
     const { host, profile } = hostFor(hostName);
     const launched = await vscode.window
       .withProgress({ location: vscode.ProgressLocation.Notification, title: `Distillery: launching on ${hostName}` }, (progress) =>
@@ -381,6 +384,10 @@ export function createRunsFeature(ctx: Context): Feature {
       });
       if (!gridText) return;
       const configs = planSweep(await readRunConfig(configPath), parseSweepGrid(gridText));
+      for (const c of configs) {
+        const checked = checkRunConfig(c);
+        if (!checked.ok) throw new Error(`${configPath}: ${checked.error.message}`);
+      }
       const go = await vscode.window.showInformationMessage(`Queue ${configs.length} runs on ${hostName}, one after another?`, { modal: true }, 'Queue');
       if (go !== 'Queue') return;
       const { host, profile } = hostFor(hostName);

@@ -128,7 +128,8 @@ interface OpenConflict {
 }
 
 const MAX_UNDO = 200;
-const RACY_MS = 2000;
+/** Writes closer than this to when we last looked at the file may share its mtime. */
+const RACY_MS = 20;
 const TAIL_BYTES = 64;
 
 /** The last bytes of a file's text (UTF-8), to recognise them again later. */
@@ -164,6 +165,8 @@ export class DatasetStore {
   private known: DiskState | null;
   /** The file's text when `known` was taken, if we have it for free (open/save/merge). */
   private knownText: string | null = null;
+  /** When `known` was taken (Date.now()); see racy(). */
+  private knownAt = 0;
   /** The last bytes of the file as of `known`: lets reload() recognise a pure append. */
   private knownTail: Buffer = Buffer.alloc(0);
   private index: Map<string, number> | null = null;
@@ -184,6 +187,7 @@ export class DatasetStore {
   ) {
     this.list = entries;
     this.known = known;
+    this.knownAt = Date.now();
     this.now = opts.now ?? (() => new Date().toISOString());
     this.touch = opts.touch ?? true;
     this.resetBase();
@@ -422,6 +426,7 @@ export class DatasetStore {
       for (let i = 0; i < this.list.length; i++) parts[i] = this.list[i]!.raw;
       const text = parts.length ? parts.join('\n') + '\n' : '';
       this.known = writeFileAtomic(this.path, text);
+      this.knownAt = Date.now();
       this.knownText = text;
       this.knownTail = tailOf(text);
       this.resetBase();
@@ -438,6 +443,7 @@ export class DatasetStore {
       const text = fresh.map((e) => e.raw + '\n').join('');
       const { state, prefix } = appendDurable(this.path, text);
       this.known = state;
+      this.knownAt = Date.now();
       this.knownText = this.knownText === null ? null : this.knownText + prefix + text;
       this.knownTail = tailOf(text);
       // If a torn line was on disk, appendDurable put a "\n" after it; it is already our broken entry.
@@ -468,13 +474,19 @@ export class DatasetStore {
    */
   private racy(state: DiskState | null): boolean {
     if (state === null || this.knownText === null) return false;
-    if (Date.now() - state.mtimeMs > RACY_MS) return false;
+    // Looked at well after the last write: any later write has a later mtime.
+    if (this.knownAt - state.mtimeMs > RACY_MS) return false;
+    let same: boolean;
     try {
-      return readFileSync(this.path, 'utf8') !== this.knownText;
+      same = readFileSync(this.path, 'utf8') === this.knownText;
     } catch {
       return true;
     }
+    // Confirmed clean now; once the tick has passed, stat alone is enough again.
+    if (same && Date.now() - state.mtimeMs > RACY_MS) this.knownAt = Date.now();
+    return !same;
   }
+
 
   /** Brings the store up to date with the file (caller holds the lock). */
   private syncWithDisk(checkRacy: boolean): ReloadResult {
@@ -521,6 +533,7 @@ export class DatasetStore {
     }
     this.index = null;
     this.known = state;
+    this.knownAt = Date.now();
     this.knownText = this.knownText === null ? null : this.knownText + text;
     this.knownTail = buf.subarray(Math.max(0, buf.length - TAIL_BYTES));
     this.version_++;
@@ -612,6 +625,7 @@ export class DatasetStore {
     this.base = new Map();
     for (const [id, e] of diskById) this.base.set(id, e.raw);
     this.known = state;
+    this.knownAt = Date.now();
     this.knownText = text;
     this.knownTail = tailOf(text);
     this.pruneHistory(changedIds);

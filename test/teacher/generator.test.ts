@@ -292,3 +292,24 @@ test('concurrency bounds the requests in flight', () =>
     await generator.run(planQuestions([], Array.from({ length: 12 }, (_, i) => `q${i}`), session.promptHash).todo);
     assert.equal(fake.maxInFlight, 3);
   }));
+
+test('mapping warnings (an unmapped field) are repaired too; left alone they are noted, not needs_fix', () =>
+  withFake(
+    (ctx) => ({ content: answer({ query: { term: { [ctx.repair ? 'status' : 'statuss']: 'cancelled' } } }) }),
+    async (fake, dir) => {
+      writeFileSync(join(dir, 'mapping.json'), JSON.stringify({ properties: { status: { type: 'keyword' } } }));
+      writeFileSync(join(dir, 'distillery.json'), JSON.stringify({ mapping: 'mapping.json' }));
+      const { session, generator } = await makeGenerator(fake, dir);
+      await generator.run(planQuestions([], ['cancelled ones'], session.promptHash).todo);
+      const [r] = readRecords(session.datasetPath);
+      assert.equal(r!.status, 'generated');
+      assert.deepEqual(r!.dsl, { query: { term: { status: 'cancelled' } } });
+      assert.equal(fake.totalFor('cancelled ones'), 2);
+
+      const off = await makeGenerator(fake, dir, { repair: false });
+      await off.generator.run(planQuestions([], ['other ones'], off.session.promptHash).todo);
+      const other = readRecords(session.datasetPath).find((x) => x.question === 'other ones')!;
+      assert.equal(other.status, 'generated');
+      assert.match(other.notes ?? '', /validator warnings: .*statuss/);
+    },
+  ));

@@ -89,6 +89,8 @@ interface Candidate {
   dsl: Record<string, unknown> | undefined;
   /** Why this answer is not usable; empty when it is valid. */
   problems: string[];
+  /** Legal but almost surely wrong (unmapped field, term on text): repaired, but not needs_fix. */
+  warnings: string[];
   parseFailure: boolean;
 }
 
@@ -213,13 +215,13 @@ export class Generator {
 
   private evaluate(response: PaidResponse): Candidate {
     const parsed = parseCompletion(response.content, response.finishReason);
-    if (!parsed.ok) return { response, rationale: parsed.rationale, dsl: undefined, problems: [parsed.reason], parseFailure: true };
-    const problems = this.o.checks
-      .validate(parsed.dsl)
-      .filter((p) => p.severity === 'error')
-      .map((p) => `${p.pointer || '/'}: ${p.message}`);
+    if (!parsed.ok) return { response, rationale: parsed.rationale, dsl: undefined, problems: [parsed.reason], warnings: [], parseFailure: true };
+    const issues = this.o.checks.validate(parsed.dsl);
+    const text = (p: { pointer: string; message: string }) => `${p.pointer || '/'}: ${p.message}`;
+    const problems = issues.filter((p) => p.severity === 'error').map(text);
+    const warnings = issues.filter((p) => p.severity === 'warning').map(text);
     if (response.finishReason === 'length' && problems.length === 0 && !parsed.rationale) problems.push('the response was cut off at the token limit');
-    return { response, rationale: parsed.rationale, dsl: parsed.dsl, problems, parseFailure: false };
+    return { response, rationale: parsed.rationale, dsl: parsed.dsl, problems, warnings, parseFailure: false };
   }
 
   messagesFor(question: string): ChatMessage[] {
@@ -257,14 +259,16 @@ export class Generator {
     let repairs = 0;
     const paid: PaidResponse[] = [...responses];
     let conversation = messages;
-    while (chosen.problems.length > 0 && this.o.repair && repairs < this.o.repairRounds) {
-      conversation = repairMessages(this.o.templates, conversation, chosen.response.content ?? '', item.question, chosen.problems);
+    // Lower is better: unparsable, then errors, then warnings.
+    const score = (c: Candidate) => (c.parseFailure ? 1e6 : 0) + c.problems.length * 1000 + c.warnings.length;
+    while ((chosen.problems.length > 0 || chosen.warnings.length > 0) && this.o.repair && repairs < this.o.repairRounds) {
+      conversation = repairMessages(this.o.templates, conversation, chosen.response.content ?? '', item.question, [...chosen.problems, ...chosen.warnings]);
       const response = await this.request(conversation, 0);
       paid.push(response);
       repairs++;
       const next = this.evaluate(response);
-      // Keep the better of the two: an unparsable repair never replaces a parsed answer.
-      if (next.problems.length === 0 || !next.parseFailure || chosen.parseFailure) chosen = next;
+      // Keep the better of the two: a repair that makes things worse never replaces an answer.
+      if (score(next) <= score(chosen)) chosen = next;
     }
     const usage = paid.reduce((u, r) => ({ input: u.input + r.usage.input, output: u.output + r.usage.output }), { input: 0, output: 0 });
     const costUsd = Math.round(paid.reduce((n, r) => n + r.costUsd, 0) * 1e6) / 1e6;
@@ -272,6 +276,7 @@ export class Generator {
     if (chosen.problems.length > 0) {
       notes.push(chosen.parseFailure ? `teacher answer could not be used: ${chosen.problems.join('; ')}` : `validator errors: ${chosen.problems.join('; ')}`);
     }
+    if (chosen.warnings.length > 0) notes.push(`validator warnings: ${chosen.warnings.join('; ')}`);
     if (samples && samples.agreeing < samples.k) notes.push(`self-consistency: ${samples.agreeing} of ${samples.k} samples agree`);
     if (repairs > 0) notes.push(`repair rounds: ${repairs}`);
     return {

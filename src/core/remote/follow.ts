@@ -91,9 +91,17 @@ export async function followRun(host: Host, runId: string, opts: FollowOptions):
           .then((h) => {
             handle = h;
             h.done.then(() => finish('stream-ended'), reject);
+            // Liveness checks back off while the log is quiet (1 s, 2 s, 4 s … 15 s) and reset
+            // when bytes arrive, so a slow real run does not cost an exec per second.
+            let wait = idleMs;
+            let lastCheck = 0;
             idleTimer = setInterval(() => {
-              if (checking || Date.now() - lastData < idleMs) return;
+              const now = Date.now();
+              if (lastData > lastCheck) wait = idleMs;
+              if (checking || now - Math.max(lastData, lastCheck) < wait) return;
               checking = true;
+              lastCheck = now;
+              wait = Math.min(wait * 2, 15_000);
               runStatus(host, runId).then(
                 (s) => {
                   checking = false;

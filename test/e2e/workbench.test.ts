@@ -97,8 +97,12 @@ describe('Distillery in VS Code (code-server)', { timeout: 300_000 }, () => {
     const problems = page.locator('.markers-panel .monaco-list-row');
     const typo = problems.filter({ hasText: /mtach/ }).first();
     await typo.waitFor({ timeout: 60_000 });
-    // The demo file carries several deliberate mistakes; each must be reported.
-    await waitFor('at least 4 problems for demo.querydsl', async () => (await problems.count()) >= 4, 30_000);
+    // The demo file carries six deliberate mistakes (examples/README.md); each must be reported.
+    const expected = ['unknown-query', 'field-type-mismatch', 'invalid-enum', 'term-query-on-text', 'nested-field-outside-nested', 'unknown-field'];
+    await waitFor(`the Problems view to list ${expected.join(', ')}`, async () => {
+      const texts = (await problems.allInnerTexts()).join('\n');
+      return expected.every((code) => texts.includes(code));
+    }, 30_000);
     const texts = await problems.allInnerTexts();
     assert.ok(texts.some((t) => /did you mean/i.test(t) && /match/.test(t)), `no "did you mean match" problem in:\n${texts.join('\n')}`);
     await wb.screenshot('problems');

@@ -73,7 +73,8 @@ interface CompiledTable {
   readonly params: Map<string, ParamSpec>;
   readonly required: readonly string[];
 }
-const compiledTables = new WeakMap<ParamTable, CompiledTable>();
+// Keyed by identity; every ParamTable is a module-level constant, so the Map stays small.
+const compiledTables = new Map<ParamTable, CompiledTable>();
 function compiled(table: ParamTable): CompiledTable {
   let c = compiledTables.get(table);
   if (c === undefined) {

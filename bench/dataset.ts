@@ -1,5 +1,5 @@
 // Benchmark: the dataset core over a 100,000-record dataset (bodies cycled from the shared Elasticsearch
-// examples corpus). Prints one JSON object. Run: node --expose-gc --import tsx bench/dataset.ts [N]
+// examples corpus). Prints one JSON line. Run: node --expose-gc --import tsx bench/dataset.ts [N]
 //   baselineParseMs     read the file + JSON.parse of every line (the floor any loader pays)
 //   openMs              DatasetStore.open: read, parse, zod-validate, index every line
 //   openVsBaseline      openMs / baselineParseMs
@@ -170,7 +170,7 @@ async function main(): Promise<void> {
       exportPlanMs,
       gcExposed: gc !== undefined,
     };
-    console.log(JSON.stringify(result, null, 2));
+    console.log(JSON.stringify(result));
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -4,7 +4,7 @@
 // ─── API (stable; other parts build on it — change only together with them) ────────────────────
 //
 //   const store = await DatasetStore.open(path, { create?: boolean, now?: () => string, touch?: boolean })
-//     Parses every line. Valid records are zod-checked; unknown keys and each line's exact text
+//     Parses every line. Records are checked against the zod schema (common shape by hand); unknown keys and each line's exact text
 //     are kept. Unparsable / invalid lines and lines reusing an earlier id are kept byte-for-byte
 //     as broken lines. Throws StoreError (code 'ENOENT' | 'EISDIR' | …) with a readable message.
 //
@@ -27,7 +27,9 @@
 //           await store.append(records)  durable append (O_APPEND + fsync) of new records, for the
 //                                   generator's results as they arrive; committed when it resolves.
 //           await store.reload(): ReloadResult   three-way merge of disk with unsaved edits; a no-op
-//                                   when the file's size/mtime/inode are what we last saw.
+//                                   when the file's size/mtime/inode are what we last saw (content
+//                                   is compared when a write may share our mtime tick); reads only
+//                                   the new bytes when another process just appended.
 //           store.resolveConflict(id, 'mine' | 'theirs' | 'both')
 //   events: store.onDidChange((e: StoreChange) => void): () => void   (returns unsubscribe)
 //   misc:   store.newId(prefix = 'q'): string (unused id)

@@ -19,7 +19,7 @@ export interface LaunchOptions {
   runId?: string;
   /** --python / host profile python; else <base>/.distillery/venv/bin/python if it exists, else python3. */
   python?: string;
-  /** Extra arguments for `distillery_runner train` (tests use them for a fake runner). */
+  /** Progress messages (uploads) for a notification or stderr. */
   onProgress?: (msg: string) => void;
 }
 

@@ -17,9 +17,9 @@ const root = join(__dirname, '../..');
 let cliJs = '';
 let removeBundle = () => {};
 
-// The CLI is bundled once, like scripts/build.mjs does (a bundle starts in a fraction of the time
-// tsx needs, which matters with a dozen child processes). `module` before `main` so jsonc-parser's
-// ESM build is bundled instead of its UMD build, whose dynamic requires esbuild cannot follow.
+// The CLI is bundled once with the settings scripts/build.mjs uses (a bundle starts in a fraction
+// of the time tsx needs, which matters with a dozen child processes), into a temp dir so the test
+// never races a build of dist/. `module` before `main`: jsonc-parser's UMD build cannot be bundled.
 before(async () => {
   const { dir, cleanup } = tempDir();
   removeBundle = cleanup;

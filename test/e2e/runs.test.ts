@@ -118,5 +118,16 @@ describe('training runs in VS Code', { skip: runsMissing, timeout: 420_000 }, ()
     }, 30_000, 250);
     await wb.screenshot('run-cancelled');
     assert.ok(events(runDir!).some((e) => e.event === 'step'), 'the run logged steps before it was cancelled');
+    // No process of the run's group is left (the runner was started detached in its own group).
+    const pgid = Number(readFileSync(join(runDir!, 'pid'), 'utf8').trim());
+    assert.ok(pgid > 0, 'the run recorded its process group id');
+    await waitFor(`process group ${pgid} to be gone`, () => {
+      try {
+        process.kill(-pgid, 0);
+        return false;
+      } catch {
+        return true;
+      }
+    }, 15_000, 200);
   });
 });

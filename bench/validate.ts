@@ -14,7 +14,7 @@ const corpusPath = join(process.env['DISTILLERY_SHARED'] ?? join(root, '..', 'sh
 
 const bodies = readFileSync(corpusPath, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as { api?: string; kind?: string; body: unknown })
   .filter((r) => r.api === 'search' || r.kind === 'query')
-  .map((r) => (r.kind === 'query' ? { query: r.body } : r.body));
+  .map((r) => r.body);
 const dir = mkdtempSync(join(tmpdir(), 'distillery-bench-'));
 const dataset = join(dir, 'bench.dss.jsonl');
 const lines: string[] = [];

@@ -1,5 +1,6 @@
 // Node-side loading of the project's inputs (distillery.json, the index mapping), with errors that
 // name the file and the fix. Shared by the CLI, the language server and the extension.
+import { isUtf8 } from 'node:buffer';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { parseMapping, type IndexMapping } from '../dsl';
@@ -17,12 +18,12 @@ export function readTextFile(path: string, what = 'file'): string {
   }
   if (stat.isDirectory()) throw new Error(`${what} ${path} is a directory; name a file inside it`);
   const bytes = readFileSync(path);
-  try {
-    return new TextDecoder('utf-8', { fatal: true, ignoreBOM: false }).decode(bytes);
-  } catch {
-    const offset = firstInvalidUtf8(bytes);
-    throw new Error(`${what} ${path} is not valid UTF-8 (first bad byte at offset ${offset}); re-save it as UTF-8`);
+  // buffer.isUtf8 validates natively, several times faster than a fatal TextDecoder on big files.
+  if (!isUtf8(bytes)) {
+    throw new Error(`${what} ${path} is not valid UTF-8 (first bad byte at offset ${firstInvalidUtf8(bytes)}); re-save it as UTF-8`);
   }
+  const text = bytes.toString('utf8');
+  return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
 }
 
 /** Offset of the first byte that starts an invalid UTF-8 sequence (only called after decoding failed). */

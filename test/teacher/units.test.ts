@@ -12,6 +12,7 @@ import { PriceTable } from '../../src/core/teacher/cost';
 import { redact, retryAfterMs } from '../../src/core/teacher/client';
 import { RateLimiter } from '../../src/core/teacher/limiter';
 import { coverageGaps, parseQuestionList } from '../../src/core/teacher/synthesize';
+import { averageOutputTokens } from '../../src/core/teacher/generator';
 import { mappingsObject } from '../../src/core/teacher/session';
 import type { DatasetRecord } from '../../src/core/dataset/record';
 
@@ -152,4 +153,16 @@ test('question lists and coverage gaps', () => {
   assert.ok(!gaps.aggregations.includes('avg') && gaps.aggregations.includes('terms'));
   assert.deepEqual(mappingsObject({ orders: { mappings: { properties: {} } } }), { properties: {} });
   assert.deepEqual(mappingsObject({ settings: {}, mappings: { properties: { a: {} } } }), { properties: { a: {} } });
+});
+
+test('the estimate uses the dataset’s mean output tokens per request', () => {
+  assert.equal(averageOutputTokens([]), 400);
+  assert.equal(
+    averageOutputTokens([
+      { id: 'a', question: 'a', status: 'generated', source: { kind: 'teacher', usage: { input: 1, output: 300 } } },
+      { id: 'b', question: 'b', status: 'generated', source: { kind: 'teacher', usage: { input: 1, output: 300 }, samples: { k: 2 }, repairs: 1 } as never },
+      { id: 'c', question: 'c', status: 'accepted', source: { kind: 'human', usage: { input: 1, output: 9999 } } },
+    ]),
+    150,
+  );
 });

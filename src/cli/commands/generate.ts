@@ -4,7 +4,7 @@
 import { EXIT, numberFlag, parse, UsageError, UserError } from '../usage';
 import { pollBatches, submitBatch } from '../../core/teacher/batch';
 import { formatUsd } from '../../core/teacher/cost';
-import { estimateRun, planQuestions, type RunSummary } from '../../core/teacher/generator';
+import { averageOutputTokens, estimateRun, planQuestions, type RunSummary } from '../../core/teacher/generator';
 import { createClient, createGenerator, openSession, readQuestions, type TeacherSession } from '../../core/teacher/session';
 import { synthesizeQuestions } from '../../core/teacher/synthesize';
 import type { TeacherSettings } from '../../core/project/config';
@@ -162,7 +162,7 @@ export async function run(argv: string[]): Promise<number> {
     }
     const plan = planQuestions(session.dataset.records(), questions, session.promptHash);
     const batch = values.batch ?? false;
-    const est = estimateRun(plan.todo, { model: session.settings.model, samples: session.settings.samples, prices: session.prices, templates: session.templates, mapping: session.mapping, fewShot: session.fewShot }, 400, batch);
+    const est = estimateRun(plan.todo, { model: session.settings.model, samples: session.settings.samples, prices: session.prices, templates: session.templates, mapping: session.mapping, fewShot: session.fewShot }, averageOutputTokens(session.dataset.records()), batch);
     const estimateLine = `${plan.todo.length} question(s) to answer (${plan.skipped} already answered): about ${est.requests.toLocaleString('en-US')} requests, ~${formatUsd(est.costUsd)}${est.priced ? '' : ` (no price known for ${session.settings.model}: add teacher.prices to distillery.json)`}${session.settings.budgetUsd !== undefined ? `, budget ${formatUsd(session.settings.budgetUsd)}` : ''}`;
     if (values.estimate || values['dry-run']) {
       print(estimateLine, { questions: plan.todo.length, skipped: plan.skipped, ...est, promptHash: session.promptHash });

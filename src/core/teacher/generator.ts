@@ -386,6 +386,21 @@ export class Generator {
   }
 }
 
+/** Mean output tokens of the dataset's teacher answers (per request), else 400: the estimate's guess. */
+export function averageOutputTokens(records: readonly DatasetRecord[]): number {
+  let tokens = 0;
+  let requests = 0;
+  for (const r of records) {
+    const usage = r.source?.kind === 'teacher' ? r.source.usage : undefined;
+    if (!usage || !usage.output) continue;
+    const samples = (r.source as { samples?: { k?: number } } | undefined)?.samples?.k ?? 1;
+    const repairs = (r.source as { repairs?: number } | undefined)?.repairs ?? 0;
+    tokens += usage.output;
+    requests += samples + repairs;
+  }
+  return requests ? Math.round(tokens / requests) : 400;
+}
+
 /** "about 1,200 requests, ~$3.10" before a run starts. Repairs are not predicted, so it is a floor. */
 export function estimateRun(
   items: readonly QuestionItem[],

@@ -6,7 +6,7 @@ import type { Context, Feature } from '../ctx';
 import type { TeacherSettings } from '../../core/project/config';
 import { pollBatches, readBatchState, submitBatch } from '../../core/teacher/batch';
 import { formatUsd } from '../../core/teacher/cost';
-import { estimateRun, planQuestions } from '../../core/teacher/generator';
+import { averageOutputTokens, estimateRun, planQuestions } from '../../core/teacher/generator';
 import { createClient, createGenerator, openSession, readQuestions, type TeacherSession } from '../../core/teacher/session';
 import { synthesizeQuestions } from '../../core/teacher/synthesize';
 import type { TeacherClient } from '../../core/teacher/client';
@@ -87,7 +87,7 @@ export function createGenerationFeature(ctx: Context): Feature {
       if (choice) await vscode.commands.executeCommand('distillery.synthesizeQuestions');
       return;
     }
-    const est = estimateRun(plan.todo, { model: s.settings.model, samples: s.settings.samples, prices: s.prices, templates: s.templates, mapping: s.mapping, fewShot: s.fewShot });
+    const est = estimateRun(plan.todo, { model: s.settings.model, samples: s.settings.samples, prices: s.prices, templates: s.templates, mapping: s.mapping, fewShot: s.fewShot }, averageOutputTokens(s.dataset.records()));
     const budget = s.settings.budgetUsd !== undefined ? ` Budget ${formatUsd(s.settings.budgetUsd)}.` : '';
     const price = est.priced ? `~${formatUsd(est.costUsd)}` : `cost unknown (no price for ${s.settings.model}; add teacher.prices)`;
     const choice = await vscode.window.showInformationMessage(

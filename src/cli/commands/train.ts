@@ -28,11 +28,17 @@ export const hostOptions = {
 
 export function openCliHost(command: string, values: { host?: string; 'accept-new-host-key'?: boolean; 'remote-home'?: string }): { host: Host; python?: string } {
   if (!values.host) throw new UsageError(`distillery ${command}: --host is required (an ssh config alias, user@host[:port], a distillery.json host name, or local)`);
-  const resolved = resolveHostArg(values.host);
+  let resolved: ReturnType<typeof resolveHostArg>;
+  try {
+    resolved = resolveHostArg(values.host);
+  } catch (e) {
+    throw new UserError((e as Error).message, EXIT.usage);
+  }
+  const remoteHome = values['remote-home'] ?? resolved.remoteHome;
   try {
     const host = openHost(resolved.target, {
       acceptNewHostKey: !!values['accept-new-host-key'],
-      ...(values['remote-home'] ? { remoteHome: values['remote-home'] } : {}),
+      ...(remoteHome ? { remoteHome } : {}),
       ...(resolved.identityFile ? { identityFile: resolved.identityFile } : {}),
       // Passphrase and keyboard-interactive prompts need a terminal; the CLI relies on ssh-agent
       // or unencrypted keys (CI) and says so when authentication fails.

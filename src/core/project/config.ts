@@ -27,6 +27,7 @@ export const hostSchema = z
     target: z.string().min(1).describe('ssh_config alias, user@host[:port], or "local".'),
     python: z.string().optional(),
     identityFile: z.string().optional(),
+    remoteHome: z.string().optional().describe('Folder on the host under which .distillery/ lives; default the remote $HOME.'),
   })
   .strict();
 

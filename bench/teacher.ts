@@ -2,7 +2,7 @@
 // validation, durable appends) against the fake server answering every request after a fixed
 // latency. Ideal throughput is concurrency / latency; the target is ≥ 0.9 of it.
 // Run: node --import tsx bench/teacher.ts [--latency-ms 200] [--rounds 8] [--levels 1,8,32]
-// Prints one JSON object on stdout.
+// Prints one JSON line on stdout.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -77,7 +77,7 @@ async function main(): Promise<void> {
   const results = [];
   for (const c of levels) results.push({ ...(await measure(c)), bareClientFraction: await baseline(c) });
   const target = 0.9;
-  process.stdout.write(JSON.stringify({ bench: 'teacher-throughput', latencyMs, rounds, target, pass: results.every((r) => r.fraction >= target), results }, null, 2) + '\n');
+  process.stdout.write(JSON.stringify({ bench: 'teacher-throughput', latencyMs, rounds, target, pass: results.every((r) => r.fraction >= target), results }) + '\n');
 }
 
 main().catch((e: unknown) => {

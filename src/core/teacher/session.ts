@@ -140,6 +140,7 @@ export function generatorOptions(session: TeacherSession, client: TeacherClient)
     baseUrl: s.baseUrl,
     model: s.model,
     temperature: s.temperature,
+    maxTokens: s.maxTokens,
     samples: s.samples,
     repair: s.repair,
     repairRounds: s.repairRounds,

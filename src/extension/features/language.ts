@@ -88,11 +88,14 @@ export function createLanguageFeature(ctx: Context): Feature {
     commands: {
       'distillery.restartServer': restart,
     },
-    async activate() {
+    activate() {
       ctx.push(new vscode.Disposable(() => void dispose()));
-      // A failing server must not fail activation: the panel, the CLI-backed commands and the
-      // run views work without it. The failure has been shown by start().
-      await start().catch(() => undefined);
+      // Activation does not wait for the server's handshake (hundreds of ms): the client is built
+      // and started on the next turn of the event loop. A failing server must not fail activation
+      // either: the panel, the CLI-backed commands and the run views work without it. The failure
+      // has been shown by start().
+      const timer = setTimeout(() => void start().catch(() => undefined), 0);
+      ctx.push(new vscode.Disposable(() => clearTimeout(timer)));
     },
   };
 }

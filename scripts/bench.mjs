@@ -13,7 +13,7 @@ const benches = readdirSync(join(root, 'bench')).filter((f) => f.endsWith('.ts')
 let failed = 0;
 for (const file of benches) {
   console.log(`\n=== bench/${file}`);
-  const r = spawnSync(process.execPath, ['--import', 'tsx', join('bench', file)], { cwd: root, stdio: 'inherit' });
+  const r = spawnSync(process.execPath, ['--expose-gc', '--import', 'tsx', join('bench', file)], { cwd: root, stdio: 'inherit' });
   if (r.status !== 0) failed++;
 }
 process.exit(failed ? 1 : 0);

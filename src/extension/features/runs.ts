@@ -5,6 +5,7 @@
 // this file asks, shows, and refuses to launch in untrusted workspaces. Followed runs are kept
 // in workspaceState, so a window reload re-attaches them.
 import { existsSync, readFileSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import * as vscode from 'vscode';
 import type { Context, Feature } from '../ctx';
@@ -25,6 +26,9 @@ import { checkRunConfig } from '../../core/training/run-config';
 import { connectPrompts } from '../runs/prompts';
 import { LOG_SCHEME, RunLogDocuments, runLogUri } from '../runs/log-documents';
 import { RunsTree } from '../runs/runs-tree';
+import { clauseF1Of, predictionRows } from '../runs/predictions';
+import { RunViews } from '../runs/run-view';
+import type { CompareTableRow } from '../../shared/run-view-protocol';
 
 const FOLLOWED_KEY = 'distillery.followedRuns';
 const ADDED_HOSTS_KEY = 'distillery.addedHosts';
@@ -81,6 +85,15 @@ export function createRunsFeature(ctx: Context): Feature {
     }
     return entry;
   }
+
+  // The run view (live chart, predictions next to gold, comparison table). The review panel has no
+  // command that selects a record by id yet, so "show gold" opens it and hands over the id.
+  const views = new RunViews(ctx, async (id) => {
+    await vscode.commands.executeCommand('distillery.openReview');
+    await vscode.env.clipboard.writeText(id);
+    void vscode.window.showInformationMessage(`Distillery: record ${id} is the gold pair; its id is on the clipboard — press / in the review panel and paste it.`);
+  });
+  ctx.push(views);
 
   const tree = new RunsTree(knownHostNames, (name) => listRuns(hostFor(name).host));
   ctx.push(runLog, docs, vscode.workspace.registerTextDocumentContentProvider(LOG_SCHEME, docs), vscode.window.createTreeView('distillery.runs', { treeDataProvider: tree, showCollapseAll: true }), {
@@ -196,6 +209,7 @@ export function createRunsFeature(ctx: Context): Feature {
     following.set(`${ref.host}\0${ref.runId}`, ac);
     await remember(ref, true);
     docs.reset(uri);
+    views.reset(ref);
     const { host } = hostFor(ref.host);
     void vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Run ${ref.runId}`, cancellable: true }, async (progress, token) => {
       token.onCancellationRequested(() => ac.abort());
@@ -207,6 +221,7 @@ export function createRunsFeature(ctx: Context): Feature {
             runLog.info(`[${ref.runId}] ${line}`);
             if (!event) return;
             onEvent(ref, event);
+            views.onEvent(ref, event);
             if (event.event === 'step') progress.report({ message: `step ${String(event['step'])}${typeof event['loss'] === 'number' ? ` · loss ${event['loss'].toFixed(4)}` : ''}` });
           },
           onReconnect: (n, e) => runLog.warn(`[${ref.runId}] connection lost (${e.message}); re-attaching (${n})`),
@@ -313,6 +328,17 @@ export function createRunsFeature(ctx: Context): Feature {
     return pickRun(title, filter);
   }
 
+  /** Re-scores a fetched predictions file with the full engine and hands it to the run view; returns a note for the message. */
+  async function loadPredictions(ref: RunRef, localDir: string, files: string[]): Promise<string | undefined> {
+    const rel = files.find((f) => f === 'outputs/predictions.jsonl') ?? files.find((f) => /(^|\/)predictions[^/]*\.jsonl$/.test(f));
+    if (!rel) return undefined;
+    const result = predictionRows(await readFile(join(localDir, ...rel.split('/')), 'utf8'));
+    for (const s of result.skipped.slice(0, 5)) ctx.log.warn(`${rel}:${s.line}: ${s.reason}`);
+    views.setPredictions(ref, rel, result);
+    const pct = (v: number) => `${(v * 100).toFixed(1)}%`;
+    return ` Re-validated ${result.summary.count} predictions: exact match ${pct(result.summary.exactMatch)}, valid DSL ${pct(result.summary.validDsl)}.`;
+  }
+
   const commands = {
     'distillery.launchRun': launch,
     'distillery.preflightHost': preflightHost,
@@ -344,11 +370,12 @@ export function createRunsFeature(ctx: Context): Feature {
         fetchRun(hostFor(ref.host).host, ref.runId, join(root, 'runs'), { adapter: adapter.includes('adapter') }).then(undefined, explain),
       );
       const metrics = res.files.find((f) => f.endsWith('metrics.json'));
-      void vscode.window.showInformationMessage(`Distillery: ${res.files.length} files from ${ref.runId} in ${vscode.workspace.asRelativePath(res.localDir)}.`, ...(metrics ? ['Open Metrics'] : [])).then(
-        async (c) => {
-          if (c) await vscode.window.showTextDocument(vscode.Uri.file(join(res.localDir, metrics!)));
-        },
-      );
+      const predictions = await loadPredictions(ref, res.localDir, res.files);
+      const actions = [...(predictions ? ['Show Predictions'] : []), ...(metrics ? ['Open Metrics'] : [])];
+      void vscode.window.showInformationMessage(`Distillery: ${res.files.length} files from ${ref.runId} in ${vscode.workspace.asRelativePath(res.localDir)}.${predictions ?? ''}`, ...actions).then(async (c) => {
+        if (c === 'Show Predictions') views.show(ref);
+        else if (c) await vscode.window.showTextDocument(vscode.Uri.file(join(res.localDir, metrics!)));
+      });
     },
     'distillery.compareRuns': async (arg?: unknown) => {
       const names = isRunRef(arg) ? [arg.host] : knownHostNames();
@@ -363,6 +390,31 @@ export function createRunsFeature(ctx: Context): Feature {
       const content = `# Distillery runs\n\nModality × supervision × rank (alpha = 4 × rank), scored on the test split.\n\n${rows.length ? compareMarkdown(rows) : '_No runs yet._\n'}`;
       const doc = await vscode.workspace.openTextDocument({ language: 'markdown', content });
       await vscode.commands.executeCommand('markdown.showPreview', doc.uri).then(undefined, () => vscode.window.showTextDocument(doc));
+    },
+    'distillery.showRunChart': async (arg?: unknown) => {
+      const current = ctx.status.run;
+      const ref = arg === undefined && current ? { host: current.host, runId: current.runId } : await refOf(arg, 'Chart which run?');
+      if (!ref) return;
+      views.show(ref);
+      // Following reads events.jsonl from its first byte, so the chart gets the whole history.
+      if (!following.has(`${ref.host}\0${ref.runId}`)) await follow(ref, false);
+    },
+    'distillery.showRunComparison': async (arg?: unknown) => {
+      const names = isRunRef(arg) ? [arg.host] : knownHostNames();
+      const rows: CompareTableRow[] = [];
+      for (const name of names) {
+        try {
+          const runs = await listRuns(hostFor(name).host);
+          const f1 = new Map(runs.map((r) => [r.runId, clauseF1Of(r.metrics)]));
+          for (const row of compareRows(name, runs)) {
+            const clauseF1 = f1.get(row.runId);
+            rows.push(clauseF1 === undefined ? row : { ...row, clauseF1 });
+          }
+        } catch (e) {
+          ctx.log.warn(`compare: cannot list runs on ${name}: ${(e as Error).message}`);
+        }
+      }
+      views.showCompare(rows);
     },
     'distillery.launchSweep': async () => {
       if (!requireTrust('Launching a sweep')) return;

@@ -8,7 +8,12 @@
 // - withFileLock: an advisory `<file>.lock` (O_EXCL, holds the owner's pid) so two Distillery
 //   processes (the panel saving, the generator appending) never interleave a rewrite with an
 //   append. A lock whose pid is gone is stale and taken over.
+// - writeFileAtomicAsync / appendDurableAsync: the same steps in the same order through
+//   fs.promises FileHandles (write, sync, close, rename, directory sync), so a big rewrite or a
+//   slow fsync runs on the thread pool and never blocks the event loop. The store uses these.
 import { closeSync, fstatSync, fsyncSync, openSync, readFileSync, renameSync, statSync, unlinkSync, writeSync, constants, readdirSync, readSync } from 'node:fs';
+import { open, rename, stat, unlink, type FileHandle } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
 import { basename, dirname, join } from 'node:path';
 
 export interface DiskState {
@@ -33,7 +38,7 @@ export function sameDiskState(a: DiskState | null, b: DiskState | null): boolean
 }
 
 function tempName(path: string): string {
-  return join(dirname(path), `.${basename(path)}.${process.pid}.${Date.now().toString(36)}.tmp`);
+  return join(dirname(path), `.${basename(path)}.${process.pid}.${Date.now().toString(36)}${randomBytes(3).toString('hex')}.tmp`);
 }
 
 function fsyncDir(dir: string): void {
@@ -110,6 +115,96 @@ export function appendDurable(path: string, text: string): { state: DiskState; p
     return { state: { size: s.size, mtimeMs: s.mtimeMs, ino: s.ino }, prefix };
   } finally {
     closeSync(fd);
+  }
+}
+
+// ─── asynchronous variants (the store uses these: the event loop keeps turning during the disk work) ───
+
+export async function diskStateAsync(path: string): Promise<DiskState | null> {
+  try {
+    const s = await stat(path);
+    return { size: s.size, mtimeMs: s.mtimeMs, ino: s.ino };
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    throw e;
+  }
+}
+
+async function fsyncDirAsync(dir: string): Promise<void> {
+  let h: FileHandle | undefined;
+  try {
+    h = await open(dir, 'r');
+    await h.sync();
+  } catch {
+    // Some file systems refuse fsync on a directory; the rename is still atomic there.
+  } finally {
+    await h?.close().catch(() => undefined);
+  }
+}
+
+async function writeAllAsync(h: FileHandle, data: Buffer): Promise<void> {
+  let off = 0;
+  while (off < data.length) off += (await h.write(data, off, data.length - off)).bytesWritten;
+}
+
+/**
+ * writeFileAtomic on the thread pool: temp file → write → fsync → close → rename → fsync the
+ * directory, each step awaited in that order, so the guarantees are the same.
+ */
+export async function writeFileAtomicAsync(path: string, data: string | Buffer): Promise<DiskState> {
+  const buf = typeof data === 'string' ? Buffer.from(data, 'utf8') : data;
+  let mode = 0o644;
+  try {
+    mode = (await stat(path)).mode & 0o777;
+  } catch {
+    // new file
+  }
+  const tmp = tempName(path);
+  const h = await open(tmp, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL, mode);
+  try {
+    await writeAllAsync(h, buf);
+    await h.sync();
+  } catch (e) {
+    await h.close().catch(() => undefined);
+    await unlink(tmp).catch(() => undefined);
+    throw e;
+  }
+  await h.close();
+  try {
+    await rename(tmp, path);
+  } catch (e) {
+    await unlink(tmp).catch(() => undefined);
+    throw e;
+  }
+  await fsyncDirAsync(dirname(path));
+  const state = await diskStateAsync(path);
+  if (!state) throw new Error(`${path} vanished right after it was written`);
+  return state;
+}
+
+/** appendDurable on the thread pool (O_APPEND + fsync; "\n" first after a torn line). */
+export async function appendDurableAsync(path: string, text: string): Promise<{ state: DiskState; prefix: string }> {
+  const h = await open(path, constants.O_WRONLY | constants.O_APPEND | constants.O_CREAT, 0o644);
+  try {
+    const size = (await h.stat()).size;
+    let prefix = '';
+    if (size > 0) {
+      const last = Buffer.alloc(1);
+      const r = await open(path, 'r');
+      try {
+        await r.read(last, 0, 1, size - 1);
+      } finally {
+        await r.close();
+      }
+      if (last[0] !== 0x0a) prefix = '\n';
+    }
+    await writeAllAsync(h, Buffer.from(prefix + text, 'utf8'));
+    await h.sync();
+    const s = await h.stat();
+    if (size === 0) await fsyncDirAsync(dirname(path));
+    return { state: { size: s.size, mtimeMs: s.mtimeMs, ino: s.ino }, prefix };
+  } finally {
+    await h.close();
   }
 }
 

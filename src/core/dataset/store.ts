@@ -48,13 +48,13 @@
 // last line, which is kept as a broken line and never merged into the next record). Temp files
 // of dead writers are removed on open. What was committed (save/append resolved) is never lost.
 // Unsaved in-memory edits are not committed; the panel saves them (or asks) itself.
-import { closeSync, openSync, readFileSync, readSync } from 'node:fs';
+import { readFile, open as openFile } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
 import { watch as fsWatch, watchFile, unwatchFile, type FSWatcher } from 'node:fs';
 import { basename, dirname } from 'node:path';
 import type { z } from 'zod';
 import type { DatasetRecord, recordSchema } from './record';
-import { appendDurable, diskState, removeStaleTemps, sameDiskState, withFileLock, writeFileAtomic, type DiskState } from './durable';
+import { appendDurableAsync, diskStateAsync, removeStaleTemps, sameDiskState, withFileLock, writeFileAtomicAsync, type DiskState } from './durable';
 import { parseEntries, recordEntryFromJson, type Entry, type RecordEntry } from './lines';
 import { stableStringify } from './dsl';
 
@@ -124,6 +124,13 @@ type Step =
   | { kind: 'insert'; entries: RecordEntry[]; anchors: AnchorGroups }
   | { kind: 'remove'; entries: RecordEntry[]; anchors: AnchorGroups };
 
+interface AppendWaiter {
+  records: readonly RecordInput[];
+  resolve: (records: DatasetRecord[]) => void;
+  reject: (e: unknown) => void;
+  settled?: boolean;
+}
+
 interface OpenConflict {
   mine: RecordEntry | null;
   anchor: AnchorKey;
@@ -144,9 +151,9 @@ function keyOf(e: Entry): AnchorKey {
   return e.kind === 'record' ? e.id : e;
 }
 
-function readText(path: string): string {
+async function readText(path: string): Promise<string> {
   try {
-    return readFileSync(path, 'utf8');
+    return await readFile(path, 'utf8');
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code ?? 'EIO';
     if (code === 'ENOENT') throw new StoreError(`${path}: no such file`, code);
@@ -180,6 +187,12 @@ export class DatasetStore {
   private version_ = 0;
   private readonly now: () => string;
   private readonly touch: boolean;
+  /** Appends waiting for the file (group commit): calls made meanwhile join it. */
+  private appendBatch: AppendWaiter[] | null = null;
+  /** Ids being appended right now (written, not yet in the list). */
+  private appending = new Set<string>();
+  /** A save waiting for the file: save() calls made meanwhile share it. */
+  private queuedSave: { done: Promise<void> } | null = null;
 
   private constructor(
     readonly path: string,
@@ -197,12 +210,17 @@ export class DatasetStore {
 
   static async open(path: string, opts: OpenOptions = {}): Promise<DatasetStore> {
     removeStaleTemps(path);
-    const state = diskState(path);
+    let state: DiskState | null;
+    try {
+      state = await diskStateAsync(path);
+    } catch (e) {
+      throw new StoreError(`${path}: ${(e as Error).message}`, (e as NodeJS.ErrnoException).code ?? 'EIO');
+    }
     if (state === null) {
       if (opts.create) return new DatasetStore(path, [], null, opts);
       throw new StoreError(`${path}: no such file`, 'ENOENT');
     }
-    const text = readText(path);
+    const text = await readText(path);
     const store = new DatasetStore(path, parseEntries(text), state, opts);
     store.knownText = text;
     store.knownTail = tailOf(text);
@@ -294,7 +312,7 @@ export class DatasetStore {
   newId(prefix = 'q'): string {
     for (;;) {
       const id = `${prefix}-${randomBytes(4).toString('hex')}`;
-      if (!this.has(id) && !this.base.has(id) && !this.open_.has(id)) return id;
+      if (!this.has(id) && !this.base.has(id) && !this.open_.has(id) && !this.appending.has(id)) return id;
     }
   }
 
@@ -421,43 +439,108 @@ export class DatasetStore {
 
   // ─── disk ─────────────────────────────────────────────────────────────────────────────────
 
-  async save(): Promise<void> {
-    await withFileLock(this.path, () => {
-      this.syncWithDisk(false);
-      const parts: string[] = new Array<string>(this.list.length);
-      for (let i = 0; i < this.list.length; i++) parts[i] = this.list[i]!.raw;
+  /**
+   * Atomic rewrite. The disk work (write, fsync, rename, fsync of the directory) is asynchronous:
+   * the event loop keeps turning and edits may continue meanwhile; what is written is the list as
+   * it was when the save started, and edits made during the write stay unsaved (dirty).
+   * save() calls made while an earlier save is still waiting for its turn share that save.
+   */
+  save(): Promise<void> {
+    if (this.queuedSave) return this.queuedSave.done;
+    const queued: { done: Promise<void> } = { done: Promise.resolve() };
+    this.queuedSave = queued;
+    queued.done = withFileLock(this.path, async () => {
+      if (this.queuedSave === queued) this.queuedSave = null; // later calls need a later save
+      await this.syncWithDisk(false);
+      const written = this.list.slice(); // edits during the write change this.list in place
+      const parts: string[] = new Array<string>(written.length);
+      for (let i = 0; i < written.length; i++) parts[i] = written[i]!.raw;
       const text = parts.length ? parts.join('\n') + '\n' : '';
-      this.known = writeFileAtomic(this.path, text);
+      this.known = await writeFileAtomicAsync(this.path, text);
       this.knownAt = Date.now();
       this.knownText = text;
       this.knownTail = tailOf(text);
-      this.resetBase();
-    });
-    this.emit('save');
+      // The base is what is on disk now: the list as written, not edits made while it was written.
+      this.base = new Map();
+      for (const e of written) if (e.kind === 'record') this.base.set(e.id, e.raw);
+    }).then(
+      () => this.emit('save'),
+      (e: unknown) => {
+        if (this.queuedSave === queued) this.queuedSave = null;
+        throw e;
+      },
+    );
+    return queued.done;
   }
 
-  async append(records: readonly RecordInput[]): Promise<DatasetRecord[]> {
-    if (records.length === 0) return [];
-    const entries = await withFileLock(this.path, () => {
-      this.syncWithDisk(false);
-      const fresh = this.prepareNew(records, false);
-      for (const e of fresh) if (this.base.has(e.id)) throw new StoreError(`id "${e.id}" is already in ${this.path}`, 'EEXIST');
-      const text = fresh.map((e) => e.raw + '\n').join('');
-      const { state, prefix } = appendDurable(this.path, text);
+  /**
+   * Durable append, group-committed: calls made while an earlier append or save holds the file
+   * share the next write and fsync. Each call resolves with its own records, or rejects alone
+   * when its records are invalid or reuse an id.
+   */
+  append(records: readonly RecordInput[]): Promise<DatasetRecord[]> {
+    if (records.length === 0) return Promise.resolve([]);
+    return new Promise<DatasetRecord[]>((resolve, reject) => {
+      const waiter: AppendWaiter = { records, resolve, reject };
+      if (this.appendBatch) {
+        this.appendBatch.push(waiter);
+        return;
+      }
+      const batch: AppendWaiter[] = [waiter];
+      this.appendBatch = batch;
+      withFileLock(this.path, () => this.writeAppendBatch(batch)).catch((e: unknown) => {
+        if (this.appendBatch === batch) this.appendBatch = null;
+        for (const w of batch) if (!w.settled) w.reject(e);
+      });
+    });
+  }
+
+  private async writeAppendBatch(batch: AppendWaiter[]): Promise<void> {
+    if (this.appendBatch === batch) this.appendBatch = null; // later calls go into the next write
+    await this.syncWithDisk(false);
+    const ready: { waiter: AppendWaiter; entries: RecordEntry[] }[] = [];
+    const taken = new Set<string>();
+    for (const w of batch) {
+      try {
+        const fresh = this.prepareNew(w.records, false);
+        for (const e of fresh) {
+          if (this.base.has(e.id)) throw new StoreError(`id "${e.id}" is already in ${this.path}`, 'EEXIST');
+          if (taken.has(e.id)) throw new StoreError(`id "${e.id}" is already in use`, 'EEXIST');
+        }
+        for (const e of fresh) taken.add(e.id);
+        ready.push({ waiter: w, entries: fresh });
+      } catch (e) {
+        w.settled = true;
+        w.reject(e);
+      }
+    }
+    if (ready.length === 0) return;
+    // Reserved while the write runs, so an insert meanwhile cannot take the same id.
+    for (const id of taken) this.appending.add(id);
+    let text = '';
+    for (const r of ready) for (const e of r.entries) text += e.raw + '\n';
+    try {
+      const { state, prefix } = await appendDurableAsync(this.path, text);
       this.known = state;
       this.knownAt = Date.now();
       this.knownText = this.knownText === null ? null : this.knownText + prefix + text;
       this.knownTail = tailOf(text);
-      // If a torn line was on disk, appendDurable put a "\n" after it; it is already our broken entry.
-      for (const e of fresh) {
-        this.list.push(e);
-        this.base.set(e.id, e.raw);
+      // If a torn line was on disk, the "\n" went after it; it is already our broken entry.
+      for (const r of ready) {
+        for (const e of r.entries) {
+          this.list.push(e);
+          this.base.set(e.id, e.raw);
+        }
       }
       this.index = null;
-      return fresh;
-    });
-    this.emit('append', entries.map((e) => e.id));
-    return entries.map((e) => e.record);
+    } finally {
+      for (const id of taken) this.appending.delete(id);
+    }
+    this.emit('append', [...taken]);
+    for (const r of ready) {
+      r.waiter.settled = true;
+      r.waiter.resolve(r.entries.map((e) => e.record));
+    }
   }
 
   async reload(): Promise<ReloadResult> {
@@ -474,13 +557,13 @@ export class DatasetStore {
    * is confirmed by content: the text we last wrote, or (after appends) a merge, which is a no-op
    * when nothing changed.
    */
-  private racy(state: DiskState | null): boolean {
+  private async racy(state: DiskState | null): Promise<boolean> {
     if (state === null || this.knownText === null) return false;
     // Looked at well after the last write: any later write has a later mtime.
     if (this.knownAt - state.mtimeMs > RACY_MS) return false;
     let same: boolean;
     try {
-      same = readFileSync(this.path, 'utf8') === this.knownText;
+      same = (await readFile(this.path, 'utf8')) === this.knownText;
     } catch {
       return true;
     }
@@ -491,10 +574,10 @@ export class DatasetStore {
 
 
   /** Brings the store up to date with the file (caller holds the lock). */
-  private syncWithDisk(checkRacy: boolean): ReloadResult {
-    const state = diskState(this.path);
-    if (sameDiskState(state, this.known) && !(checkRacy && this.racy(state))) return { changed: false, taken: [], added: [], removed: [], conflicts: [] };
-    return this.readAppendedTail(state) ?? this.mergeFromDisk(state);
+  private async syncWithDisk(checkRacy: boolean): Promise<ReloadResult> {
+    const state = await diskStateAsync(this.path);
+    if (sameDiskState(state, this.known) && !(checkRacy && (await this.racy(state)))) return { changed: false, taken: [], added: [], removed: [], conflicts: [] };
+    return (await this.readAppendedTail(state)) ?? (await this.mergeFromDisk(state));
   }
 
   /**
@@ -502,23 +585,23 @@ export class DatasetStore {
    * last bytes still in place, new whole lines with new ids) read just the new bytes instead of
    * re-parsing 100,000 lines. Anything else returns null and the caller does a full merge.
    */
-  private readAppendedTail(state: DiskState | null): ReloadResult | null {
+  private async readAppendedTail(state: DiskState | null): Promise<ReloadResult | null> {
     const known = this.known;
     if (state === null || known === null || state.ino !== known.ino || state.size <= known.size) return null;
     const tailLen = this.knownTail.length;
     if (known.size > 0 && (tailLen === 0 || this.knownTail[tailLen - 1] !== 0x0a)) return null;
     const start = known.size - tailLen;
     const buf = Buffer.alloc(state.size - start);
-    const fd = openSync(this.path, 'r');
+    const h = await openFile(this.path, 'r');
     let read = 0;
     try {
       while (read < buf.length) {
-        const n = readSync(fd, buf, read, buf.length - read, start + read);
-        if (n === 0) break;
-        read += n;
+        const { bytesRead } = await h.read(buf, read, buf.length - read, start + read);
+        if (bytesRead === 0) break;
+        read += bytesRead;
       }
     } finally {
-      closeSync(fd);
+      await h.close();
     }
     if (read !== buf.length || !buf.subarray(0, tailLen).equals(this.knownTail)) return null;
     const text = buf.subarray(tailLen).toString('utf8');
@@ -526,7 +609,7 @@ export class DatasetStore {
     const added: string[] = [];
     for (const e of fresh) {
       if (e.kind !== 'record') continue;
-      if (this.has(e.id) || this.base.has(e.id) || this.open_.has(e.id)) return null; // not a pure append of new records
+      if (this.has(e.id) || this.base.has(e.id) || this.open_.has(e.id) || this.appending.has(e.id)) return null; // not a pure append of new records
       added.push(e.id);
     }
     for (const e of fresh) {
@@ -543,8 +626,8 @@ export class DatasetStore {
   }
 
   /** Three-way merge of the file on disk (theirs) with the list (mine) against `base`. */
-  private mergeFromDisk(state: DiskState | null): ReloadResult {
-    const text = state === null ? '' : readText(this.path);
+  private async mergeFromDisk(state: DiskState | null): Promise<ReloadResult> {
+    const text = state === null ? '' : await readText(this.path);
     const disk = parseEntries(text);
     const diskById = new Map<string, RecordEntry>();
     for (const e of disk) if (e.kind === 'record') diskById.set(e.id, e);
@@ -707,7 +790,7 @@ export class DatasetStore {
       const json: Record<string, unknown> = { ...r };
       if (typeof json['id'] !== 'string' || json['id'] === '') json['id'] = this.newId();
       const id = json['id'] as string;
-      if (this.has(id) || seen.has(id) || this.open_.has(id)) throw new StoreError(`id "${id}" is already in use`, 'EEXIST');
+      if (this.has(id) || seen.has(id) || this.open_.has(id) || this.appending.has(id)) throw new StoreError(`id "${id}" is already in use`, 'EEXIST');
       seen.add(id);
       if (touch && this.touch && json['updatedAt'] === undefined) json['updatedAt'] = this.now();
       // Put id first, as people expect when they read the file.

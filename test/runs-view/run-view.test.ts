@@ -150,6 +150,15 @@ describe('run view in Chromium', { timeout: 60_000 }, () => {
     assert.equal(toHost.filter((m) => (m as { method?: string }).method === 'log').length, 2);
   });
 
+  it('keeps at most 2,000 points per polyline on a long run', async () => {
+    await post(RunEvents.make({ reset: true, points: [] }));
+    for (let from = 1; from <= 12_000; from += 3000) await post(RunEvents.make({ reset: false, points: stepEvents(from, from + 2999) }));
+    await page.waitForSelector('.chart[data-last-step="12000"]');
+    const kept = await count('loss');
+    assert.ok(kept <= 2000 && kept >= 1000, `kept ${kept}`);
+    assert.match(await page.locator('.tick:text("step 12000")').first().innerHTML(), /12000/);
+  });
+
   it('switches to the comparison table and sorts it by clicking a header', async () => {
     const row = (runId: string, modality: string, rank: string, exactMatch: number) => ({ host: 'gpu', runId, status: 'done', modality, supervision: 'dss', rank, lr: '2e-4', exactMatch, validDsl: 0.9, peakMemGiB: 12, wallSec: 900 });
     await post(RunViewInit.make({ mode: 'compare', title: 'Compare runs', host: null, runId: null }));

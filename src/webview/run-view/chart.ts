@@ -2,7 +2,7 @@
 // DOM APIs only. Points arrive in batches; drawing is coalesced to one animation frame, and each
 // series is already capped at MAX_POINTS by RunSeries, so a redraw costs the same at step 10 and
 // at step 1,000,000.
-import type { ChartPoint, SeriesName } from '../../shared/run-view-protocol';
+import { EVAL_SERIES, type ChartPoint, type SeriesName } from '../../shared/run-view-protocol';
 import { el, replaceChildren, svg } from '../dom';
 import { RunSeries } from './series';
 
@@ -32,6 +32,8 @@ const LABELS: Record<SeriesName, string> = {
   validDsl: 'valid DSL',
 };
 
+const isEval = (name: SeriesName): boolean => (EVAL_SERIES as readonly string[]).includes(name);
+
 const W = 600;
 const H = 170;
 const PAD = { left: 56, right: 10, top: 10, bottom: 22 };
@@ -42,6 +44,8 @@ interface PanelView {
   plot: SVGGElement;
   axes: SVGGElement;
   lines: Map<SeriesName, SVGPolylineElement>;
+  /** Evaluation points are few (one per eval interval): each is also drawn as a dot. */
+  dots: Map<SeriesName, SVGGElement>;
   legend: Map<SeriesName, HTMLElement>;
 }
 
@@ -62,15 +66,21 @@ export class RunChart {
     const plot = svg('g', { class: 'plot' });
     const lines = new Map<SeriesName, SVGPolylineElement>();
     const legend = new Map<SeriesName, HTMLElement>();
+    const dots = new Map<SeriesName, SVGGElement>();
     for (const name of spec.series) {
       const line = svg('polyline', { class: `line series-${name}`, 'data-series': name, points: '', fill: 'none' });
       plot.appendChild(line);
       lines.set(name, line);
+      if (isEval(name)) {
+        const g = svg('g', { class: `dots series-${name}` });
+        plot.appendChild(g);
+        dots.set(name, g);
+      }
       legend.set(name, el('span', { class: `legend-item series-${name}`, attrs: { 'data-series': name } }, [LABELS[name]]));
     }
     const chart = svg('svg', { class: 'chart-svg', viewBox: `0 0 ${W} ${H}`, role: 'img', 'aria-label': spec.title }, [axes, plot]);
     const root = el('section', { class: 'chart-panel' }, [el('h3', { text: spec.title }), el('div', { class: 'legend' }, [...legend.values()]), chart]);
-    return { spec, root, plot, axes, lines, legend };
+    return { spec, root, plot, axes, lines, legend, dots };
   }
 
   /** Drops everything drawn (the host re-sent the run from its first event). */
@@ -104,14 +114,14 @@ export class RunChart {
     panel.root.classList.toggle('empty', present.length === 0);
     let yMin = panel.spec.range?.[0] ?? Infinity;
     let yMax = panel.spec.range?.[1] ?? -Infinity;
-    let xMax = 1;
+    // One step axis for every panel, so a point at step N lines up across them.
+    const xMax = Math.max(1, this.data.lastStep);
     if (!panel.spec.range) {
       for (const [, s] of present) {
         yMin = Math.min(yMin, s!.min);
         yMax = Math.max(yMax, s!.max);
       }
     }
-    for (const [, s] of present) xMax = Math.max(xMax, s!.last?.step ?? 0);
     if (!Number.isFinite(yMin) || !Number.isFinite(yMax)) [yMin, yMax] = [0, 1];
     if (yMax === yMin) [yMin, yMax] = [yMin - Math.abs(yMin || 1) * 0.05, yMax + Math.abs(yMax || 1) * 0.05];
     const x = (step: number) => PAD.left + (step / xMax) * (W - PAD.left - PAD.right);
@@ -123,6 +133,8 @@ export class RunChart {
       count += pts.length;
       line.setAttribute('points', pts.map(([sx, sy]) => `${x(sx).toFixed(1)},${y(sy).toFixed(1)}`).join(' '));
       line.dataset['count'] = String(pts.length);
+      const dots = panel.dots.get(name);
+      if (dots) replaceChildren(dots, pts.map(([sx, sy]) => svg('circle', { class: 'dot', cx: x(sx).toFixed(1), cy: y(sy).toFixed(1), r: 2.5 })));
       const item = panel.legend.get(name)!;
       item.textContent = s?.last ? `${LABELS[name]} ${panel.spec.format(s.last.value)}` : LABELS[name];
       item.classList.toggle('absent', !s?.last);

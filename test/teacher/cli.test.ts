@@ -110,6 +110,45 @@ test('SIGKILL mid-run, then rerun: one record per question, no answered question
   }
 });
 
+test('SIGKILL mid-run over pending records (batched in-place updates), then rerun: nothing paid twice', async () => {
+  const fake = await FakeTeacher.start();
+  fake.latencyMs = 25;
+  const questions = Array.from({ length: 40 }, (_, i) => `pending kill question ${i}`);
+  const ws = workspace(fake, []);
+  const data = join(ws.dir, 'data.dss.jsonl');
+  writeFileSync(data, questions.map((q, i) => JSON.stringify({ id: `q-${i}`, question: q, status: 'pending' }) + '\n').join(''));
+  const args = ['--dataset', 'data.dss.jsonl', '--base-url', fake.url];
+  try {
+    const first = cli(args, ws.dir);
+    await fake.waitFor(() => [...fake.answered.values()].reduce((a, b) => a + b, 0) >= 10);
+    // Let at least one batch reach the disk, then kill while answers are still arriving.
+    for (let i = 0; i < 200 && !readRecords(data).some((r) => r.status !== 'pending'); i++) await new Promise((r) => setTimeout(r, 10));
+    first.child.kill('SIGKILL');
+    const killed = await first.done;
+    assert.equal(killed.signal, 'SIGKILL');
+    const before = readRecords(data);
+    assert.equal(before.length, questions.length, 'in-place updates never add or drop a line');
+    const doneAtKill = before.filter((r) => r.status !== 'pending');
+    assert.ok(doneAtKill.length < questions.length, `answered on disk at the kill: ${doneAtKill.length}`);
+    const countsAtKill = new Map(fake.perQuestion);
+    const answeredAtKill = [...fake.answered.values()].reduce((a, b) => a + b, 0);
+
+    const second = await cli(args, ws.dir).done;
+    assert.equal(second.code, 0, second.stderr);
+    const after = readRecords(data);
+    assert.equal(after.length, questions.length);
+    for (const q of questions) assert.equal(after.filter((r) => r.question === q).length, 1, `records for "${q}"`);
+    assert.ok(after.every((r) => r.status === 'generated'));
+    // Answers received before the kill (on disk or only in the cache) were not bought again.
+    for (const r of doneAtKill) assert.equal(fake.totalFor(r.question), countsAtKill.get(r.question), `re-asked "${r.question}"`);
+    // Answered but only in the cache at the kill (batch not yet saved): answered from the cache.
+    assert.ok(fake.chatRequests <= questions.length + 4, `requests: ${fake.chatRequests} (answered before the kill: ${answeredAtKill})`);
+  } finally {
+    await fake.close();
+    ws.cleanup();
+  }
+});
+
 test('Ctrl+C stops new requests, keeps finished answers and exits 3', async () => {
   const fake = await FakeTeacher.start();
   fake.latencyMs = 25;

@@ -177,6 +177,10 @@ async function mergeBatch(
   let written = 0;
   let failed = 0;
   let costUsd = 0;
+  // Writes are not awaited one by one: in-place updates are batched by the dataset (one save for
+  // many records), and every answer is already in the response cache.
+  const writes: Promise<void>[] = [];
+  let writeError: unknown;
   for (const [i, item] of entry.items.entries()) {
     if (answered.has(normalizeQuestion(item.question))) continue; // merged before a crash
     const messages = generator.messagesFor(item.question);
@@ -197,8 +201,19 @@ async function mergeBatch(
     const record = await generator.conclude(item, messages, paid);
     costUsd += generator.costUsd - before;
     record.source = { ...record.source!, kind: 'teacher', batch: entry.batchId } as typeof record.source;
-    await generator.write(record, item);
-    written++;
+    writes.push(
+      generator.write(record, item).then(
+        () => {
+          written++;
+        },
+        (e: unknown) => {
+          writeError ??= e;
+        },
+      ),
+    );
   }
+  await session.dataset.flush?.();
+  await Promise.all(writes);
+  if (writeError !== undefined) throw writeError;
   return { written, failed, costUsd: Math.round(costUsd * 1e6) / 1e6 };
 }

@@ -371,6 +371,8 @@ export class Generator {
     };
     const writes: Promise<void>[] = [];
     await Promise.all(Array.from({ length: Math.max(1, Math.min(this.o.concurrency, items.length)) }, worker));
+    // Finished, cancelled or aborted: in-place updates waiting for their batch are written now.
+    await this.o.dataset.flush?.();
     await Promise.all(writes);
     summary.unanswered = items.length - done;
     summary.requests = this.requests;

@@ -6,9 +6,10 @@
 // in workspaceState, so a window reload re-attaches them.
 import { existsSync, readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { dirname, isAbsolute, join } from 'node:path';
 import * as vscode from 'vscode';
 import type { Context, Feature } from '../ctx';
+import { parseMapping, type ValidateOptions } from '../../core/dsl';
 import { parseProjectConfig, type HostProfile } from '../../core/project/config';
 import { adviceFor } from '../../core/remote/advice';
 import { compareMarkdown, compareRows } from '../../core/remote/compare';
@@ -68,6 +69,34 @@ export function createRunsFeature(ctx: Context): Feature {
       ctx.log.warn(`distillery.json: ${(e as Error).message}`);
       return [];
     }
+  }
+
+  /** The engine settings the review panel validates with (settings, else distillery.json), so a prediction is judged like a record. */
+  function validateOptions(): ValidateOptions {
+    const settings = vscode.workspace.getConfiguration('distillery');
+    const root = ctx.workspaceRoot?.fsPath;
+    let project: ReturnType<typeof parseProjectConfig> | undefined;
+    if (root && existsSync(join(root, 'distillery.json'))) {
+      try {
+        project = parseProjectConfig(readFileSync(join(root, 'distillery.json'), 'utf8'), join(root, 'distillery.json'));
+      } catch {
+        // profiles() already logged it
+      }
+    }
+    const options: ValidateOptions = {
+      esVersion: settings.get<string>('esVersion') || project?.esVersion || '8.15',
+      unmappedFieldSeverity: settings.get<'error' | 'warning' | 'info' | 'off'>('validation.unmappedFieldSeverity') ?? 'warning',
+    };
+    const mappingPath = settings.get<string>('mappingPath') || project?.mapping;
+    if (mappingPath && root) {
+      const file = isAbsolute(mappingPath) ? mappingPath : join(root, mappingPath);
+      try {
+        options.mapping = parseMapping(JSON.parse(readFileSync(file, 'utf8')));
+      } catch (e) {
+        ctx.log.warn(`mapping ${file} could not be read (${(e as Error).message}); predictions are checked without field checks`);
+      }
+    }
+    return options;
   }
 
   function knownHostNames(): string[] {
@@ -332,7 +361,7 @@ export function createRunsFeature(ctx: Context): Feature {
   async function loadPredictions(ref: RunRef, localDir: string, files: string[]): Promise<string | undefined> {
     const rel = files.find((f) => f === 'outputs/predictions.jsonl') ?? files.find((f) => /(^|\/)predictions[^/]*\.jsonl$/.test(f));
     if (!rel) return undefined;
-    const result = predictionRows(await readFile(join(localDir, ...rel.split('/')), 'utf8'));
+    const result = predictionRows(await readFile(join(localDir, ...rel.split('/')), 'utf8'), validateOptions());
     for (const s of result.skipped.slice(0, 5)) ctx.log.warn(`${rel}:${s.line}: ${s.reason}`);
     views.setPredictions(ref, rel, result);
     const pct = (v: number) => `${(v * 100).toFixed(1)}%`;

@@ -258,8 +258,16 @@ export function createRunsFeature(ctx: Context): Feature {
         await remember(ref, false);
         tree.refresh(ref.host);
         const message = `Distillery: run ${ref.runId} on ${ref.host} ${res.status === 'done' ? 'finished' : res.status}.`;
-        if (res.status === 'done') void vscode.window.showInformationMessage(message, 'Fetch Results', 'Compare Runs').then((c) => c && vscode.commands.executeCommand(c === 'Fetch Results' ? 'distillery.fetchRun' : 'distillery.compareRuns', ref));
-        else void vscode.window.showWarningMessage(message, 'Show Log').then((c) => c && docs.show(uri));
+        if (res.status === 'done')
+          void vscode.window.showInformationMessage(message, 'Fetch Results', 'Compare Runs', 'Show Chart').then((c) => {
+            if (c === 'Show Chart') views.show(ref);
+            else if (c) void vscode.commands.executeCommand(c === 'Fetch Results' ? 'distillery.fetchRun' : 'distillery.compareRuns', ref);
+          });
+        else
+          void vscode.window.showWarningMessage(message, 'Show Log', 'Show Chart').then((c) => {
+            if (c === 'Show Chart') views.show(ref);
+            else if (c) void docs.show(uri);
+          });
       } catch (e) {
         if (!ac.signal.aborted) ctx.fail(`following ${ref.runId} on ${ref.host} stopped`, e);
       } finally {

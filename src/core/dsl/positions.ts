@@ -231,6 +231,8 @@ export function validateText(text: string, options?: ValidateOptions): Positione
   return problems.length === 0 ? [] : positionProblems(text, problems);
 }
 
+const DSL_PREFIX: readonly string[] = ['dsl'];
+
 /** One line of a *.dss.jsonl dataset: validates its `dsl` (pointer prefixed with /dsl) and the record shape; ranges are on line `lineIndex` (0-based). Returns recordId when parseable. */
 export function validateDatasetLine(lineText: string, lineIndex: number, options?: ValidateOptions): { recordId?: string; problems: PositionedProblem[] } {
   if (lineText.trim() === '') return { problems: [] };
@@ -247,7 +249,7 @@ export function validateDatasetLine(lineText: string, lineIndex: number, options
     if (typeof r['id'] === 'string') recordId = r['id'];
     const dsl = r['dsl'];
     if (dsl !== null && dsl !== undefined && typeof dsl === 'object' && !Array.isArray(dsl)) {
-      for (const p of validateBodyAt(dsl, ['dsl'], options)) problems.push(p);
+      for (const p of validateBodyAt(dsl, DSL_PREFIX, options)) problems.push(p);
     }
   }
   const positioned = problems.length === 0 ? [] : positionProblems(lineText, problems, lineIndex);

@@ -73,18 +73,20 @@ interface CompiledTable {
   readonly params: Map<string, ParamSpec>;
   readonly required: readonly string[];
 }
-// Keyed by identity; every ParamTable is a module-level constant, so the Map stays small.
-const compiledTables = new Map<ParamTable, CompiledTable>();
-function compiled(table: ParamTable): CompiledTable {
-  let c = compiledTables.get(table);
-  if (c === undefined) {
-    c = {
-      params: new Map(Object.entries(table)),
-      required: Object.keys(table).filter((k) => table[k]!.required === true),
-    };
-    compiledTables.set(table, c);
-  }
+// Cached on the table itself under a symbol (non-enumerable, so Object.keys/for..in/JSON never see
+// it): one property load per call instead of a Map lookup keyed by the table's identity.
+const COMPILED: unique symbol = Symbol('compiled');
+type WithCompiled = ParamTable & { [COMPILED]?: CompiledTable };
+function compile(table: ParamTable): CompiledTable {
+  const c: CompiledTable = {
+    params: new Map(Object.entries(table)),
+    required: Object.keys(table).filter((k) => table[k]!.required === true),
+  };
+  Object.defineProperty(table, COMPILED, { value: c, enumerable: false, writable: false, configurable: false });
   return c;
+}
+function compiled(table: ParamTable): CompiledTable {
+  return (table as WithCompiled)[COMPILED] ?? compile(table);
 }
 function requiredOf(table: ParamTable): readonly string[] {
   return compiled(table).required;
@@ -97,7 +99,8 @@ const BODY_KEY_MAP = new Map(Object.entries(BODY_KEY_SPECS));
 const enum Use { Generic, Query, Aggregation, Sort, NestedPath }
 
 class Walker {
-  readonly problems: DslProblem[] = [];
+  // One Walker is reused for every validation (see walker() below); reset() clears the state.
+  problems: DslProblem[] = [];
   private readonly path: Segment[] = [];
   private queryDepth = 0;
   private depthReported = false;
@@ -105,15 +108,34 @@ class Walker {
   private runtimeFields: Set<string> | undefined;
   /** bucket_sort sorts by metric names, not fields: no mapping checks inside it. */
   private fieldChecksSuspended = false;
-  private readonly mapping: IndexMapping | undefined;
-  private readonly version: number[] | undefined;
-  private readonly unmappedSeverity: Severity | 'off';
+  private mapping: IndexMapping | undefined;
+  private version: number[] | undefined;
+  private versionSource: string | undefined;
+  private unmappedSeverity: Severity | 'off' = 'warning';
 
-  constructor(options: ValidateOptions | undefined, pointerPrefix: Segment[]) {
-    this.mapping = options?.mapping;
-    this.version = parseVersion(options?.esVersion);
-    this.unmappedSeverity = options?.unmappedFieldSeverity ?? 'warning';
+  reset(options: ValidateOptions | undefined, pointerPrefix: readonly Segment[]): void {
+    this.problems = [];
+    this.path.length = 0;
     for (const s of pointerPrefix) this.path.push(s);
+    this.queryDepth = 0;
+    this.depthReported = false;
+    this.nestedScope = undefined;
+    this.runtimeFields = undefined;
+    this.fieldChecksSuspended = false;
+    this.mapping = options?.mapping;
+    const esVersion = options?.esVersion;
+    if (esVersion !== this.versionSource) {
+      this.version = parseVersion(esVersion);
+      this.versionSource = esVersion;
+    }
+    this.unmappedSeverity = options?.unmappedFieldSeverity ?? 'warning';
+  }
+
+  /** Drops references to the last caller's data (mapping, problems, runtime field names). */
+  release(): void {
+    this.problems = NO_PROBLEMS;
+    this.mapping = undefined;
+    this.runtimeFields = undefined;
   }
 
   // ── reporting ───────────────────────────────────────────────────────────────────────────────
@@ -245,7 +267,7 @@ class Walker {
         // Fields under a nested query's path are in scope for its inner query.
         const saved = this.nestedScope;
         if (name === 'nested' && typeof body['path'] === 'string') this.nestedScope = body['path'];
-        this.params(body, spec.params, `[${name}] query`, spec.requireOneOf);
+        this.params(body, spec.params, name, ' query', spec.requireOneOf);
         this.nestedScope = saved;
         this.querySemantics(name, spec, body);
         return;
@@ -277,7 +299,7 @@ class Walker {
       field = key;
       this.path.push(key);
       if (isObject(v)) {
-        this.params(v, spec.params, `[${name}] query`, spec.requireOneOf);
+        this.params(v, spec.params, name, ' query', spec.requireOneOf);
       } else if (spec.shortParam !== undefined) {
         this.value(v, spec.params[spec.shortParam]!.value, spec.shortParam);
       } else {
@@ -331,7 +353,7 @@ class Walker {
       }
       case 'function_score': {
         let inline: string | undefined;
-        for (const fn of ['exp', 'gauss', 'linear', 'field_value_factor', 'random_score', 'script_score']) {
+        for (const fn of INLINE_FUNCTIONS) {
           if (body[fn] === undefined) continue;
           if (inline !== undefined) this.report('conflicting-params', `[function_score] takes one inline function, found [${inline}] and [${fn}]; list them in [functions]`, fn);
           inline = fn;
@@ -370,7 +392,7 @@ class Walker {
       for (const key in v) {
         if (key === 'multi_value_mode') {
           this.path.push(key);
-          this.value(v[key], { enum: ['min', 'max', 'avg', 'sum'], caseInsensitive: true }, key);
+          this.value(v[key], MULTI_VALUE_MODE_SPEC, key);
           this.path.pop();
           continue;
         }
@@ -388,7 +410,7 @@ class Walker {
       return;
     }
     const table = FUNCTION_PARAMS[fn]!;
-    this.params(v, table, `[${fn}] function`);
+    this.params(v, table, fn, ' function');
     const field = v['field'];
     if (typeof field === 'string' && this.mapping !== undefined) {
       const f = this.fieldRef(field, Use.Aggregation, 'field');
@@ -518,18 +540,22 @@ class Walker {
 
   // ── params and values ───────────────────────────────────────────────────────────────────────
   /** Checks an object's keys against a param table. The current path is the object. */
-  params(obj: Record<string, unknown>, table: ParamTable, owner: string, requireOneOf?: readonly string[], open?: boolean): void {
+  /**
+   * Messages name the owner as `${ownerPrefix}[${ownerName}]${ownerSuffix}` ("[match] query",
+   * "sort on [price]"); the string is built only when a problem is reported.
+   */
+  params(obj: Record<string, unknown>, table: ParamTable, ownerName: Segment, ownerSuffix: string, requireOneOf?: readonly string[], open?: boolean, ownerPrefix = ''): void {
     const c = compiled(table);
     for (const key in obj) {
       const ps = c.params.get(key);
       if (ps === undefined) {
         if (open === true) continue;
         const s = suggest(key, Object.keys(table));
-        this.report('unknown-param', `${owner} does not support [${key}]${didYouMean(s)}`, key, s === undefined ? undefined : { kind: 'renameKey', replacement: s });
+        this.report('unknown-param', `${ownerPrefix}[${ownerName}]${ownerSuffix} does not support [${key}]${didYouMean(s)}`, key, s === undefined ? undefined : { kind: 'renameKey', replacement: s });
         continue;
       }
       if (ps.deprecated !== undefined || ps.since !== undefined) {
-        if (ps.deprecated !== undefined) this.report('deprecated', `${owner}: ${ps.deprecated}`, key);
+        if (ps.deprecated !== undefined) this.report('deprecated', `${ownerPrefix}[${ownerName}]${ownerSuffix}: ${ps.deprecated}`, key);
         if (ps.since !== undefined) this.checkSince(key, ps.since, key);
       }
       this.path.push(key);
@@ -537,12 +563,12 @@ class Walker {
       this.path.pop();
     }
     for (const r of c.required) {
-      if (obj[r] === undefined) this.report('missing-param', `${owner} requires [${r}]`);
+      if (obj[r] === undefined) this.report('missing-param', `${ownerPrefix}[${ownerName}]${ownerSuffix} requires [${r}]`);
     }
     if (requireOneOf !== undefined) {
       let found = false;
       for (const k of requireOneOf) if (obj[k] !== undefined) found = true;
-      if (!found) this.report('missing-param', `${owner} requires one of [${requireOneOf.join(', ')}]`);
+      if (!found) this.report('missing-param', `${ownerPrefix}[${ownerName}]${ownerSuffix} requires one of [${requireOneOf.join(', ')}]`);
     }
   }
 
@@ -574,7 +600,7 @@ class Walker {
         return;
       }
       if (this.tooDeep()) return;
-      this.params(v, spec.object, `[${name}]`, undefined, spec.open);
+      this.params(v, spec.object, name, '', undefined, spec.open);
       if (spec.required !== undefined) {
         for (const r of spec.required) {
           if (v[r] === undefined && spec.object[r]?.required !== true) this.report('missing-param', `[${name}] requires [${r}]`);
@@ -727,7 +753,7 @@ class Walker {
           this.report('invalid-type', `[${name}] must be a script: a string or {"source": …}, found ${jsonType(v)}`);
           return;
         }
-        this.params(v, SCRIPT_PARAMS, `[${name}] script`, ['source', 'id']);
+        this.params(v, SCRIPT_PARAMS, name, ' script', SCRIPT_ONE_OF);
         return;
       case 'msm':
         if (typeof v === 'number') {
@@ -785,7 +811,7 @@ class Walker {
           return;
         }
         if (isObject(v)) {
-          this.params(v, SOURCE_PARAMS, `[${name}]`);
+          this.params(v, SOURCE_PARAMS, name, '');
           return;
         }
         this.report('invalid-type', `[${name}] must be true/false, a pattern, a list of patterns or {"includes", "excludes"}, found ${jsonType(v)}`);
@@ -800,7 +826,7 @@ class Walker {
           const item = v[i];
           this.path.push(i);
           if (typeof item === 'string') this.fieldRef(item, Use.Generic, undefined);
-          else if (isObject(item)) this.params(item, FIELD_AND_FORMAT, `[${name}] item`);
+          else if (isObject(item)) this.params(item, FIELD_AND_FORMAT, name, ' item');
           else this.report('invalid-type', `[${name}] items must be field names or {"field", "format"} objects, found ${jsonType(item)}`);
           this.path.pop();
         }
@@ -812,23 +838,23 @@ class Walker {
         if (Array.isArray(v) && name === 'inner_hits') {
           for (let i = 0; i < v.length; i++) {
             this.path.push(i);
-            this.value(v[i], { object: INNER_HITS_PARAMS }, name);
+            this.value(v[i], INNER_HITS_SPEC, name);
             this.path.pop();
           }
           return;
         }
-        this.value(v, { object: INNER_HITS_PARAMS }, name);
+        this.value(v, INNER_HITS_SPEC, name);
         return;
       case 'rescore':
         if (Array.isArray(v)) {
           for (let i = 0; i < v.length; i++) {
             this.path.push(i);
-            this.value(v[i], { object: RESCORE_PARAMS }, name);
+            this.value(v[i], RESCORE_SPEC, name);
             this.path.pop();
           }
           return;
         }
-        this.value(v, { object: RESCORE_PARAMS }, name);
+        this.value(v, RESCORE_SPEC, name);
         return;
       case 'knn': {
         const one = (item: unknown): void => {
@@ -836,7 +862,7 @@ class Walker {
             this.report('invalid-type', `[knn] must be an object or an array of objects, found ${jsonType(item)}`);
             return;
           }
-          this.params(item, KNN_SEARCH_PARAMS, '[knn] search', ['query_vector', 'query_vector_builder']);
+          this.params(item, KNN_SEARCH_PARAMS, 'knn', ' search', KNN_ONE_OF);
           if (typeof item['field'] === 'string') this.fieldRef(item['field'], Use.Query, 'field');
         };
         if (Array.isArray(v)) {
@@ -852,7 +878,7 @@ class Walker {
         this.retriever(v);
         return;
       case 'runtime-mappings':
-        this.value(v, { map: { object: RUNTIME_FIELD_PARAMS, required: ['type'] } }, name);
+        this.value(v, RUNTIME_MAPPINGS_SPEC, name);
         return;
       case 'bucket-path':
         if (typeof v === 'string') return;
@@ -884,7 +910,7 @@ class Walker {
         this.functionScoreFunction(v);
         return;
       case 'collapse':
-        this.value(v, { object: COLLAPSE_PARAMS }, name);
+        this.value(v, COLLAPSE_SPEC, name);
         if (isObject(v) && typeof v['field'] === 'string') this.fieldRef(v['field'], Use.Aggregation, 'field');
         return;
       case 'suggest':
@@ -1077,10 +1103,10 @@ class Walker {
       if (key === '_geo_distance') {
         this.geoDistanceSort(spec);
       } else if (key === '_script') {
-        this.value(spec, { object: SCRIPT_SORT_PARAMS, required: ['type', 'script'] }, key);
+        this.value(spec, SCRIPT_SORT_SPEC, key);
       } else {
         if (typeof spec === 'string') this.value(spec, SORT_ORDER_SPEC, 'order');
-        else if (isObject(spec)) this.params(spec, SORT_PARAMS, `sort on [${key}]`);
+        else if (isObject(spec)) this.params(spec, SORT_PARAMS, key, '', undefined, undefined, 'sort on ');
         else this.report('invalid-type', `sort on [${key}] must be "asc", "desc" or an object, found ${jsonType(spec)}`);
       }
       this.path.pop();
@@ -1129,7 +1155,7 @@ class Walker {
       this.report('invalid-type', `[${name}] must be an object, found ${jsonType(v)}`);
       return;
     }
-    this.params(v, HIGHLIGHT_PARAMS, '[highlight]');
+    this.params(v, HIGHLIGHT_PARAMS, 'highlight', '');
     if (v['fields'] !== undefined) {
       this.path.push('fields');
       this.highlightFields(v['fields']);
@@ -1144,7 +1170,7 @@ class Walker {
         this.path.push(key);
         const spec = o[key];
         if (!isObject(spec)) this.report('invalid-type', `highlight settings for [${key}] must be an object (use {} for defaults), found ${jsonType(spec)}`);
-        else this.params(spec, HIGHLIGHT_FIELD_PARAMS, `[highlight] field [${key}]`);
+        else this.params(spec, HIGHLIGHT_FIELD_PARAMS, key, '', undefined, undefined, '[highlight] field ');
         this.path.pop();
       }
     };
@@ -1273,22 +1299,23 @@ class Walker {
       this.report('invalid-type', `[${type}] aggregation expects an object, found ${jsonType(body)}`);
       return;
     }
-    const owner = `[${type}] aggregation`;
     let empty = true;
     for (const _ in body) {
       empty = false;
       break;
     }
     if (empty && spec.allowEmpty !== true && (requiredOf(spec.params).length > 0 || spec.requireOneOf !== undefined)) {
-      this.params(body, spec.params, owner, spec.requireOneOf);
+      this.params(body, spec.params, type, ' aggregation', spec.requireOneOf);
       return;
     }
     this.fieldChecksSuspended = type === 'bucket_sort';
-    this.params(body, spec.params, owner, spec.requireOneOf, spec.open);
+    this.params(body, spec.params, type, ' aggregation', spec.requireOneOf, spec.open);
     this.fieldChecksSuspended = false;
     if (spec.exclusive !== undefined) {
-      const set = spec.exclusive.filter((k) => body[k] !== undefined);
-      if (set.length > 1) this.report('conflicting-params', `${owner} takes only one of [${spec.exclusive.join(', ')}], found ${set.map((s) => `[${s}]`).join(' and ')}`, set[1]);
+      let present = 0;
+      for (const k of spec.exclusive) if (body[k] !== undefined) present++;
+      const set = present > 1 ? spec.exclusive.filter((k) => body[k] !== undefined) : undefined;
+      if (set !== undefined) this.report('conflicting-params', `[${type}] aggregation takes only one of [${spec.exclusive.join(', ')}], found ${set.map((s) => `[${s}]`).join(' and ')}`, set[1]);
     }
     switch (type) {
       case 'nested': {
@@ -1310,7 +1337,7 @@ class Walker {
       case 'geo_line':
       case 'top_metrics':
         // Fields inside value/weight, a/b, point/sort and metrics objects.
-        for (const slot of ['value', 'weight', 'a', 'b', 'point', 'sort', 'metrics']) {
+        for (const slot of FIELD_SLOTS) {
           const v = body[slot];
           const items = Array.isArray(v) ? v : [v];
           for (let i = 0; i < items.length; i++) {
@@ -1353,7 +1380,7 @@ class Walker {
       if (typeof f === 'string') {
         const mf = this.fieldRef(f, Use.Aggregation, spec.fieldParam);
         if (mf !== undefined && spec.fieldTypes !== undefined && !fieldTypeFits(spec.fieldTypes, mf.type)) {
-          this.report('field-type-mismatch', `${owner} needs a ${FIELD_TYPE_WORDS[spec.fieldTypes]} field, but [${f}] is ${mf.type}`, spec.fieldParam);
+          this.report('field-type-mismatch', `[${type}] aggregation needs a ${FIELD_TYPE_WORDS[spec.fieldTypes]} field, but [${f}] is ${mf.type}`, spec.fieldParam);
         }
       }
     }
@@ -1452,7 +1479,17 @@ function describeSpec(spec: ValueSpec): string {
   return spec.oneOf.map(describeSpec).join(' or ');
 }
 
-const FUNCTION_NAMES = new Set(['exp', 'gauss', 'linear', 'field_value_factor', 'random_score', 'script_score']);
+const INLINE_FUNCTIONS = ['exp', 'gauss', 'linear', 'field_value_factor', 'random_score', 'script_score'] as const;
+const FUNCTION_NAMES = new Set<string>(INLINE_FUNCTIONS);
+const FIELD_SLOTS = ['value', 'weight', 'a', 'b', 'point', 'sort', 'metrics'] as const;
+const SCRIPT_ONE_OF = ['source', 'id'] as const;
+const KNN_ONE_OF = ['query_vector', 'query_vector_builder'] as const;
+const MULTI_VALUE_MODE_SPEC: ValueSpec = { enum: ['min', 'max', 'avg', 'sum'], caseInsensitive: true };
+// Built once here rather than as literals on each call.
+const INNER_HITS_SPEC: ValueSpec = { object: INNER_HITS_PARAMS };
+const RESCORE_SPEC: ValueSpec = { object: RESCORE_PARAMS };
+const COLLAPSE_SPEC: ValueSpec = { object: COLLAPSE_PARAMS };
+const RUNTIME_MAPPINGS_SPEC: ValueSpec = { map: { object: RUNTIME_FIELD_PARAMS, required: ['type'] } };
 const GEO_BOUNDS_KEYS = new Set(['top_left', 'bottom_right', 'top_right', 'bottom_left', 'top', 'left', 'bottom', 'right', 'wkt']);
 const SORT_ORDER_SPEC: ValueSpec = { enum: ['asc', 'desc'], caseInsensitive: true };
 const DECAY_PLACEMENT: ValueSpec = {
@@ -1476,6 +1513,7 @@ const SCRIPT_SORT_PARAMS: ParamTable = {
   mode: { value: { enum: ['min', 'max', 'sum', 'avg', 'median'], caseInsensitive: true }, doc: 'Multi-value mode.' },
   nested: { value: 'object', doc: 'Nested sort settings.' },
 };
+const SCRIPT_SORT_SPEC: ValueSpec = { object: SCRIPT_SORT_PARAMS, required: ['type', 'script'] };
 const GEO_DISTANCE_SORT_PARAMS: ParamTable = {
   order: { value: SORT_ORDER_SPEC, doc: 'asc or desc.' },
   unit: { value: 'string', doc: 'Distance unit (default m).' },
@@ -1487,23 +1525,40 @@ const GEO_DISTANCE_SORT_PARAMS: ParamTable = {
 };
 
 
-function run(options: ValidateOptions | undefined, prefix: Segment[], fn: (w: Walker) => void): DslProblem[] {
-  const w = new Walker(options, prefix);
-  fn(w);
-  return w.problems;
+const NO_PREFIX: readonly Segment[] = [];
+// Never pushed to: release() parks it, reset() replaces it before any report.
+const NO_PROBLEMS: DslProblem[] = [];
+let shared: Walker | undefined;
+/** The reused Walker, reset for a new validation (the walk is synchronous and never re-entered). */
+function walker(options: ValidateOptions | undefined, prefix: readonly Segment[]): Walker {
+  const w = (shared ??= new Walker());
+  w.reset(options, prefix);
+  return w;
+}
+/** Hands the problems over and drops references to the caller's data. */
+function finish(w: Walker): DslProblem[] {
+  const problems = w.problems;
+  w.release();
+  return problems;
 }
 
 /** Validates a parsed search request body. */
 export function validateBody(body: unknown, options?: ValidateOptions): DslProblem[] {
-  return run(options, [], (w) => w.body(body));
+  const w = walker(options, NO_PREFIX);
+  w.body(body);
+  return finish(w);
 }
 
 /** Validates a bare query (the value of `query`). */
 export function validateQuery(query: unknown, options?: ValidateOptions): DslProblem[] {
-  return run(options, [], (w) => w.query(query));
+  const w = walker(options, NO_PREFIX);
+  w.query(query);
+  return finish(w);
 }
 
 /** Internal: validates a body whose pointers are prefixed (dataset lines use ['dsl']). */
-export function validateBodyAt(body: unknown, prefix: Segment[], options?: ValidateOptions): DslProblem[] {
-  return run(options, prefix, (w) => w.body(body));
+export function validateBodyAt(body: unknown, prefix: readonly Segment[], options?: ValidateOptions): DslProblem[] {
+  const w = walker(options, prefix);
+  w.body(body);
+  return finish(w);
 }

@@ -135,6 +135,11 @@ export function createPanelFeature(ctx: Context): Feature {
   return {
     commands: {
       'distillery.openReview': openReview,
+      // Not in the palette: other features call it with a record id (e.g. a prediction's gold pair).
+      'distillery.revealRecord': (id: unknown) => {
+        if (typeof id !== 'string' || !id) throw new Error('distillery.revealRecord needs a record id');
+        panelHost().revealRecord(id);
+      },
       'distillery.importQuestions': importCommand,
       'distillery.splitDataset': splitCommand,
       'distillery.exportDataset': exportCommand,

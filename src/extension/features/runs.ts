@@ -108,19 +108,21 @@ export function createRunsFeature(ctx: Context): Feature {
     let entry = hosts.get(name);
     if (!entry) {
       const profile = profiles().find((p) => p.name === name);
-      const host = openHost(profile?.target ?? name, { ...connectPrompts(ctx.extension.secrets, ctx.log), ...(profile?.identityFile ? { identityFile: profile.identityFile } : {}) });
+      const host = openHost(profile?.target ?? name, {
+        ...connectPrompts(ctx.extension.secrets, ctx.log),
+        ...(profile?.identityFile ? { identityFile: profile.identityFile } : {}),
+        ...(profile?.remoteHome ? { remoteHome: profile.remoteHome } : {}),
+      });
       entry = profile ? { host, profile } : { host };
       hosts.set(name, entry);
     }
     return entry;
   }
 
-  // The run view (live chart, predictions next to gold, comparison table). The review panel has no
-  // command that selects a record by id yet, so "show gold" opens it and hands over the id.
+  // The run view (live chart, predictions next to gold, comparison table); "show gold" selects the
+  // gold pair in the review panel.
   const views = new RunViews(ctx, async (id) => {
-    await vscode.commands.executeCommand('distillery.openReview');
-    await vscode.env.clipboard.writeText(id);
-    void vscode.window.showInformationMessage(`Distillery: record ${id} is the gold pair; its id is on the clipboard — press / in the review panel and paste it.`);
+    await vscode.commands.executeCommand('distillery.revealRecord', id);
   });
   ctx.push(views);
 

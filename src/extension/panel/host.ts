@@ -36,6 +36,10 @@ export class PanelHost implements vscode.WebviewViewProvider, vscode.Disposable 
   private asking = false;
   /** Reconnects each attached webview (after the dataset was switched). */
   private readonly attached = new Set<() => void>();
+  /** Live sessions, one per attached webview, so a record can be revealed in all of them. */
+  private readonly sessions = new Set<PanelSession>();
+  /** A record to select in sessions that are still connecting. */
+  private pendingReveal: string | null = null;
   private readonly disposables: vscode.Disposable[] = [];
 
   constructor(private readonly ctx: Context) {
@@ -101,6 +105,13 @@ export class PanelHost implements vscode.WebviewViewProvider, vscode.Disposable 
     this.attach(panel.webview, 'wide', panel.onDidDispose);
   }
 
+  /** Opens the wide review panel with record `id` selected (also in the sidebar view, if open). */
+  revealRecord(id: string): void {
+    this.pendingReveal = id;
+    this.openReviewPanel();
+    for (const s of this.sessions) s.reveal(id);
+  }
+
   private resourceRoots(): vscode.Uri[] {
     const root = this.ctx.extension.extensionUri;
     return [vscode.Uri.joinPath(root, 'dist'), vscode.Uri.joinPath(root, 'media')];
@@ -120,6 +131,7 @@ export class PanelHost implements vscode.WebviewViewProvider, vscode.Disposable 
     const subscription = webview.onDidReceiveMessage((m: unknown) => (session ? session.receive(m) : early.push(m)));
     const connect = () => {
       const mine = ++generation;
+      if (session) this.sessions.delete(session);
       session?.dispose();
       session = undefined;
       early.length = 0;
@@ -134,6 +146,11 @@ export class PanelHost implements vscode.WebviewViewProvider, vscode.Disposable 
         (loaded) => {
           if (mine !== generation) return;
           session = this.makeSession(webview, loaded);
+          this.sessions.add(session);
+          if (this.pendingReveal) {
+            session.reveal(this.pendingReveal);
+            this.pendingReveal = null;
+          }
           for (const m of early.splice(0)) session.receive(m);
         },
         (e: unknown) => {
@@ -149,6 +166,7 @@ export class PanelHost implements vscode.WebviewViewProvider, vscode.Disposable 
       generation++;
       this.attached.delete(connect);
       subscription.dispose();
+      if (session) this.sessions.delete(session);
       session?.dispose();
     });
     connect();

@@ -249,6 +249,15 @@ export class PanelSession {
     };
   }
 
+  /** Selects a record from outside the webview (e.g. a run's prediction pointing at its gold pair). */
+  reveal(id: string): void {
+    this.selectedId = id;
+    if (!this.ready) return;
+    this.hooks.post(Focus.make({ id }));
+    this.refresh(id);
+    this.sendDetail();
+  }
+
   dispose(): void {
     this.subscription.dispose();
   }

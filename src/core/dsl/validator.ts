@@ -12,7 +12,7 @@ import { BODY_KEY_SPECS } from './body';
 import { DIAGNOSTIC_CODES } from './codes';
 import { isDateType, isGeoType, isNumericType, isShapeType, isTextType, lookupField } from './mapping';
 import { INTERVAL_RULES, QUERY_SPECS, SPAN_QUERY_NAMES } from './queries';
-import type { AggregationSpec, ParamSpec, ParamTable, QuerySpec, ValueSpec } from './spec-types';
+import type { AggregationSpec, ParamTable, QuerySpec, ValueSpec } from './spec-types';
 import { didYouMean, suggest } from './suggest';
 import type { DslProblem, IndexMapping, MappedField, Severity, ValidateOptions } from './types';
 import {
@@ -69,8 +69,15 @@ function versionBefore(have: number[], since: string): boolean {
 
 // Lookups on the hot path go through Maps: a keyed load on a large object literal with a
 // varying key is several times slower than Map.get in V8.
+/** A ParamSpec reduced to what the walk reads, in one object shape (monomorphic loads). */
+interface CompiledParam {
+  readonly value: ValueSpec;
+  readonly deprecated: string | undefined;
+  readonly since: string | undefined;
+}
 interface CompiledTable {
-  readonly params: Map<string, ParamSpec>;
+  readonly table: ParamTable;
+  readonly params: Map<string, CompiledParam>;
   readonly required: readonly string[];
 }
 // Cached on the table itself under a symbol (non-enumerable, so Object.keys/for..in/JSON never see
@@ -79,7 +86,8 @@ const COMPILED: unique symbol = Symbol('compiled');
 type WithCompiled = ParamTable & { [COMPILED]?: CompiledTable };
 function compile(table: ParamTable): CompiledTable {
   const c: CompiledTable = {
-    params: new Map(Object.entries(table)),
+    table,
+    params: new Map(Object.entries(table).map(([k, ps]): [string, CompiledParam] => [k, { value: ps.value, deprecated: ps.deprecated, since: ps.since }])),
     required: Object.keys(table).filter((k) => table[k]!.required === true),
   };
   Object.defineProperty(table, COMPILED, { value: c, enumerable: false, writable: false, configurable: false });
@@ -88,11 +96,9 @@ function compile(table: ParamTable): CompiledTable {
 function compiled(table: ParamTable): CompiledTable {
   return (table as WithCompiled)[COMPILED] ?? compile(table);
 }
-function requiredOf(table: ParamTable): readonly string[] {
-  return compiled(table).required;
-}
-const QUERY_MAP = new Map(Object.entries(QUERY_SPECS));
-const AGGREGATION_MAP = new Map(Object.entries(AGGREGATION_SPECS));
+// Each entry carries its compiled param table, so the walk needs no second lookup.
+const QUERY_MAP = new Map(Object.entries(QUERY_SPECS).map(([k, spec]) => [k, { spec, table: compiled(spec.params) }] as const));
+const AGGREGATION_MAP = new Map(Object.entries(AGGREGATION_SPECS).map(([k, spec]) => [k, { spec, table: compiled(spec.params) }] as const));
 const BODY_KEY_MAP = new Map(Object.entries(BODY_KEY_SPECS));
 
 /** How a field is used, for mapping checks. */
@@ -231,13 +237,14 @@ class Walker {
       this.report('empty-clause', 'empty query clause {}; write a query such as {"match_all": {}} or remove the clause');
       return undefined;
     }
-    const spec = QUERY_MAP.get(name);
-    if (spec === undefined) {
+    const entry = QUERY_MAP.get(name);
+    if (entry === undefined) {
       if (name === 'span_gap') return name; // valid only inside span_near; accepted loosely
       const s = suggest(name, Object.keys(QUERY_SPECS));
       this.report('unknown-query', `unknown query [${name}]${didYouMean(s)}`, name, s === undefined ? undefined : { kind: 'renameKey', replacement: s });
       return undefined;
     }
+    const spec = entry.spec;
     if (spec.removed !== undefined) {
       this.report('removed-feature', `[${name}] query: ${spec.removed}`, name);
       return name;
@@ -250,13 +257,13 @@ class Walker {
     }
     this.queryDepth++;
     this.path.push(name);
-    if (!this.tooDeep()) this.queryBody(name, spec, q[name]);
+    if (!this.tooDeep()) this.queryBody(name, spec, entry.table, q[name]);
     this.path.pop();
     this.queryDepth--;
     return name;
   }
 
-  private queryBody(name: string, spec: QuerySpec, body: unknown): void {
+  private queryBody(name: string, spec: QuerySpec, table: CompiledTable, body: unknown): void {
     if (!isObject(body)) {
       this.report('invalid-type', `[${name}] query expects an object, found ${jsonType(body)}`);
       return;
@@ -267,22 +274,22 @@ class Walker {
         // Fields under a nested query's path are in scope for its inner query.
         const saved = this.nestedScope;
         if (name === 'nested' && typeof body['path'] === 'string') this.nestedScope = body['path'];
-        this.params(body, spec.params, name, ' query', spec.requireOneOf);
+        this.paramsOf(body, table, name, ' query', spec.requireOneOf);
         this.nestedScope = saved;
         this.querySemantics(name, spec, body);
         return;
       }
       case 'field':
-        this.fieldShapedQuery(name, spec, body);
+        this.fieldShapedQuery(name, spec, table, body);
         return;
       case 'field-params':
-        this.fieldParamsQuery(name, spec, body);
+        this.fieldParamsQuery(name, spec, table, body);
         return;
     }
   }
 
   /** { "<field>": short | { params } } */
-  private fieldShapedQuery(name: string, spec: QuerySpec, body: Record<string, unknown>): void {
+  private fieldShapedQuery(name: string, spec: QuerySpec, table: CompiledTable, body: Record<string, unknown>): void {
     let field: string | undefined;
     for (const key in body) {
       const v = body[key];
@@ -299,7 +306,7 @@ class Walker {
       field = key;
       this.path.push(key);
       if (isObject(v)) {
-        this.params(v, spec.params, name, ' query', spec.requireOneOf);
+        this.paramsOf(v, table, name, ' query', spec.requireOneOf);
       } else if (spec.shortParam !== undefined) {
         this.value(v, spec.params[spec.shortParam]!.value, spec.shortParam);
       } else {
@@ -314,7 +321,7 @@ class Walker {
   }
 
   /** { "<field>": value, ...params } */
-  private fieldParamsQuery(name: string, spec: QuerySpec, body: Record<string, unknown>): void {
+  private fieldParamsQuery(name: string, spec: QuerySpec, table: CompiledTable, body: Record<string, unknown>): void {
     let field: string | undefined;
     for (const key in body) {
       const ps = spec.params[key];
@@ -338,7 +345,7 @@ class Walker {
       this.path.pop();
       if (field === key) this.queryField(name, spec, key, body[key], true);
     }
-    for (const r of requiredOf(spec.params)) {
+    for (const r of table.required) {
       if (body[r] === undefined) this.report('missing-param', `[${name}] query requires [${r}]`);
     }
     if (field === undefined) this.report('missing-field', `[${name}] query names no field; add "<field>": …`);
@@ -545,12 +552,16 @@ class Walker {
    * "sort on [price]"); the string is built only when a problem is reported.
    */
   params(obj: Record<string, unknown>, table: ParamTable, ownerName: Segment, ownerSuffix: string, requireOneOf?: readonly string[], open?: boolean, ownerPrefix = ''): void {
-    const c = compiled(table);
+    this.paramsOf(obj, compiled(table), ownerName, ownerSuffix, requireOneOf, open, ownerPrefix);
+  }
+
+  /** params() with the table already compiled. */
+  private paramsOf(obj: Record<string, unknown>, c: CompiledTable, ownerName: Segment, ownerSuffix: string, requireOneOf?: readonly string[], open?: boolean, ownerPrefix = ''): void {
     for (const key in obj) {
       const ps = c.params.get(key);
       if (ps === undefined) {
         if (open === true) continue;
-        const s = suggest(key, Object.keys(table));
+        const s = suggest(key, Object.keys(c.table));
         this.report('unknown-param', `${ownerPrefix}[${ownerName}]${ownerSuffix} does not support [${key}]${didYouMean(s)}`, key, s === undefined ? undefined : { kind: 'renameKey', replacement: s });
         continue;
       }
@@ -1241,6 +1252,7 @@ class Walker {
     }
     let type: string | undefined;
     let spec: AggregationSpec | undefined;
+    let table: CompiledTable | undefined;
     let subKey: string | undefined;
     for (const key in v) {
       if (key === 'aggs' || key === 'aggregations') {
@@ -1264,7 +1276,8 @@ class Walker {
         continue;
       }
       type = key;
-      spec = s;
+      spec = s.spec;
+      table = s.table;
     }
     if (type === undefined) {
       this.report('missing-aggregation-type', `aggregation [${aggName}] has no type; add one such as {"terms": {"field": …}}`);
@@ -1275,7 +1288,7 @@ class Walker {
       if (spec.deprecated !== undefined) this.report(spec.deprecated.includes('removed') ? 'removed-feature' : 'deprecated', `[${type}] aggregation: ${spec.deprecated}`, type);
       if (spec.since !== undefined) this.checkSince(type, spec.since, type);
       this.path.push(type);
-      this.aggregationBody(type, spec, v[type]);
+      this.aggregationBody(type, spec, table!, v[type]);
       this.path.pop();
     }
     if (subKey !== undefined) {
@@ -1290,7 +1303,7 @@ class Walker {
     this.nestedScope = saved;
   }
 
-  private aggregationBody(type: string, spec: AggregationSpec, body: unknown): void {
+  private aggregationBody(type: string, spec: AggregationSpec, table: CompiledTable, body: unknown): void {
     if (type === 'filter') {
       this.query(body);
       return;
@@ -1304,12 +1317,12 @@ class Walker {
       empty = false;
       break;
     }
-    if (empty && spec.allowEmpty !== true && (requiredOf(spec.params).length > 0 || spec.requireOneOf !== undefined)) {
-      this.params(body, spec.params, type, ' aggregation', spec.requireOneOf);
+    if (empty && spec.allowEmpty !== true && (table.required.length > 0 || spec.requireOneOf !== undefined)) {
+      this.paramsOf(body, table, type, ' aggregation', spec.requireOneOf);
       return;
     }
     this.fieldChecksSuspended = type === 'bucket_sort';
-    this.params(body, spec.params, type, ' aggregation', spec.requireOneOf, spec.open);
+    this.paramsOf(body, table, type, ' aggregation', spec.requireOneOf, spec.open);
     this.fieldChecksSuspended = false;
     if (spec.exclusive !== undefined) {
       let present = 0;

@@ -5,7 +5,7 @@
 // an `is()` guard; whatever arrives is parsed with `parseToRunHost` / `parseToRunView` and a
 // malformed or unknown message comes back as `{ ok: false }`, is logged and ignored.
 import { z } from 'zod';
-import { IpcDescriptor, type Direction, type IpcMessage, type ParseResult } from './webview-protocol';
+import { IpcDescriptor, messageParser, type Envelope } from './ipc';
 
 // ---------------------------------------------------------------------------------------------
 // Shared value types
@@ -118,31 +118,13 @@ export const Predictions = toView(
 const hostDescriptors = [RunViewReady, RevealGold, RunViewLog] as const;
 const viewDescriptors = [RunViewInit, RunEvents, RunStatusMsg, CompareTable, Predictions] as const;
 
-type Envelope<T> = T extends IpcDescriptor<infer M, Direction, infer S> ? IpcMessage<M, z.output<S>> : never;
 export type ToRunHostMessage = Envelope<(typeof hostDescriptors)[number]>;
 export type ToRunViewMessage = Envelope<(typeof viewDescriptors)[number]>;
 
-function parser<T>(descriptors: readonly IpcDescriptor<string, Direction, z.ZodTypeAny>[]) {
-  const byMethod = new Map(descriptors.map((d) => [d.method, d.envelope] as const));
-  return (raw: unknown): ParseResult<T> => {
-    if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return { ok: false, reason: 'message is not an object' };
-    const method = (raw as { method?: unknown }).method;
-    if (typeof method !== 'string') return { ok: false, reason: 'message has no method' };
-    const schema = byMethod.get(method);
-    if (!schema) return { ok: false, reason: `unknown method ${JSON.stringify(method.slice(0, 100))}` };
-    const parsed = schema.safeParse(raw);
-    if (!parsed.success) {
-      const issue = parsed.error.issues[0];
-      return { ok: false, reason: `malformed ${method}: ${issue ? `${issue.path.join('.') || '(root)'}: ${issue.message}` : 'invalid'}` };
-    }
-    return { ok: true, message: parsed.data as T };
-  };
-}
-
 /** Validates a message the host received from the run view. */
-export const parseToRunHost = parser<ToRunHostMessage>(hostDescriptors);
+export const parseToRunHost = messageParser<ToRunHostMessage>(hostDescriptors);
 /** Validates a message the run view received from the host. */
-export const parseToRunView = parser<ToRunViewMessage>(viewDescriptors);
+export const parseToRunView = messageParser<ToRunViewMessage>(viewDescriptors);
 
 /** What the run view keeps across reloads with `vscode.setState`. */
 export const runViewStateSchema = z

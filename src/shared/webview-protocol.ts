@@ -7,6 +7,9 @@
 // Records stay in the extension host. The webview holds only what it shows: a window of compact
 // rows it asks for by index range, the facet counts of the current view, and one record's detail.
 import { z } from 'zod';
+import { IpcDescriptor, messageParser, type Envelope } from './ipc';
+
+export { IpcDescriptor, type Direction, type IpcMessage, type ParseResult } from './ipc';
 
 // ---------------------------------------------------------------------------------------------
 // Shared value types
@@ -150,34 +153,7 @@ export type ReviewTarget = z.infer<typeof reviewTargetSchema>;
 // ---------------------------------------------------------------------------------------------
 // Descriptors
 
-export type Direction = 'toHost' | 'toWebview';
-
-export interface IpcMessage<M extends string = string, P = unknown> {
-  readonly method: M;
-  readonly params: P;
-}
-
-/** A message type: its method name, direction, params schema, and a guard for parsed messages. */
-export class IpcDescriptor<M extends string, D extends Direction, S extends z.ZodTypeAny> {
-  constructor(
-    readonly method: M,
-    readonly direction: D,
-    readonly params: S,
-  ) {}
-
-  get envelope() {
-    return z.object({ method: z.literal(this.method), params: this.params }).strict();
-  }
-
-  /** Builds the message (typed); the receiving side validates it again. */
-  make(params: z.input<S>): IpcMessage<M, z.output<S>> {
-    return { method: this.method, params: params as z.output<S> };
-  }
-
-  is(msg: IpcMessage): msg is IpcMessage<M, z.output<S>> {
-    return msg.method === this.method;
-  }
-}
+// The descriptor machinery is shared with the run view's protocol (src/shared/ipc.ts).
 
 const toHost = <M extends string, S extends z.ZodTypeAny>(method: M, params: S) => new IpcDescriptor(method, 'toHost', params);
 const toWebview = <M extends string, S extends z.ZodTypeAny>(method: M, params: S) => new IpcDescriptor(method, 'toWebview', params);
@@ -253,33 +229,13 @@ export const Notice = toWebview('notice', z.object({ level: z.enum(['info', 'war
 const hostDescriptors = [Ready, SetView, GetRows, Select, Review, Edit, Validate, Undo, Redo, OpenInEditor, GetStats, Log] as const;
 const webviewDescriptors = [Init, ViewChanged, Rows, DetailMsg, Diagnostics, StatsMsg, History, Focus, Notice] as const;
 
-type Envelope<T> = T extends IpcDescriptor<infer M, Direction, infer S> ? IpcMessage<M, z.output<S>> : never;
 export type ToHostMessage = Envelope<(typeof hostDescriptors)[number]>;
 export type ToWebviewMessage = Envelope<(typeof webviewDescriptors)[number]>;
 
-export type ParseResult<T> = { ok: true; message: T } | { ok: false; reason: string };
-
-function parser<T>(descriptors: readonly IpcDescriptor<string, Direction, z.ZodTypeAny>[]) {
-  const byMethod = new Map(descriptors.map((d) => [d.method, d.envelope] as const));
-  return (raw: unknown): ParseResult<T> => {
-    if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return { ok: false, reason: 'message is not an object' };
-    const method = (raw as { method?: unknown }).method;
-    if (typeof method !== 'string') return { ok: false, reason: 'message has no method' };
-    const schema = byMethod.get(method);
-    if (!schema) return { ok: false, reason: `unknown method ${JSON.stringify(method.slice(0, 100))}` };
-    const parsed = schema.safeParse(raw);
-    if (!parsed.success) {
-      const issue = parsed.error.issues[0];
-      return { ok: false, reason: `malformed ${method}: ${issue ? `${issue.path.join('.') || '(root)'}: ${issue.message}` : 'invalid'}` };
-    }
-    return { ok: true, message: parsed.data as T };
-  };
-}
-
 /** Validates a message the host received from the webview. */
-export const parseToHost = parser<ToHostMessage>(hostDescriptors);
+export const parseToHost = messageParser<ToHostMessage>(hostDescriptors);
 /** Validates a message the webview received from the host. */
-export const parseToWebview = parser<ToWebviewMessage>(webviewDescriptors);
+export const parseToWebview = messageParser<ToWebviewMessage>(webviewDescriptors);
 
 /** What the webview keeps across reloads with `vscode.setState`. */
 export const webviewStateSchema = z

@@ -33,18 +33,34 @@ export function contentSecurityPolicy(cspSource: string, nonce: string): string 
 }
 
 export function renderPanelHtml(o: PanelHtmlOptions): string {
+  return renderWebviewHtml({ ...o, title: 'Distillery Review', appClass: 'app', layout: o.layout });
+}
+
+export interface WebviewHtmlOptions {
+  cspSource: string;
+  scriptUri: string;
+  styleUri: string;
+  nonce?: string;
+  title: string;
+  /** Class of the root element the app renders into (`#app`). */
+  appClass: string;
+  layout?: 'narrow' | 'wide';
+}
+
+/** The one HTML shell of every Distillery webview: strict CSP, one stylesheet, one nonce'd script. */
+export function renderWebviewHtml(o: WebviewHtmlOptions): string {
   const nonce = o.nonce ?? makeNonce();
   return `<!DOCTYPE html>
-<html lang="en" data-layout="${o.layout}">
+<html lang="en"${o.layout ? ` data-layout="${o.layout}"` : ''}>
 <head>
 <meta charset="UTF-8">
 <meta http-equiv="Content-Security-Policy" content="${escapeAttr(contentSecurityPolicy(o.cspSource, nonce))}">
 <meta name="viewport" content="width=device-width, initial-scale=1.0">
 <link rel="stylesheet" href="${escapeAttr(o.styleUri)}">
-<title>Distillery Review</title>
+<title>${escapeAttr(o.title)}</title>
 </head>
 <body>
-<div id="app" class="app"></div>
+<div id="app" class="${escapeAttr(o.appClass)}"></div>
 <script nonce="${nonce}" src="${escapeAttr(o.scriptUri)}"></script>
 </body>
 </html>

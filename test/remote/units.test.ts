@@ -45,6 +45,11 @@ describe('remote units', () => {
     assert.equal((lora16['train'] as { epochs: number }).epochs, 1);
     assert.ok(plan.filter((c) => c['supervision'] === 'label_only').every((c) => c['dssWeight'] === 1));
     assert.ok(plan.filter((c) => c['modality'] === 'full').every((c) => c['lora'] === undefined));
+    // A base that is itself a label-only LoRA run: full points drop its lora block, DSS points its weight of 1.
+    const fromLabelLora = planSweep({ baseModel: 'm', modality: 'lora', supervision: 'label_only', dssWeight: 1, lora: { r: 4, dropout: 0.1 } }, parseSweepGrid('modality=full,lora;supervision=dss'));
+    assert.equal(fromLabelLora.find((c) => c['modality'] === 'full')!['lora'], undefined);
+    assert.ok(fromLabelLora.every((c) => c['dssWeight'] === undefined));
+    assert.deepEqual(fromLabelLora.find((c) => c['modality'] === 'lora')!['lora'], { r: 4, dropout: 0.1, alpha: 16 });
     assert.throws(() => parseSweepGrid('modality=huge'), /modality/);
     assert.throws(() => parseSweepGrid('rank=-1'), /positive/);
     assert.throws(() => parseSweepGrid('beta=1'), /unknown key/);

@@ -71,17 +71,3 @@ test('unknown models are shaped from their parameter count', () => {
   assert.equal(findModel('FLAN-T5-BASE')?.id, 'google/flan-t5-base');
 });
 
-import { expandGrid, validateGrid } from '../../src/core/training/sweep';
-
-test('a sweep grid expands to named points with alpha = 4 × rank, full once per lr', () => {
-  const points = expandGrid({ modalities: ['full', 'lora', 'qlora'], supervisions: ['dss', 'label_only'], ranks: [8, 64], learningRates: [1e-4, 3e-4] });
-  assert.equal(points.length, 2 * 2 + 2 * 2 * 2 * 2);
-  assert.equal(new Set(points.map((p) => p.name)).size, points.length, 'names are unique');
-  for (const p of points) assert.equal(p.alpha, p.rank === null ? null : 4 * p.rank);
-  assert.deepEqual(points[0], { name: 'full-dss-lr1e-4', modality: 'full', supervision: 'dss', rank: null, alpha: null, lr: 1e-4 });
-  assert.deepEqual(validateGrid({ modalities: ['lora'], supervisions: ['dss'], ranks: [], learningRates: [2] }), [
-    'ranks is empty but LoRA/QLoRA are in the grid: give ranks such as 8, 16, 64',
-    'learning rate 2 must be between 0 and 1',
-  ]);
-  assert.throws(() => expandGrid({ modalities: [], supervisions: ['dss'], ranks: [8], learningRates: [1e-4] }), /modalities is empty/);
-});

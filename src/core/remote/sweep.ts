@@ -70,7 +70,11 @@ export function planSweep(base: Record<string, unknown>, grid: SweepGrid): Recor
           seen.add(key);
           const cfg: Record<string, unknown> = { ...structuredClone(base), modality, supervision, train: { ...baseTrain, lr } };
           if (supervision === 'label_only') cfg['dssWeight'] = 1.0;
+          // A label-only base's weight of 1 would turn a DSS point into label-only again.
+          else if (cfg['dssWeight'] === 1) delete cfg['dssWeight'];
+          // Full fine-tuning takes no lora block (the runner refuses one).
           if (r !== undefined) cfg['lora'] = { ...baseLora, r, alpha: 4 * r };
+          else delete cfg['lora'];
           out.push(cfg);
         }
   return out;

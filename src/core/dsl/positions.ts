@@ -30,11 +30,14 @@ export function locatePointers(text: string, wanted: ReadonlySet<string>): Map<s
     return s;
   };
   const scanner = createScanner(text, true);
-  const stack: { isArray: boolean; ptr: string; index: number; key: string }[] = [];
+  // A frame's ptr is undefined when no wanted pointer lies inside it (wanted holds every ancestor
+  // of each problem's pointer), so the pointers of its members are never built.
+  const stack: { isArray: boolean; ptr: string | undefined; index: number; key: string }[] = [];
   let expectKey = false;
-  const valuePointer = (): string => {
+  const valuePointer = (): string | undefined => {
     const top = stack[stack.length - 1];
     if (top === undefined) return '';
+    if (top.ptr === undefined) return undefined;
     return top.isArray ? `${top.ptr}/${top.index}` : `${top.ptr}/${escapePointerSegment(top.key)}`;
   };
   for (let token: number = scanner.scan(); token !== SyntaxKind.EOF; token = scanner.scan()) {
@@ -43,19 +46,19 @@ export function locatePointers(text: string, wanted: ReadonlySet<string>): Map<s
       case SyntaxKind.OpenBraceToken:
       case SyntaxKind.OpenBracketToken: {
         const ptr = valuePointer();
-        const s = spans(ptr);
+        const s = ptr === undefined ? undefined : spans(ptr);
         if (s !== undefined && s.valueStart === undefined) {
           s.valueStart = offset;
           s.container = true;
         }
-        stack.push({ isArray: token === SyntaxKind.OpenBracketToken, ptr, index: 0, key: '' });
+        stack.push({ isArray: token === SyntaxKind.OpenBracketToken, ptr: ptr !== undefined && wanted.has(ptr) ? ptr : undefined, index: 0, key: '' });
         expectKey = token === SyntaxKind.OpenBraceToken;
         break;
       }
       case SyntaxKind.CloseBraceToken:
       case SyntaxKind.CloseBracketToken: {
         const frame = stack.pop();
-        if (frame !== undefined) {
+        if (frame !== undefined && frame.ptr !== undefined) {
           const s = spans(frame.ptr);
           if (s !== undefined && s.valueEnd === undefined) s.valueEnd = offset + 1;
         }
@@ -78,6 +81,10 @@ export function locatePointers(text: string, wanted: ReadonlySet<string>): Map<s
       case SyntaxKind.NullKeyword: {
         const top = stack[stack.length - 1];
         if (token === SyntaxKind.StringLiteral && expectKey && top !== undefined && !top.isArray) {
+          if (top.ptr === undefined) {
+            expectKey = false;
+            break;
+          }
           top.key = scanner.getTokenValue();
           const s = spans(`${top.ptr}/${escapePointerSegment(top.key)}`);
           if (s !== undefined && s.keyStart === undefined) {
@@ -87,7 +94,8 @@ export function locatePointers(text: string, wanted: ReadonlySet<string>): Map<s
           expectKey = false;
           break;
         }
-        const s = spans(valuePointer());
+        const ptr = valuePointer();
+        const s = ptr === undefined ? undefined : spans(ptr);
         if (s !== undefined && s.valueStart === undefined) {
           s.valueStart = offset;
           s.valueEnd = offset + scanner.getTokenLength();

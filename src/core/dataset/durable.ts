@@ -151,8 +151,7 @@ async function writeAllAsync(h: FileHandle, data: Buffer): Promise<void> {
  * writeFileAtomic on the thread pool: temp file → write → fsync → close → rename → fsync the
  * directory, each step awaited in that order, so the guarantees are the same.
  */
-export async function writeFileAtomicAsync(path: string, data: string | Buffer): Promise<DiskState> {
-  const buf = typeof data === 'string' ? Buffer.from(data, 'utf8') : data;
+export async function writeFileAtomicAsync(path: string, data: string | Buffer | AsyncIterable<Buffer>): Promise<DiskState> {
   let mode = 0o644;
   try {
     mode = (await stat(path)).mode & 0o777;
@@ -162,7 +161,10 @@ export async function writeFileAtomicAsync(path: string, data: string | Buffer):
   const tmp = tempName(path);
   const h = await open(tmp, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL, mode);
   try {
-    await writeAllAsync(h, buf);
+    // Chunks (a big rewrite is encoded piece by piece, so no one step holds the event loop long).
+    if (typeof data === 'string') await writeAllAsync(h, Buffer.from(data, 'utf8'));
+    else if (Buffer.isBuffer(data)) await writeAllAsync(h, data);
+    else for await (const chunk of data) await writeAllAsync(h, chunk);
     await h.sync();
   } catch (e) {
     await h.close().catch(() => undefined);

@@ -140,6 +140,8 @@ const MAX_UNDO = 200;
 /** Writes closer than this to when we last looked at the file may share its mtime. */
 const RACY_MS = 20;
 const TAIL_BYTES = 64;
+/** save() encodes and writes the file in pieces of about this many characters. */
+const SAVE_PIECE_CHARS = 1 << 20;
 
 /** The last bytes of a file's text (UTF-8), to recognise them again later. */
 function tailOf(text: string): Buffer {
@@ -453,16 +455,35 @@ export class DatasetStore {
       if (this.queuedSave === queued) this.queuedSave = null; // later calls need a later save
       await this.syncWithDisk(false);
       const written = this.list.slice(); // edits during the write change this.list in place
-      const parts: string[] = new Array<string>(written.length);
-      for (let i = 0; i < written.length; i++) parts[i] = written[i]!.raw;
-      const text = parts.length ? parts.join('\n') + '\n' : '';
-      this.known = await writeFileAtomicAsync(this.path, text);
+      // The text is built, encoded and written in ~1 MiB pieces, and the new base is filled as
+      // we go, so a 50 MB rewrite never holds the event loop for more than a piece.
+      const base = new Map<string, string>();
+      let text = ''; // a rope of the pieces: no 50 MB copy until someone compares it
+      let tailSource = '';
+      async function* pieces(): AsyncGenerator<Buffer> {
+        let parts: string[] = [];
+        let size = 0;
+        for (let i = 0; i < written.length; i++) {
+          const e = written[i]!;
+          parts.push(e.raw);
+          size += e.raw.length + 1;
+          if (e.kind === 'record') base.set(e.id, e.raw);
+          if (size >= SAVE_PIECE_CHARS || i === written.length - 1) {
+            const piece = parts.join('\n') + '\n';
+            text += piece;
+            tailSource = (tailSource + piece.slice(-TAIL_BYTES)).slice(-TAIL_BYTES);
+            parts = [];
+            size = 0;
+            yield Buffer.from(piece, 'utf8');
+          }
+        }
+      }
+      this.known = await writeFileAtomicAsync(this.path, pieces());
       this.knownAt = Date.now();
       this.knownText = text;
-      this.knownTail = tailOf(text);
+      this.knownTail = tailOf(tailSource);
       // The base is what is on disk now: the list as written, not edits made while it was written.
-      this.base = new Map();
-      for (const e of written) if (e.kind === 'record') this.base.set(e.id, e.raw);
+      this.base = base;
     }).then(
       () => this.emit('save'),
       (e: unknown) => {

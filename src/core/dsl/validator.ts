@@ -121,8 +121,9 @@ class Walker {
 
   reset(options: ValidateOptions | undefined, pointerPrefix: readonly Segment[]): void {
     this.problems = [];
-    this.path.length = 0;
-    for (const s of pointerPrefix) this.path.push(s);
+    // pop(), not `length = 0`: the length setter is a slow runtime call; the path is short here.
+    while (this.path.length > 0) this.path.pop();
+    for (let i = 0; i < pointerPrefix.length; i++) this.path.push(pointerPrefix[i]!);
     this.queryDepth = 0;
     this.depthReported = false;
     this.nestedScope = undefined;

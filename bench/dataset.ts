@@ -20,9 +20,10 @@ import { prng } from '../src/core/dataset/random';
 import { assignSplits } from '../src/core/dataset/split';
 import { computeStats } from '../src/core/dataset/stats';
 import { DatasetStore } from '../src/core/dataset/store';
+import { corpusPath } from '../test/helpers/corpus';
 
 const N = Number(process.argv[2] ?? 100_000);
-const CORPUS = process.env['DISTILLERY_CORPUS'] ?? '/work/shared/corpus/es-examples.jsonl';
+const CORPUS = process.env['DISTILLERY_CORPUS'] ?? corpusPath();
 const gc = (globalThis as { gc?: () => void }).gc;
 
 function bodies(): Record<string, unknown>[] {

@@ -6,11 +6,12 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { corpusPath as corpusFile } from '../test/helpers/corpus';
 
 const root = join(import.meta.dirname, '..');
 const records = Number(process.argv[2] ?? 200_000);
 const repeats = Number(process.argv[3] ?? 3);
-const corpusPath = join(process.env['DISTILLERY_SHARED'] ?? join(root, '..', 'shared'), 'corpus/es-examples.jsonl');
+const corpusPath = corpusFile();
 
 const bodies = readFileSync(corpusPath, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as { api?: string; kind?: string; body: unknown })
   .filter((r) => r.api === 'search' || r.kind === 'query')

@@ -2,12 +2,11 @@
 // must validate with zero errors: a failure here is a bug in the spec tables.
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { test } from 'node:test';
 import { canonicalJson, normalizeBody, validateBody, validateQuery, QUERY_SPECS } from '../../src/core/dsl';
+import { corpusPath as corpusFile } from '../helpers/corpus';
 
-const sharedDir = process.env['DISTILLERY_SHARED'] ?? join(import.meta.dirname, '..', '..', '..', 'shared');
-const corpusPath = join(sharedDir, 'corpus', 'es-examples.jsonl');
+const corpusPath = corpusFile();
 
 interface CorpusRecord { source: string; kind: string; api: string; body: unknown; origin?: string }
 

@@ -2,12 +2,12 @@
 // make the engine throw: a user's half-typed document is the normal case in the editor.
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { test } from 'node:test';
 import { canonicalJson, completionContext, normalizeBody, parseMapping, validateBody, validateText } from '../../src/core/dsl';
 import { ECOMMERCE_MAPPINGS } from './fixtures';
+import { corpusPath as corpusFile } from '../helpers/corpus';
 
-const corpusPath = join(process.env['DISTILLERY_SHARED'] ?? join(import.meta.dirname, '..', '..', '..', 'shared'), 'corpus', 'es-examples.jsonl');
+const corpusPath = corpusFile();
 const REPLACEMENTS: unknown[] = [null, [], {}, 'x', -1, 1.5, true, [{}], { '': {} }];
 
 /** Deterministic PRNG so a failure reproduces. */

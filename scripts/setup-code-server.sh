@@ -5,7 +5,8 @@
 #
 # Version: 4.100.3 (VS Code 1.100.3) is the newest code-server that runs on Node 20; 4.103+ need
 # Node 22. Idempotent: does nothing when the pinned version is already installed.
-# Needs (Debian): build-essential python3 pkg-config libkrb5-dev ripgrep (.ci/run installs them).
+# Needs (Debian): build-essential python3 pkg-config libkrb5-dev ripgrep; installed here when run
+# as root and missing (.ci/run installs them too).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
@@ -17,6 +18,24 @@ installed=$(node -p "try { require('$dest/node_modules/code-server/package.json'
 if [ "$installed" = "$want" ] && [ -f "$bin" ] && [ -f "$dest/.installed" ]; then
   echo "code-server $want already installed in .tools/code-server"
   exit 0
+fi
+
+# code-server's native modules build from source: on Debian, install what they need when running
+# as root (so `npm install && npm start` works on a fresh machine); otherwise name the packages.
+needed=(build-essential python3 pkg-config libkrb5-dev ripgrep)
+if command -v dpkg >/dev/null; then
+  missing=()
+  for p in "${needed[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
+  if [ ${#missing[@]} -gt 0 ]; then
+    if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+      echo "installing Debian packages code-server needs: ${missing[*]}"
+      apt-get update -qq
+      DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+    else
+      echo "code-server needs these Debian packages: ${missing[*]}; run: sudo apt-get install ${missing[*]}" >&2
+      exit 1
+    fi
+  fi
 fi
 
 echo "installing code-server $want into .tools/code-server (a few minutes: native modules build from source)"

@@ -4,13 +4,13 @@
 // events, cancel, fetch and compare. The work is src/core/remote (the same code as the CLI);
 // this file asks, shows, and refuses to launch in untrusted workspaces. Followed runs are kept
 // in workspaceState, so a window reload re-attaches them.
-import { existsSync, readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { dirname, isAbsolute, join } from 'node:path';
+import { dirname, join } from 'node:path';
 import * as vscode from 'vscode';
 import type { Context, Feature } from '../ctx';
-import { parseMapping, type ValidateOptions } from '../../core/dsl';
-import { parseProjectConfig, type HostProfile } from '../../core/project/config';
+import { workspaceProject, workspaceValidateOptions } from '../project';
+import type { ValidateOptions } from '../../core/dsl';
+import type { HostProfile } from '../../core/project/config';
 import { adviceFor } from '../../core/remote/advice';
 import { compareMarkdown, compareRows } from '../../core/remote/compare';
 import { terminalStatus, type RunnerEvent } from '../../core/remote/events';
@@ -59,44 +59,12 @@ export function createRunsFeature(ctx: Context): Feature {
   const global = ctx.extension.globalState;
 
   function profiles(): HostProfile[] {
-    const root = ctx.workspaceRoot;
-    if (!root) return [];
-    const file = join(root.fsPath, 'distillery.json');
-    if (!existsSync(file)) return [];
-    try {
-      return parseProjectConfig(readFileSync(file, 'utf8'), file).hosts;
-    } catch (e) {
-      ctx.log.warn(`distillery.json: ${(e as Error).message}`);
-      return [];
-    }
+    return workspaceProject(ctx)?.hosts ?? [];
   }
 
   /** The engine settings the review panel validates with (settings, else distillery.json), so a prediction is judged like a record. */
   function validateOptions(): ValidateOptions {
-    const settings = vscode.workspace.getConfiguration('distillery');
-    const root = ctx.workspaceRoot?.fsPath;
-    let project: ReturnType<typeof parseProjectConfig> | undefined;
-    if (root && existsSync(join(root, 'distillery.json'))) {
-      try {
-        project = parseProjectConfig(readFileSync(join(root, 'distillery.json'), 'utf8'), join(root, 'distillery.json'));
-      } catch {
-        // profiles() already logged it
-      }
-    }
-    const options: ValidateOptions = {
-      esVersion: settings.get<string>('esVersion') || project?.esVersion || '8.15',
-      unmappedFieldSeverity: settings.get<'error' | 'warning' | 'info' | 'off'>('validation.unmappedFieldSeverity') ?? 'warning',
-    };
-    const mappingPath = settings.get<string>('mappingPath') || project?.mapping;
-    if (mappingPath && root) {
-      const file = isAbsolute(mappingPath) ? mappingPath : join(root, mappingPath);
-      try {
-        options.mapping = parseMapping(JSON.parse(readFileSync(file, 'utf8')));
-      } catch (e) {
-        ctx.log.warn(`mapping ${file} could not be read (${(e as Error).message}); predictions are checked without field checks`);
-      }
-    }
-    return options;
+    return workspaceValidateOptions(ctx, 'predictions are checked without field checks');
   }
 
   function knownHostNames(): string[] {

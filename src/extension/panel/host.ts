@@ -1,14 +1,15 @@
 // The panel's VS Code side: finds and opens the dataset, builds the shared model, serves the
 // sidebar webview view and the editor-area review panel (same app, layout by width), merges
 // external edits and asks the person about conflicts, and serves record documents.
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { basename, isAbsolute, join } from 'node:path';
 import * as vscode from 'vscode';
 import { DatasetStore, watch, type Conflict } from '../../core/dataset/store';
-import { parseMapping, type ValidateOptions } from '../../core/dsl';
-import { parseProjectConfig } from '../../core/project/config';
+import type { ValidateOptions } from '../../core/dsl';
+import type { ProjectConfig } from '../../core/project/config';
 import type { Context } from '../ctx';
 import { RECORD_SCHEME } from '../features/language';
+import { workspaceProject, workspaceValidateOptions } from '../project';
 import { createPanelEngine } from './engine';
 import { renderPanelHtml } from './html';
 import { PanelModel } from './model';
@@ -229,17 +230,8 @@ export class PanelHost implements vscode.WebviewViewProvider, vscode.Disposable 
     return loaded;
   }
 
-  private projectConfig(): ReturnType<typeof parseProjectConfig> | null {
-    const root = this.ctx.workspaceRoot;
-    if (!root || root.scheme !== 'file') return null;
-    const file = join(root.fsPath, 'distillery.json');
-    if (!existsSync(file)) return null;
-    try {
-      return parseProjectConfig(readFileSync(file, 'utf8'), file);
-    } catch (e) {
-      this.ctx.log.warn(e instanceof Error ? e.message : String(e));
-      return null;
-    }
+  private projectConfig(): ProjectConfig | null {
+    return workspaceProject(this.ctx);
   }
 
   private async findDataset(): Promise<vscode.Uri | undefined> {
@@ -254,23 +246,7 @@ export class PanelHost implements vscode.WebviewViewProvider, vscode.Disposable 
   }
 
   private validateOptions(): ValidateOptions {
-    const settings = vscode.workspace.getConfiguration('distillery');
-    const project = this.projectConfig();
-    const options: ValidateOptions = {
-      esVersion: settings.get<string>('esVersion') || project?.esVersion || '8.15',
-      unmappedFieldSeverity: settings.get<'error' | 'warning' | 'info' | 'off'>('validation.unmappedFieldSeverity') ?? 'warning',
-    };
-    const mappingPath = settings.get<string>('mappingPath') || project?.mapping;
-    const root = this.ctx.workspaceRoot;
-    if (mappingPath && root) {
-      const file = isAbsolute(mappingPath) ? mappingPath : join(root.fsPath, mappingPath);
-      try {
-        options.mapping = parseMapping(JSON.parse(readFileSync(file, 'utf8')));
-      } catch (e) {
-        this.ctx.log.warn(`mapping ${file} could not be read (${e instanceof Error ? e.message : String(e)}); field checks are off in the panel`);
-      }
-    }
-    return options;
+    return workspaceValidateOptions(this.ctx, 'field checks are off in the panel');
   }
 
   /** The file changed on disk: merge it, then ask about records that changed on both sides. */

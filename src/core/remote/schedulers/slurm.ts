@@ -269,7 +269,7 @@ export async function slurmPreflight(host: Host, s: SlurmSettings): Promise<stri
   if (s.account) {
     const a = (lines['account'] ?? '').trim();
     // Without slurmdbd Slurm keeps no accounts and does not check them either.
-    if (/accounting storage is disabled|slurmdbd|Connection refused/i.test(a)) problems.push(`account "${s.account}" cannot be checked: ${host.label} runs Slurm without an accounting database (sacctmgr: ${a})`);
+    if (/accounting storage is disabled|accounting_storage|slurmdbd|Connection refused/i.test(a)) problems.push(`account "${s.account}" cannot be checked: ${host.label} runs Slurm without an accounting database (sacctmgr: ${a.replace(/\s+/g, ' ')})`);
     else if (a !== s.account) problems.push(`account "${s.account}" is unknown to Slurm on ${host.label}; \`sacctmgr show assoc user=$USER\` lists yours`);
   }
   return problems;

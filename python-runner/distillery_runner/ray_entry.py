@@ -9,10 +9,7 @@
         appends the events to events.jsonl next to the config (the Ray job's own output would
         prefix every line with the worker's name).
 
-    python -m distillery_runner.ray_entry queue PLAN.json
-        A sweep's queue: submits the planned Ray jobs through the Jobs REST API, keeping at most
-        `cap` of them pending or running; a run directory holding `cancelled` is skipped.
-        Needs only the standard library.
+Sweeps' concurrency cap is not here: it is Distillery's queue (src/core/remote/schedulers/ray-queue.ts).
 """
 
 from __future__ import annotations
@@ -25,9 +22,6 @@ import signal
 import socket
 import subprocess
 import sys
-import time
-import urllib.error
-import urllib.request
 from pathlib import Path
 from typing import Any, Sequence
 
@@ -58,6 +52,8 @@ def _train_loop(config: dict[str, Any]) -> None:
     dist.broadcast_object_list(port, src=0)
     env = dict(os.environ, MASTER_PORT=str(port[0]), PYTHONUNBUFFERED="1")
     env.pop("ACCELERATE_TORCH_DEVICE", None)
+    # Rank 0's stderr joins the job's stderr.log, as without Ray; the other ranks get their own.
+    errors = open(Path(config["cwd"]) / ("stderr.log" if rank == 0 else f"stderr-rank{rank}.log"), "ab")  # noqa: SIM115
     events = open(config["events"], "ab") if rank == 0 else subprocess.DEVNULL  # noqa: SIM115
     try:
         code = subprocess.call(
@@ -65,9 +61,11 @@ def _train_loop(config: dict[str, Any]) -> None:
             env=env,
             cwd=config["cwd"],
             stdout=events,
+            stderr=errors,
             preexec_fn=_runner_child_setup,
         )
     finally:
+        errors.close()
         if rank == 0:
             events.close()  # type: ignore[union-attr]
     if code != 0:
@@ -102,45 +100,8 @@ def run_torch_trainer(workers: int, resources: dict[str, float], argv: Sequence[
     return 0
 
 
-def _http(address: str, method: str, path: str, body: Any = None) -> tuple[int, Any]:
-    data = None if body is None else json.dumps(body).encode()
-    req = urllib.request.Request(address.rstrip("/") + path, data=data, method=method, headers={"content-type": "application/json"})
-    try:
-        with urllib.request.urlopen(req, timeout=30) as r:
-            return r.status, json.loads(r.read() or b"null")
-    except urllib.error.HTTPError as e:
-        return e.code, e.read().decode(errors="replace")
-
-
-def run_queue(plan_path: str, poll_sec: float = 0.5) -> int:
-    plan = json.loads(Path(plan_path).read_text())
-    address, cap = plan["address"], int(plan["cap"])
-    active: list[str] = []
-    for job in plan["jobs"]:
-        while True:
-            still = []
-            for job_id in active:
-                code, info = _http(address, "GET", f"/api/jobs/{job_id}")
-                if code == 200 and info.get("status") in ("PENDING", "RUNNING"):
-                    still.append(job_id)
-            active = still
-            if len(active) < cap:
-                break
-            time.sleep(poll_sec)
-        if (Path(job["dir"]) / "cancelled").exists():
-            print(f"skipped {job['id']} (cancelled)", flush=True)
-            continue
-        code, info = _http(address, "POST", "/api/jobs/", job["body"])
-        print(f"submitted {job['id']}: {code} {info}", flush=True)
-        if code == 200:
-            active.append(job["id"])
-    return 0
-
-
 def main(argv: Sequence[str] | None = None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
-    if args[:1] == ["queue"]:
-        return run_queue(args[1])
     parser = argparse.ArgumentParser(prog="python -m distillery_runner.ray_entry")
     parser.add_argument("--workers", type=int, required=True)
     parser.add_argument("--resources", default='{"CPU": 1}', help="resources per worker, JSON")

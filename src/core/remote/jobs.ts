@@ -200,7 +200,8 @@ export function statusScript(dirs: string, probe: { prelude: string; perRun: str
     `  grep -E '"event" *: *"(done|error)"' "$d/events.jsonl" 2>/dev/null | tail -n 1; printf '${FS}'`,
     `  jid=$(cat "$d/jobid" 2>/dev/null); printf '%s${FS}' "$jid"`,
     `  [ -f "$d/scheduler" ] && cat "$d/scheduler"; printf '${FS}'`,
-    `  if [ -n "$jid" ]; then ${probe.perRun || ':'}; fi`,
+    // A probe's own exit status must not become the script's (that reads as "no such run").
+    `  if [ -n "$jid" ]; then ${probe.perRun || ':'}; fi; :`,
     'done',
   ].join('\n');
 }

@@ -6,7 +6,7 @@
 // one worker runs the runner as it is; more run it under Ray Train's TorchTrainer
 // (distillery_runner.ray_entry). Logs are followed from events.jsonl by byte offset, as for
 // every scheduler. Sweeps are separate jobs, released by a small queue on the host
-// (`ray_entry queue`) that keeps at most `sweepConcurrency` of them running.
+// (ray-queue.ts) that keeps at most `sweepConcurrency` of them pending or running.
 import { request as httpRequest, type IncomingMessage } from 'node:http';
 import { posix } from 'node:path';
 import { randomBytes } from 'node:crypto';
@@ -18,6 +18,7 @@ import { SshHost } from '../ssh-host';
 import type { SweepLaunch } from '../sweep';
 import type { SchedulerDriver } from './index';
 import type { RaySettings } from './settings';
+import { RAY_QUEUE_PY } from './ray-queue';
 import type { RunStatus } from '../events';
 
 export interface RayJob {
@@ -157,7 +158,7 @@ export function rayScheduler(settings: RaySettings): SchedulerDriver {
 
     statusProbe() {
       // Whether a sweep queue holds the run back (its id is recorded before submission).
-      return { prelude: '', perRun: `[ -f "$d/sweep" ] && printf sweep` };
+      return { prelude: '', perRun: `if [ -f "$d/sweep" ]; then printf sweep; fi` };
     },
 
     async resolve(host: Host, runs: ProbedSummary[]): Promise<void> {
@@ -196,6 +197,7 @@ export function rayScheduler(settings: RaySettings): SchedulerDriver {
       const cap = settings.sweepConcurrency ?? 2;
       const q = shellQuote;
       const queueFile = posix.join(queues, `${sweepId}.ray.json`);
+      const queueScript = posix.join(queues, `${sweepId}.ray-queue.py`);
       const plan = { address, cap, runtimeEnv: settings.runtimeEnv ?? null, jobs: prepared.map((p) => ({ dir: p.dir, id: p.id, body: submission(settings, p.dir, p.id, p.runId) })) };
       // The queue is a detached process on the host: it goes on when the client disconnects.
       const script = [
@@ -204,9 +206,10 @@ export function rayScheduler(settings: RaySettings): SchedulerDriver {
         `printf '%s' ${q(JSON.stringify(plan))} > ${q(queueFile)}`,
         ...prepared.map((p) => `cd ${q(p.dir)} && printf ray > scheduler && printf '%s' ${q(p.id)} > jobid && : > sweep`),
         `cd ${q(queues)}`,
+        `printf '%s' ${q(RAY_QUEUE_PY)} > ${q(queueScript)}`,
         `if [ -x ${q(posix.join(posix.dirname(queues), 'venv', 'bin', 'python'))} ]; then PY=${q(posix.join(posix.dirname(queues), 'venv', 'bin', 'python'))}; else PY=python3; fi`,
         ...(base.python ? [`PY=${q(base.python)}`] : []),
-        `PYTHONPATH=${q(posix.join(prepared[0]!.dir, 'runner'))} setsid nohup "$PY" -m distillery_runner.ray_entry queue ${q(queueFile)} >${q(queueFile + '.log')} 2>&1 </dev/null &`,
+        `setsid nohup "$PY" ${q(queueScript)} ${q(queueFile)} >${q(queueFile + '.log')} 2>&1 </dev/null &`,
         'echo "pgid=$!"',
       ].join('\n');
       const out = await execOk(host, script, 'starting the Ray sweep queue');

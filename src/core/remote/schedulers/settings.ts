@@ -19,3 +19,9 @@ export function schedulerSettingsOf(profile: Pick<HostProfile, 'scheduler' | 'sl
       return { kind: 'none' };
   }
 }
+
+/** "PENDING (Priority)": the scheduler's own state and reason for a run view; undefined for none. */
+export function schedulerLabel(run: { schedulerState?: string; schedulerReason?: string }): string | undefined {
+  if (!run.schedulerState && !run.schedulerReason) return undefined;
+  return [run.schedulerState, run.schedulerReason ? `(${run.schedulerReason})` : undefined].filter(Boolean).join(' ');
+}

@@ -18,8 +18,11 @@ import type { RunStatus } from '../events';
 export function gpusPerNode(gres: string | undefined): number {
   if (!gres) return 0;
   for (const part of gres.split(',')) {
-    const m = /^gpu(?::[^:]+)?(?::(\d+))?$/.exec(part.trim());
-    if (m) return m[1] ? Number(m[1]) : 1;
+    // gpu, gpu:N, gpu:TYPE, gpu:TYPE:N: a trailing number is the count, else one.
+    const fields = part.trim().split(':');
+    if (fields[0] !== 'gpu') continue;
+    const last = fields[fields.length - 1]!;
+    return fields.length > 1 && /^\d+$/.test(last) ? Number(last) : 1;
   }
   return 0;
 }

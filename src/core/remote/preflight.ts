@@ -7,6 +7,7 @@ import type { Host } from './host';
 import { hostLayout } from './jobs';
 import { shellQuote } from './shell-quote';
 import { collectTree, syncFiles } from './sync';
+import { slurmPreflight } from './schedulers/slurm';
 
 export interface PreflightReport {
   host: string;
@@ -17,6 +18,8 @@ export interface PreflightReport {
   disk: { path: string; freeGiB: number; totalGiB: number } | null;
   hasUv: boolean;
   hasVenv: boolean;
+  /** Slurm hosts: what submission would refuse (no such partition, no GPUs there, time above MaxTime). */
+  schedulerProblems?: string[];
 }
 
 function pythonSelection(venvPython: string, python?: string): string {
@@ -58,6 +61,7 @@ export async function preflight(host: Host, runnerDir: string, opts: { python?: 
     disk: totalK && freeK !== undefined ? { path: layout.root, totalGiB: totalK / 1024 ** 2, freeGiB: freeK / 1024 ** 2 } : null,
     hasUv: kv['uv'] === '1',
     hasVenv: kv['venv'] === '1',
+    ...(host.scheduler?.kind === 'slurm' ? { schedulerProblems: await slurmPreflight(host, host.scheduler.slurm) } : {}),
   };
 }
 

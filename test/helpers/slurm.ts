@@ -58,7 +58,12 @@ function alive(pid: number): boolean {
   }
 }
 
-export async function startSlurm(opts: { extraConf?: string[] } = {}): Promise<SlurmCluster> {
+/**
+ * `gpus`: the node advertises that many GPUs as a count-only GRES (no device files), so jobs
+ * asking `--gres=gpu:N` are scheduled on this GPU-less machine and take the srun + torchrun path
+ * (the processes then train on the CPU). Without it the partition has no GPUs (for preflight).
+ */
+export async function startSlurm(opts: { extraConf?: string[]; gpus?: number } = {}): Promise<SlurmCluster> {
   const reason = slurmUnavailable();
   if (reason) throw new Error(reason);
   const dir = mkdtempSync(join(tmpdir(), 'distillery-slurm-'));
@@ -113,12 +118,20 @@ export async function startSlurm(opts: { extraConf?: string[] } = {}): Promise<S
       // The node offers 8 CPUs whatever the machine has, so a sweep's array tasks and a pending
       // and a running job fit side by side on a 2-core CI runner (the test jobs mostly sleep).
       'SlurmdParameters=config_overrides',
+      ...(opts.gpus ? ['GresTypes=gpu'] : []),
       ...(opts.extraConf ?? []),
-      `NodeName=localhost NodeAddr=127.0.0.1 CPUs=${Math.max(8, cpus().length)} RealMemory=4000 State=UNKNOWN`,
+      `NodeName=localhost NodeAddr=127.0.0.1 CPUs=${Math.max(8, cpus().length)} RealMemory=4000${opts.gpus ? ` Gres=gpu:fake:${opts.gpus}` : ''} State=UNKNOWN`,
       'PartitionName=debug Nodes=localhost Default=YES MaxTime=00:30:00 State=UP',
       '',
     ].join('\n'),
   );
+  // slurmd reads gres.conf from slurm.conf's directory.
+  if (opts.gpus) {
+    // The gpu plugin counts device files; plain files stand in (task/none fences nothing).
+    mkdirSync(join(dir, 'dev'));
+    for (let i = 0; i < opts.gpus; i++) writeFileSync(join(dir, 'dev', `fakegpu${i}`), '');
+    writeFileSync(join(dir, 'gres.conf'), `AutoDetect=off\nNodeName=localhost Name=gpu Type=fake File=${join(dir, 'dev')}/fakegpu[0-${opts.gpus - 1}]\n`);
+  }
   const env = { SLURM_CONF: conf };
   const run = (cmd: string, args: string[]) => {
     const r = spawnSync(cmd, args, { encoding: 'utf8', env: { ...process.env, ...env } });

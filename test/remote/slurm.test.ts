@@ -226,3 +226,56 @@ describe('runs on a real Slurm cluster over a real sshd', () => {
   });
 
 });
+
+describe('a job asking for 2 GPUs runs the real runner through srun + torchrun', () => {
+  // The node advertises 2 count-only GPUs, so `--gres=gpu:2` is scheduled here and job.sh takes
+  // the srun + torchrun launcher; with no CUDA the two ranks train on the CPU over gloo.
+  let slurm: SlurmCluster;
+  let sshd: SshdServer;
+  let work: string;
+
+  before(async () => {
+    slurm = await startSlurm({ gpus: 2 });
+    sshd = await startSshd({ extraConfig: [`SetEnv SLURM_CONF=${slurm.conf}`] });
+    Object.assign(process.env, sshd.env);
+    work = mkdtempSync(join(tmpdir(), 'distillery-slurm-ddp-'));
+  });
+
+  after(async () => {
+    closeAllConnections();
+    await sshd?.stop();
+    await slurm?.stop();
+    if (work) rmSync(work, { recursive: true, force: true });
+  });
+
+  test('two ranks train the tiny model; rank 0 alone writes the events', async () => {
+    const made = spawnSync(venvPython, ['-m', 'distillery_runner', 'make-tiny-model', '--arch', 't5', '--out', join(work, 'model')], { cwd: join(repoRoot, 'python-runner'), encoding: 'utf8' });
+    assert.equal(made.status, 0, made.stderr);
+    const rows = Array.from({ length: 8 }, (_, i) => ({ id: `q-${i}`, question: `orders over ${i * 10}`, rationale: `range on total ${i}`, dsl: { query: { range: { total: { gt: i * 10 } } } } }));
+    writeFileSync(join(work, 'train.jsonl'), rows.map((r) => JSON.stringify(r)).join('\n') + '\n');
+    writeFileSync(join(work, 'val.jsonl'), rows.slice(0, 2).map((r) => JSON.stringify(r)).join('\n') + '\n');
+    const home = join(work, 'home');
+    mkdirSync(home);
+    const host = openHost('testhost', { remoteHome: home, scheduler: { kind: 'slurm', slurm: { partition: 'debug', time: '00:10:00', gres: 'gpu:2' } } });
+    const cfg = {
+      baseModel: join(work, 'model'),
+      modality: 'lora',
+      supervision: 'dss',
+      lora: { r: 4 },
+      train: { batchSize: 2, logSteps: 1, evalSteps: 1000, saveSteps: 1000, maxSourceLen: 32, maxTargetLen: 24, lr: 1e-3, seed: 7, maxSteps: 4 },
+      data: { train: 'train.jsonl', val: 'val.jsonl' },
+    };
+    const r = await launchRun(host, { config: cfg, configDir: work, runnerDir: join(repoRoot, 'python-runner', 'distillery_runner'), python: venvPython });
+    const lines: string[] = [];
+    const res = await followRun(host, r.runId, { onLine: (l) => lines.push(l) });
+    const dir = runDir(layoutFor(home), r.runId);
+    const stderr = readFileSync(join(dir, 'stderr.log'), 'utf8');
+    assert.equal(res.status, 'done', `${lines.slice(-2).join('\n')}\n${stderr.slice(-3000)}`);
+    assert.equal(lines.filter((l) => JSON.parse(l).event === 'start').length, 1, 'only global rank 0 writes events');
+    assert.match(readFileSync(join(dir, 'job.sh'), 'utf8'), /srun --ntasks-per-node=1 .*torch\.distributed\.run .*--nproc-per-node=2/);
+    // torchrun says this only when it starts more than one process per node.
+    assert.match(stderr, /OMP_NUM_THREADS/);
+    const s = await until('the job leaving squeue', () => runStatus(host, r.runId), (x) => x.schedulerState === 'COMPLETED');
+    assert.equal(s.status, 'done');
+  });
+});

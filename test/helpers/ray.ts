@@ -88,7 +88,13 @@ export async function startRay(python: string, opts: { cpus?: number } = {}): Pr
   const stop = async (): Promise<void> => {
     const victims = descendants(pidsNaming(dir));
     for (const sig of ['SIGTERM', 'SIGKILL'] as const) {
-      for (const p of victims) if (alive(p)) try { process.kill(p, sig); } catch { /* gone */ }
+      for (const p of victims) {
+        try {
+          if (alive(p)) process.kill(p, sig);
+        } catch {
+          /* exited meanwhile */
+        }
+      }
       const start = Date.now();
       while (victims.some(alive) && Date.now() - start < 10_000) await new Promise((r) => setTimeout(r, 100));
       if (!victims.some(alive)) break;

@@ -85,15 +85,42 @@ export async function seed(client: Client, dir: string): Promise<SeededIndex[]> 
       throw new EngineError(`${mappingFile}: not valid JSON (${(e as Error).message})`);
     }
     const { body, dropped } = createIndexBody(json, mappingFile);
-    try {
-      await client.indices.create({ index, ...body });
-    } catch (e) {
-      throw new EngineError(`${mappingFile}: the engine refused the mapping of index "${index}": ${reason(e)}`);
-    }
+    await createIndex(client, index, body, dropped, mappingFile);
     const docs = await bulkLoad(client, index, join(dir, index, 'docs.ndjson'));
     out.push({ index, docs, dropped });
   }
   await client.indices.refresh({ index: out.map((s) => s.index) });
+  return out;
+}
+
+/**
+ * Creates the index. The language analyzers (english, french, …) live in the analysis-common
+ * module, which the embedded node lacks: a field naming one gets the standard analyzer instead,
+ * reported in `dropped`, and creation is retried.
+ */
+async function createIndex(client: Client, index: string, body: Json, dropped: string[], file: string): Promise<void> {
+  for (let attempt = 0; attempt < 20; attempt++) {
+    try {
+      await client.indices.create({ index, ...body });
+      return;
+    } catch (e) {
+      const message = reason(e);
+      const analyzer = /analyzer \[([^\]]+)\] has not been configured/.exec(message)?.[1];
+      if (!analyzer || analyzer === 'standard') throw new EngineError(`${file}: the engine refused the mapping of index "${index}": ${message}`);
+      body = { ...body, mappings: replaceAnalyzer(body['mappings'], analyzer) as Json };
+      dropped.push(`analyzer "${analyzer}" (replaced by standard: the analysis-common module is missing)`);
+    }
+  }
+  throw new EngineError(`${file}: the engine kept refusing the mapping of index "${index}"`);
+}
+
+function replaceAnalyzer(node: unknown, analyzer: string): unknown {
+  if (Array.isArray(node)) return node.map((n) => replaceAnalyzer(n, analyzer));
+  if (!isRecord(node)) return node;
+  const out: Json = {};
+  for (const [k, v] of Object.entries(node)) {
+    out[k] = /^(search_quote_|search_)?analyzer$/.test(k) && v === analyzer ? 'standard' : replaceAnalyzer(v, analyzer);
+  }
   return out;
 }
 

@@ -189,16 +189,20 @@ describe('runs on a real Slurm cluster over a real sshd', () => {
       JSON.stringify({ hosts: [{ name: 'hpc', target: 'testhost', remoteHome: home, python: venvPython, scheduler: 'slurm', slurm: { partition: 'debug', time: '00:10:00', setup: ['export DISTILLERY_SETUP_RAN=1'] } }] }),
     );
     // The CLI reads distillery.json from its working directory, so it runs in `work`.
-    const cli = spawn(process.execPath, ['--import', pathToFileURL(join(repoRoot, 'node_modules', 'tsx', 'dist', 'loader.mjs')).href, join(repoRoot, 'src', 'cli', 'main.ts'), 'train', '--host', 'hpc', '--config', 'run.json', '--follow'], {
-      cwd: work,
-      env: { ...process.env, ...sshd.env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    cli.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    cli.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    const code = await new Promise<number | null>((resolve) => cli.on('close', resolve));
+    const cli = async (...args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> => {
+      const child = spawn(process.execPath, ['--import', pathToFileURL(join(repoRoot, 'node_modules', 'tsx', 'dist', 'loader.mjs')).href, join(repoRoot, 'src', 'cli', 'main.ts'), ...args], {
+        cwd: work,
+        env: { ...process.env, ...sshd.env },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      let stdout = '';
+      let stderr = '';
+      child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+      child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+      const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+      return { code, stdout, stderr };
+    };
+    const { code, stdout, stderr } = await cli('train', '--host', 'hpc', '--config', 'run.json', '--follow');
     assert.equal(code, 0, stderr);
     const [first, ...lines] = stdout.trimEnd().split('\n');
     const runId = /^run (.+)$/.exec(first!)?.[1];
@@ -207,8 +211,12 @@ describe('runs on a real Slurm cluster over a real sshd', () => {
     const last = JSON.parse(lines[lines.length - 1]!);
     assert.equal(last.event, 'done', lines[lines.length - 1]);
     assert.equal(last.status, 'ok');
-    const s = await runStatus(hostWith(), runId);
+    const s = await until('the job leaving squeue', () => runStatus(hostWith(), runId), (x) => x.schedulerState === 'COMPLETED');
     assert.equal(s.scheduler, 'slurm');
+    const listed = await cli('runs', 'list', '--host', 'hpc', '--format', 'json');
+    assert.equal(listed.code, 0, listed.stderr);
+    const row = (JSON.parse(listed.stdout) as RunSummary[]).find((x) => x.runId === runId);
+    assert.deepEqual([row?.status, row?.scheduler, row?.jobId, row?.schedulerState], ['done', 'slurm', s.jobId, 'COMPLETED']);
     assert.match(readFileSync(join(runDir(layoutFor(home), runId), 'job.sh'), 'utf8'), /DISTILLERY_SETUP_RAN/);
     rmSync(work, { recursive: true, force: true });
   });

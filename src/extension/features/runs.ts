@@ -293,6 +293,7 @@ export function createRunsFeature(ctx: Context): Feature {
       ...gpus.map((g) => `| ${String(g['name'] ?? '?')} | ${String(g['memGiB'] ?? '?')} GiB | ${g['bf16'] ? 'yes' : 'no'} |`),
     ];
     if (!gpus.length) lines.push('| (none) | | |');
+    if (r.schedulerProblems?.length) lines.push('', '## Slurm would refuse this profile', '', ...r.schedulerProblems.map((p) => `- ${p}`));
     if (r.envError) lines.push('', '## The runner could not report', '', '```', r.envError, '```', '', 'Run **Set Up Python Environment** to create `~/.distillery/venv` with the runner\'s packages.');
     const advice = adviceFor(r.env, config);
     if (advice) lines.push('', `## Recommended modality: ${advice.recommended ?? 'none fits'}`, '', advice.reason, '', ...advice.lines.map((l) => `- ${l}`));

@@ -20,6 +20,7 @@ import { followRun } from '../../src/core/remote/follow';
 import { launchSweep, planSweep } from '../../src/core/remote/sweep';
 import { layoutFor, runDir } from '../../src/core/remote/layout';
 import { slurmPreflight } from '../../src/core/remote/schedulers/slurm';
+import { preflight } from '../../src/core/remote/preflight';
 import type { Host } from '../../src/core/remote/host';
 import type { SlurmSettings } from '../../src/core/remote/schedulers/settings';
 import { repoRoot } from './cli-helpers';
@@ -162,6 +163,11 @@ describe('runs on a real Slurm cluster over a real sshd', () => {
     assert.ok(gpu.some((m) => /above partition "debug"'s MaxTime 00:30:00/.test(m)), gpu.join('\n'));
     const none = await slurmPreflight(host, { partition: 'nosuch' });
     assert.match(none.join('\n'), /partition "nosuch" does not exist/);
+    // The full preflight runs the runner's env report as a job on the partition (a compute node).
+    const report = await preflight(host, fakeRunner, { python: PYTHON });
+    assert.deepEqual(report.schedulerProblems, []);
+    assert.match(report.ranOn ?? '', /^\d+ on localhost$/);
+    assert.ok(report.env, report.envError);
     const account = await slurmPreflight(host, { partition: 'debug', account: 'proj' });
     assert.match(account.join('\n'), /account "proj" cannot be checked: .* without an accounting database/);
   });

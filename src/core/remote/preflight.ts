@@ -5,9 +5,9 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { Host } from './host';
 import { hostLayout } from './jobs';
-import { shellQuote } from './shell-quote';
+import { shellJoin, shellQuote } from './shell-quote';
 import { collectTree, syncFiles } from './sync';
-import { slurmPreflight } from './schedulers/slurm';
+import { slurmPreflight, slurmProbeOptions } from './schedulers/slurm';
 
 export interface PreflightReport {
   host: string;
@@ -20,6 +20,8 @@ export interface PreflightReport {
   hasVenv: boolean;
   /** Slurm hosts: what submission would refuse (no such partition, no GPUs there, time above MaxTime). */
   schedulerProblems?: string[];
+  /** Slurm hosts: "<job id> on <node>" of the job that ran `env` on a compute node. */
+  ranOn?: string;
 }
 
 function pythonSelection(venvPython: string, python?: string): string {
@@ -31,6 +33,15 @@ export async function preflight(host: Host, runnerDir: string, opts: { python?: 
   const layout = await hostLayout(host);
   await syncFiles(host, layout, await collectTree(runnerDir, 'distillery_runner'), layout.runner);
   const q = shellQuote;
+  // On a Slurm login node the GPUs that matter are a compute node's: when the profile is
+  // submittable, `env` runs as a short job on its partition (srun gives up after 2 minutes of
+  // waiting), so the memory advice names the GPUs the runs will get.
+  const slurm = host.scheduler?.kind === 'slurm' ? host.scheduler.slurm : undefined;
+  const schedulerProblems = slurm ? await slurmPreflight(host, slurm) : undefined;
+  const onComputeNode = !!slurm && schedulerProblems?.length === 0;
+  const envCommand = onComputeNode
+    ? `srun ${shellJoin(slurmProbeOptions(slurm))} sh -c 'printf "slurmjob=%s %s\\n" "$SLURM_JOB_ID" "$SLURMD_NODENAME"; exec "$0" -m distillery_runner env' "$PY"`
+    : '"$PY" -m distillery_runner env';
   const script = [
     pythonSelection(layout.venvPython, opts.python),
     `mkdir -p ${q(layout.root)}`,
@@ -39,7 +50,7 @@ export async function preflight(host: Host, runnerDir: string, opts: { python?: 
     `if [ -x ${q(layout.venvPython)} ]; then echo venv=1; else echo venv=0; fi`,
     `df -Pk ${q(layout.root)} | awk 'NR==2 {print "disk=" $2 " " $4}'`,
     'echo ---env---',
-    `cd ${q(layout.runner)} && PYTHONUNBUFFERED=1 PYTHONPATH=${q(layout.runner)} "$PY" -m distillery_runner env`,
+    `cd ${q(layout.runner)} && export PYTHONUNBUFFERED=1 PYTHONPATH=${q(layout.runner)} && ${envCommand}`,
   ].join('\n');
   const r = await host.exec(script);
   const [head = '', envText = ''] = r.stdout.split('---env---\n');
@@ -61,7 +72,8 @@ export async function preflight(host: Host, runnerDir: string, opts: { python?: 
     disk: totalK && freeK !== undefined ? { path: layout.root, totalGiB: totalK / 1024 ** 2, freeGiB: freeK / 1024 ** 2 } : null,
     hasUv: kv['uv'] === '1',
     hasVenv: kv['venv'] === '1',
-    ...(host.scheduler?.kind === 'slurm' ? { schedulerProblems: await slurmPreflight(host, host.scheduler.slurm) } : {}),
+    ...(schedulerProblems ? { schedulerProblems } : {}),
+    ...(onComputeNode ? { ranOn: /slurmjob=(\S+ \S+)/.exec(envText)?.[1]?.replace(' ', ' on ') ?? 'a Slurm job (its id was not printed)' } : {}),
   };
 }
 

@@ -42,6 +42,22 @@ export function sbatchOptions(s: SlurmSettings, jobName: string): string[] {
   ];
 }
 
+/** srun options for a short probe (preflight's `env`) on the profile's partition: one task, 5 minutes. */
+export function slurmProbeOptions(s: SlurmSettings): string[] {
+  return [
+    '--job-name=distillery-preflight',
+    ...(s.partition ? [`--partition=${s.partition}`] : []),
+    ...(s.account ? [`--account=${s.account}`] : []),
+    ...(s.qos ? [`--qos=${s.qos}`] : []),
+    ...(s.gres ? [`--gres=${s.gres}`] : []),
+    ...(s.directives ?? []),
+    '--nodes=1',
+    '--ntasks=1',
+    '--time=5',
+    '--immediate=120',
+  ];
+}
+
 /** job.sh changes: setup lines, and srun + torchrun when the job spans GPUs or nodes. */
 export function slurmJobOptions(s: SlurmSettings): JobScriptOptions {
   const gpus = gpusPerNode(s.gres);

@@ -15,6 +15,7 @@ import { openHost } from '../../src/core/remote/open-host';
 import { closeAllConnections } from '../../src/core/remote/ssh-connection';
 import { cancelRun, launchRun, listRuns, runStatus, type RunSummary } from '../../src/core/remote/jobs';
 import { followRun } from '../../src/core/remote/follow';
+import { preflight } from '../../src/core/remote/preflight';
 import { launchSweep, planSweep } from '../../src/core/remote/sweep';
 import { layoutFor, runDir } from '../../src/core/remote/layout';
 import type { Host } from '../../src/core/remote/host';
@@ -131,6 +132,12 @@ describe('runs on a real Ray head over a real sshd', () => {
     assert.ok(maxActive <= 2, `at most 2 jobs at once, saw ${maxActive}`);
     assert.ok(sawWaiting, 'points beyond the cap waited in the queue');
     assert.ok(runs.every((x) => x.status === 'done'));
+  });
+
+  test('preflight reports from a Ray job placed like a worker', async () => {
+    const report = await preflight(hostWith({ resourcesPerWorker: { CPU: 1 } }), fakeRunner, { python: PYTHON });
+    assert.match(report.ranOn ?? '', /^Ray job distillery-preflight-[0-9a-f]+$/);
+    assert.ok(report.env, report.envError);
   });
 
   test('the local host reaches the dashboard directly', async () => {

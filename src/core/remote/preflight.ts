@@ -8,6 +8,7 @@ import { hostLayout } from './jobs';
 import { shellJoin, shellQuote } from './shell-quote';
 import { collectTree, syncFiles } from './sync';
 import { slurmPreflight, slurmProbeOptions } from './schedulers/slurm';
+import { rayProbe } from './schedulers/ray';
 
 export interface PreflightReport {
   host: string;
@@ -20,7 +21,7 @@ export interface PreflightReport {
   hasVenv: boolean;
   /** Slurm hosts: what submission would refuse (no such partition, no GPUs there, time above MaxTime). */
   schedulerProblems?: string[];
-  /** Slurm hosts: "<job id> on <node>" of the job that ran `env` on a compute node. */
+  /** Where `env` ran when not on the SSH host: "<job id> on <node>" (Slurm), "Ray job <id>". */
   ranOn?: string;
 }
 
@@ -41,7 +42,9 @@ export async function preflight(host: Host, runnerDir: string, opts: { python?: 
   const onComputeNode = !!slurm && schedulerProblems?.length === 0;
   const envCommand = onComputeNode
     ? `srun ${shellJoin(slurmProbeOptions(slurm))} sh -c 'printf "slurmjob=%s %s\\n" "$SLURM_JOB_ID" "$SLURMD_NODENAME"; exec "$0" -m distillery_runner env' "$PY"`
-    : '"$PY" -m distillery_runner env';
+    : host.scheduler?.kind === 'ray'
+      ? 'true'
+      : '"$PY" -m distillery_runner env';
   const script = [
     pythonSelection(layout.venvPython, opts.python),
     `mkdir -p ${q(layout.root)}`,
@@ -53,7 +56,16 @@ export async function preflight(host: Host, runnerDir: string, opts: { python?: 
     `cd ${q(layout.runner)} && export PYTHONUNBUFFERED=1 PYTHONPATH=${q(layout.runner)} && ${envCommand}`,
   ].join('\n');
   const r = await host.exec(script);
-  const [head = '', envText = ''] = r.stdout.split('---env---\n');
+  const [head = ''] = r.stdout.split('---env---\n');
+  let envText = r.stdout.split('---env---\n')[1] ?? '';
+  let ranOn: string | undefined;
+  if (host.scheduler?.kind === 'ray') {
+    // The SSH host is the head; the report that matters is a worker's, from a job placed like one.
+    const python = /^python=(.*)$/m.exec(head)?.[1] ?? 'python3';
+    const probe = await rayProbe(host, host.scheduler.ray, `cd ${q(layout.runner)} && PYTHONUNBUFFERED=1 PYTHONPATH=${q(layout.runner)} ${q(python)} -m distillery_runner env`);
+    envText = probe.status === 'SUCCEEDED' ? probe.logs : `${probe.message ?? probe.status}\n${probe.logs}`;
+    ranOn = `Ray job ${probe.jobId}`;
+  }
   const kv = Object.fromEntries(head.split('\n').filter((l) => l.includes('=')).map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]));
   let env: Record<string, unknown> | null = null;
   let envError: string | undefined;
@@ -74,6 +86,7 @@ export async function preflight(host: Host, runnerDir: string, opts: { python?: 
     hasVenv: kv['venv'] === '1',
     ...(schedulerProblems ? { schedulerProblems } : {}),
     ...(onComputeNode ? { ranOn: /slurmjob=(\S+ \S+)/.exec(envText)?.[1]?.replace(' ', ' on ') ?? 'a Slurm job (its id was not printed)' } : {}),
+    ...(ranOn ? { ranOn } : {}),
   };
 }
 

@@ -89,20 +89,23 @@ export function rayJobOptions(s: RaySettings): JobScriptOptions {
   return { launcher: `"$PY" -m distillery_runner.ray_entry ${shellJoin(['--workers', String(workers), '--resources', JSON.stringify(resources)])} --` };
 }
 
+/** Jobs API fields that make the entrypoint itself ask for one worker's resources. */
+function workerResources(s: RaySettings): Record<string, unknown> {
+  const res = s.resourcesPerWorker ?? {};
+  const custom = Object.entries(res).filter(([k]) => k !== 'CPU' && k !== 'GPU');
+  return {
+    ...(res['CPU'] !== undefined ? { entrypoint_num_cpus: res['CPU'] } : {}),
+    ...(res['GPU'] !== undefined ? { entrypoint_num_gpus: res['GPU'] } : {}),
+    ...(custom.length ? { entrypoint_resources: Object.fromEntries(custom) } : {}),
+  };
+}
+
 /** The Jobs API body for a prepared run directory. */
 function submission(s: RaySettings, dir: string, id: string, runId: string): Record<string, unknown> {
   const workers = s.workers ?? 1;
-  const res = s.resourcesPerWorker ?? {};
   // One worker: the entrypoint is the training process, so it asks for the worker's resources
   // (a GPU) itself; under TorchTrainer the workers ask and the driver needs next to nothing.
-  const entrypointResources =
-    workers <= 1
-      ? {
-          ...(res['CPU'] !== undefined ? { entrypoint_num_cpus: res['CPU'] } : {}),
-          ...(res['GPU'] !== undefined ? { entrypoint_num_gpus: res['GPU'] } : {}),
-          ...(Object.keys(res).some((k) => k !== 'CPU' && k !== 'GPU') ? { entrypoint_resources: Object.fromEntries(Object.entries(res).filter(([k]) => k !== 'CPU' && k !== 'GPU')) } : {}),
-        }
-      : {};
+  const entrypointResources = workers <= 1 ? workerResources(s) : {};
   return {
     entrypoint: `cd ${shellQuote(dir)} && exec sh job.sh`,
     submission_id: id,
@@ -216,4 +219,26 @@ export function rayScheduler(settings: RaySettings): SchedulerDriver {
       return { sweepId, runIds: prepared.map((p) => p.runId), queuePgid: Number(/pgid=(\d+)/.exec(out)?.[1] ?? 0) };
     },
   };
+}
+
+/**
+ * Runs a command as a Ray job placed like one training worker (its resourcesPerWorker) and
+ * returns its output: preflight's `env` report then describes the GPUs the runs will get.
+ */
+export async function rayProbe(host: Host, s: RaySettings, command: string, timeoutMs = 180_000): Promise<{ jobId: string; status: string; message?: string; logs: string }> {
+  const id = `distillery-preflight-${randomBytes(4).toString('hex')}`;
+  await rayJson(host, s.address, 'POST', 'api/jobs/', { entrypoint: command, submission_id: id, ...(s.runtimeEnv ? { runtime_env: s.runtimeEnv } : {}), ...workerResources(s) });
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const j = await rayJson<RayJob>(host, s.address, 'GET', `api/jobs/${id}`);
+    if (terminal(j.status)) {
+      const logs = await rayJson<{ logs: string }>(host, s.address, 'GET', `api/jobs/${id}/logs`);
+      return { jobId: id, status: j.status, ...(j.message ? { message: j.message } : {}), logs: logs.logs };
+    }
+    if (Date.now() > deadline) {
+      await rayRequest(host, s.address, 'POST', `api/jobs/${id}/stop`);
+      throw new Error(`the Ray preflight job ${id} on ${host.label} was still ${j.status} after ${timeoutMs / 1000} s (no node with ${JSON.stringify(s.resourcesPerWorker ?? {})} free?)`);
+    }
+    await new Promise((res) => setTimeout(res, 250));
+  }
 }

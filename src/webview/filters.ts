@@ -108,6 +108,12 @@ export class FilterBar {
     this.summary.textContent = `${formatCount(counts.matching)} of ${formatCount(counts.total)}`;
   }
 
+  /** Replaces the whole filter (a click on a stats bar) and asks for the new view. */
+  setFilter(filter: Filter): void {
+    this.search.value = filter.text;
+    this.update(filter);
+  }
+
   get current(): { filter: Filter; sort: Sort } {
     return { filter: this.filter, sort: this.sort };
   }

@@ -54,6 +54,9 @@ export interface PanelPage {
   dialogs: string[];
   /** Every message the host sent. */
   sent: ToWebviewMessage[];
+  /** Questions the host asked (the VS Code modal in the extension), and the answer the test gives next. */
+  confirmations: { message: string; detail: string; confirm: string }[];
+  answerConfirm: boolean;
   /** How long opening the store and building the panel index took. */
   timings: { storeOpenMs: number; indexMs: number };
   /** Posts a raw value to the webview as the host would (tests send malformed ones too). */
@@ -113,12 +116,18 @@ export async function openPanel(context: BrowserContext, options: OpenOptions): 
     batch.push(value);
     return queue as Promise<void>;
   };
+  const confirmations: PanelPage['confirmations'] = [];
+  const page_: { answerConfirm: boolean } = { answerConfirm: false };
   const session = new PanelSession(model, {
     post: (m) => {
       sent.push(m);
       void postRaw(m);
     },
     log,
+    confirm: (question) => {
+      confirmations.push(question);
+      return Promise.resolve(page_.answerConfirm);
+    },
     dataset: { name: 'dataset.dss.jsonl', path: datasetPath },
   });
   const cspViolations: string[] = [];
@@ -139,6 +148,13 @@ export async function openPanel(context: BrowserContext, options: OpenOptions): 
   return {
     page,
     dir,
+    confirmations,
+    get answerConfirm() {
+      return page_.answerConfirm;
+    },
+    set answerConfirm(value: boolean) {
+      page_.answerConfirm = value;
+    },
     datasetPath,
     store,
     model,

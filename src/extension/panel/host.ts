@@ -182,6 +182,8 @@ export class PanelHost implements vscode.WebviewViewProvider, vscode.Disposable 
       post: (m) => void webview.postMessage(m),
       log: (level, text) => this.ctx.log[level === 'warn' ? 'warn' : level](text),
       openInEditor: (id) => this.openRecord(id),
+      // A modal, not a toast: a bulk delete waits for an explicit yes that names the count.
+      confirm: async ({ message, detail, confirm }) => (await vscode.window.showWarningMessage(message, { modal: true, detail }, confirm)) === confirm,
       dataset: loaded ? { name: basename(loaded.uri.fsPath), path: vscode.workspace.asRelativePath(loaded.uri) } : null,
       message,
     });

@@ -3,6 +3,8 @@
 // real webview (host.ts); the Chromium tests and the benchmark wire it to a page.
 import {
   DEFAULT_SORT,
+  ClearSelection,
+  Completions,
   DetailMsg,
   Diagnostics,
   EMPTY_FILTER,
@@ -28,6 +30,11 @@ export interface SessionHooks {
   log(level: 'info' | 'warn' | 'error', message: string): void;
   /** Opens the record's DSL in an editor tab; absent outside VS Code. */
   openInEditor?(id: string): void | Promise<void>;
+  /**
+   * Asks the person to confirm something destructive (VS Code: a modal warning); resolves true
+   * only when they chose `confirm`.
+   */
+  confirm(question: { message: string; detail: string; confirm: string }): Promise<boolean>;
   /** Dataset name and path for the header. */
   dataset: { name: string; path: string } | null;
   /** Shown instead of records (no dataset found, or it could not be opened). */
@@ -37,6 +44,8 @@ export interface SessionHooks {
 /** The webview asks for rows in chunks of this size (virtual-list.ts CHUNK). */
 const ROW_CHUNK = 100;
 const ROWS_WITH_VIEW = 4 * ROW_CHUNK;
+/** Stats are recomputed at most this often while the stats view is shown and records keep changing. */
+const STATS_REFRESH_MS = 250;
 
 export class PanelSession {
   private filter: Filter = EMPTY_FILTER;
@@ -48,6 +57,9 @@ export class PanelSession {
   private window = { start: 0, end: 0 };
   private readonly subscription: { dispose(): void };
   private ready = false;
+  private statsVisible = false;
+  private statsTimer: ReturnType<typeof setTimeout> | undefined;
+  private disposed = false;
 
   constructor(
     private readonly model: PanelModel,
@@ -63,9 +75,12 @@ export class PanelSession {
         }
         this.refresh(this.selectedId);
         this.sendDetail();
+        this.scheduleStats();
       },
       validated: () => {
-        if (this.ready) this.refresh(this.selectedId);
+        if (!this.ready) return;
+        this.refresh(this.selectedId);
+        this.scheduleStats();
       },
       history: () => {
         if (this.ready) this.hooks.post(History.make(model.historyLabels()));
@@ -120,6 +135,10 @@ export class PanelSession {
         const { action, target } = msg.params;
         const ids = target.kind === 'ids' ? target.ids : this.view.map((e) => e.id);
         if (ids.length === 0) return;
+        if (action === 'delete' && ids.length > 1) {
+          void this.confirmDelete(ids);
+          return;
+        }
         const focus = this.model.review(action, ids);
         if (focus === null && action !== 'delete') this.sendDetail();
         return;
@@ -157,6 +176,11 @@ export class PanelSession {
         );
         return;
       }
+      case 'complete': {
+        const { requestId, text, offset } = msg.params;
+        this.hooks.post(Completions.make({ requestId, ...this.model.engine.complete(text, offset) }));
+        return;
+      }
       case 'undo':
       case 'redo': {
         const label = msg.method === 'undo' ? this.model.undo() : this.model.redo();
@@ -166,8 +190,9 @@ export class PanelSession {
       case 'openInEditor':
         if (this.hooks.openInEditor) void Promise.resolve(this.hooks.openInEditor(msg.params.id)).catch((e: unknown) => this.hooks.log('error', `open in editor failed: ${String(e)}`));
         return;
-      case 'getStats':
-        this.hooks.post(StatsMsg.make({ stats: this.model.stats() }));
+      case 'watchStats':
+        this.statsVisible = msg.params.visible;
+        if (this.statsVisible) this.sendStats();
         return;
       case 'log':
         this.hooks.log(msg.params.level, `webview: ${msg.params.message}`);
@@ -206,6 +231,43 @@ export class PanelSession {
     for (let s = start; s < Math.min(end, view.length); s += ROW_CHUNK) {
       this.hooks.post(Rows.make({ version: this.version, start: s, rows: view.slice(s, Math.min(s + ROW_CHUNK, view.length)).map(toRow) }));
     }
+  }
+
+  /** Deletes several records once the person confirmed it in a modal that names the count. */
+  private async confirmDelete(ids: readonly string[]): Promise<void> {
+    const n = ids.filter((id) => this.model.entry(id) !== undefined).length;
+    if (n === 0) return;
+    const where = this.hooks.dataset?.name ?? 'the dataset';
+    let confirmed = false;
+    try {
+      confirmed = await this.hooks.confirm({
+        message: `Delete ${n.toLocaleString('en-US')} records?`,
+        detail: `They are removed from ${where}. Undo (u, or "Distillery: Undo Last Review Action") brings them back.`,
+        confirm: `Delete ${n.toLocaleString('en-US')} Records`,
+      });
+    } catch (e) {
+      this.hooks.log('error', `panel: asking to confirm a delete failed: ${e instanceof Error ? e.message : String(e)}`);
+    }
+    if (this.disposed) return;
+    if (!confirmed) {
+      this.hooks.post(Notice.make({ level: 'info', message: 'Nothing deleted.' }));
+      return;
+    }
+    this.model.review('delete', ids);
+    this.hooks.post(ClearSelection.make({}));
+    this.hooks.post(Notice.make({ level: 'info', message: `Deleted ${n.toLocaleString('en-US')} records (u to undo).` }));
+  }
+
+  private scheduleStats(): void {
+    if (!this.statsVisible || this.statsTimer || this.disposed) return;
+    this.statsTimer = setTimeout(() => {
+      this.statsTimer = undefined;
+      if (this.statsVisible && !this.disposed) this.sendStats();
+    }, STATS_REFRESH_MS);
+  }
+
+  private sendStats(): void {
+    this.hooks.post(StatsMsg.make({ stats: this.model.stats() }));
   }
 
   private sendDetail(): void {
@@ -259,6 +321,8 @@ export class PanelSession {
   }
 
   dispose(): void {
+    this.disposed = true;
+    if (this.statsTimer) clearTimeout(this.statsTimer);
     this.subscription.dispose();
   }
 }

@@ -110,7 +110,8 @@ export class App {
     // is offered for "everything in view" by a button, and Delete asks in a modal first.
     this.bulkLabel = el('span', { class: 'bulk-label' });
     const bulkButtons = (['accept', 'reject', 'needs_fix', 'delete'] as const).map((action) => {
-      const b = el('button', { class: `bulk-${action}`, text: action === 'delete' ? 'Delete…' : ACTION_WORDS[action], attrs: { type: 'button' } });
+      const label = action === 'delete' ? 'Delete…' : action === 'needs_fix' ? 'Needs fix' : ACTION_WORDS[action];
+      const b = el('button', { class: `bulk-${action}`, text: label, attrs: { type: 'button', title: `${ACTION_WORDS[action]} the selected records` } });
       b.addEventListener('click', () => this.bulk(action));
       return b;
     });
@@ -417,7 +418,11 @@ export class App {
     else if (key in ACTION_KEYS) this.act(ACTION_KEYS[key]!);
     else if (key in BULK_KEYS) this.bulkKey(BULK_KEYS[key]!, key);
     else if (key === 'd') this.act('duplicate');
-    else if (key === 'Delete' || key === '#') this.act('delete');
+    else if (key === 'Delete' || key === '#') {
+      // With a selection, Delete means the selection (confirmed by the host); else the record under the cursor.
+      if (this.list.selected.size > 0) this.bulk('delete');
+      else this.act('delete');
+    }
     else if (key === 'e' || key === 'Enter') this.detail.focusEditor();
     else if (key === 'o' && this.state.selectedId) this.ipc.post(OpenInEditor.make({ id: this.state.selectedId }));
     else if (key === '/') this.filters.search.focus();

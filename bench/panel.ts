@@ -1,6 +1,8 @@
 // Benchmark: the review panel over a 100,000-record dataset, in real headless Chromium with the
 // real host (session, model, store). Prints one JSON object. Run: node --import tsx bench/panel.ts [N]
-//   firstRowsMs      dataset open (store + index) → first rows painted in the webview
+//   firstRowsMs      panel opened → first rows painted in the webview (a read-only preview of the
+//                    file's head; the full dataset is parsed after that paint, as the extension does)
+//   fullDatasetMs    panel opened → the whole dataset listed and actionable (store open + index)
 //   filterMs         each filter/sort/search: input → new rows painted (target ≤ 100 ms)
 //   hostFilterMs     the host's share of each (evaluateView over all records)
 //   domRows          .row elements at several scroll positions (must be constant)
@@ -96,12 +98,12 @@ async function main(): Promise<void> {
   const sampler = setInterval(sample, 20);
 
   const t0 = performance.now();
-  const p = await openPanel(context, { datasetFile, width: 1200, height: 800 });
+  const p = await openPanel(context, { datasetFile, width: 1200, height: 800, stream: true });
   const { page } = p;
   p.model.subscribe({ changed: () => undefined, validated: () => undefined, history: () => undefined });
-  await page.waitForFunction(() => [...document.querySelectorAll<HTMLElement>('.list .row')].some((r) => r.dataset['id']), undefined, { polling: 'raf', timeout: 30_000 });
-  await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => r(null))));
-  const firstRowsMs = performance.now() - t0;
+  await page.waitForFunction(() => document.documentElement.dataset['loading'] === 'false', undefined, { polling: 'raf', timeout: 60_000 });
+  const fullDatasetMs = performance.now() - t0;
+  const firstRowsMs = p.timings.firstPaintMs ?? fullDatasetMs;
 
   // Background validation runs while the panel is usable; wait for it before timing validity filters.
   const tv = performance.now();
@@ -196,6 +198,7 @@ async function main(): Promise<void> {
     datasetMiB: mib((await import('node:fs')).statSync(datasetFile).size),
     firstRowsMs: Math.round(firstRowsMs),
     firstRowsBreakdownMs: p.timings,
+    fullDatasetMs: Math.round(fullDatasetMs),
     validationMs: Math.round(validationMs),
     filterMs,
     maxFilterMs: Math.max(...Object.values(filterMs)),

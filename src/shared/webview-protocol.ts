@@ -218,6 +218,8 @@ export const ViewChanged = toWebview(
       anchorId: id.nullable(),
       anchorPosition: z.number().int().min(-1).nullable(),
       validated: count,
+      /** The dataset is still opening: the view covers the head of the file only, and actions wait. */
+      loading: z.boolean(),
     })
     .strict(),
 );

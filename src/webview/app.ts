@@ -166,7 +166,7 @@ export class App {
         const p = m.params;
         this.matching = p.counts.matching;
         this.list.setView(p.version, p.counts.matching);
-        this.filters.setCounts(p.counts, p.queryTypes);
+        this.filters.setCounts(p.counts, p.queryTypes, p.loading);
         if (p.anchorId !== null && p.anchorId === this.state.selectedId && p.anchorPosition !== null && p.anchorPosition >= 0) {
           this.list.setCursor(p.anchorPosition);
           this.adoptCursorRow = false;
@@ -178,6 +178,7 @@ export class App {
         this.renderBulk();
         document.documentElement.dataset['viewVersion'] = String(p.version);
         document.documentElement.dataset['validated'] = String(p.validated);
+        document.documentElement.dataset['loading'] = String(p.loading);
         return;
       }
       case 'rows':

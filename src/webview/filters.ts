@@ -93,7 +93,8 @@ export class FilterBar {
     this.renderTypes({});
   }
 
-  setCounts(counts: Counts, queryTypes: readonly string[]): void {
+  /** `loading`: the counts cover the head of the file only (the dataset is still opening). */
+  setCounts(counts: Counts, queryTypes: readonly string[], loading = false): void {
     for (const facet of ['status', 'validity', 'split'] as const) {
       for (const v of VALUES[facet]) {
         const chip = this.chips.get(`${facet}:${v}`)!;
@@ -105,7 +106,8 @@ export class FilterBar {
     }
     if (queryTypes.join('\n') !== this.knownTypes.join('\n')) this.knownTypes = [...queryTypes];
     this.renderTypes(counts.queryType);
-    this.summary.textContent = `${formatCount(counts.matching)} of ${formatCount(counts.total)}`;
+    this.summary.textContent = `${formatCount(counts.matching)} of ${formatCount(counts.total)}${loading ? '+' : ''}`;
+    this.summary.title = loading ? 'Still opening the dataset: these are the first records of the file' : '';
   }
 
   /** Replaces the whole filter (a click on a stats bar) and asks for the new view. */

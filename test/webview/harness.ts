@@ -11,8 +11,10 @@ import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { DatasetStore } from '../../src/core/dataset/store';
 import { createPanelEngine, type PanelEngine } from '../../src/extension/panel/engine';
 import { renderPanelHtml } from '../../src/extension/panel/html';
+import { PanelConnection } from '../../src/extension/panel/connection';
 import { PanelModel } from '../../src/extension/panel/model';
-import { PanelSession } from '../../src/extension/panel/session';
+import { previewModel, readDatasetHead } from '../../src/extension/panel/preview';
+import type { PanelSession } from '../../src/extension/panel/session';
 import { StoreAdapter } from '../../src/extension/panel/store-adapter';
 import type { ToWebviewMessage } from '../../src/shared/webview-protocol';
 
@@ -57,8 +59,11 @@ export interface PanelPage {
   /** Questions the host asked (the VS Code modal in the extension), and the answer the test gives next. */
   confirmations: { message: string; detail: string; confirm: string }[];
   answerConfirm: boolean;
-  /** How long opening the store and building the panel index took. */
-  timings: { storeOpenMs: number; indexMs: number };
+  /**
+   * How long opening the store and building the panel index took; with `stream`, also reading the
+   * file's head and the time from the start of openPanel to the first rows painted in the page.
+   */
+  timings: { storeOpenMs: number; indexMs: number; headMs?: number; firstPaintMs?: number };
   /** Posts a raw value to the webview as the host would (tests send malformed ones too). */
   postRaw(value: unknown): Promise<void>;
   close(): Promise<void>;
@@ -72,6 +77,11 @@ export interface OpenOptions {
   height?: number;
   engine?: PanelEngine;
   saveDelayMs?: number;
+  /**
+   * Open as the extension does: paint a read-only preview of the file's head first, then open the
+   * store once those rows are painted, and swap the full dataset in (preview.ts, connection.ts).
+   */
+  stream?: boolean;
 }
 
 /** Opens the panel app in a new page of `context` over a dataset in a fresh temp dir. */
@@ -86,22 +96,16 @@ export async function openPanel(context: BrowserContext, options: OpenOptions): 
   const htmlPath = join(dir, 'panel.html');
   writeFileSync(htmlPath, html);
 
-  const t0 = performance.now();
-  const store = await DatasetStore.open(datasetPath);
-  const t1 = performance.now();
-  const adapter = new StoreAdapter(store);
   const hostLog: string[] = [];
   const log = (level: string, message: string) => hostLog.push(`${level}: ${message}`);
-  const model = new PanelModel({ store: adapter, engine: options.engine ?? createPanelEngine(), saveDelayMs: options.saveDelayMs ?? 0, log });
-  const unsubscribe = adapter.onExternalChange(() => model.externalChange());
-  const timings = { storeOpenMs: Math.round(t1 - t0), indexMs: Math.round(performance.now() - t1) };
-
-  const page = await context.newPage();
-  page.setDefaultTimeout(8000);
-  await page.setViewportSize({ width: options.width ?? 1200, height: options.height ?? 800 });
+  const engine = options.engine ?? createPanelEngine();
+  const dataset = { name: 'dataset.dss.jsonl', path: datasetPath };
   const sent: ToWebviewMessage[] = [];
+  const confirmations: PanelPage['confirmations'] = [];
+  const answers = { confirm: false };
   // Host → webview in order, batched: messages posted in one host turn travel in one CDP call
   // (VS Code's own postMessage is a cheap IPC; one CDP round trip per message would not be).
+  let page: Page | undefined;
   let queue: Promise<unknown> = Promise.resolve();
   let batch: unknown[] | null = null;
   const postRaw = (value: unknown): Promise<void> => {
@@ -110,15 +114,13 @@ export async function openPanel(context: BrowserContext, options: OpenOptions): 
       queue = queue.then(async () => {
         await new Promise((r) => setImmediate(r));
         batch = null;
-        await page.evaluate((ms) => ms.forEach((m) => window.postMessage(m, '*')), messages).catch(() => undefined);
+        await page?.evaluate((ms) => ms.forEach((m) => window.postMessage(m, '*')), messages).catch(() => undefined);
       });
     }
     batch.push(value);
     return queue as Promise<void>;
   };
-  const confirmations: PanelPage['confirmations'] = [];
-  const page_: { answerConfirm: boolean } = { answerConfirm: false };
-  const session = new PanelSession(model, {
+  const connection = new PanelConnection({
     post: (m) => {
       sent.push(m);
       void postRaw(m);
@@ -126,10 +128,36 @@ export async function openPanel(context: BrowserContext, options: OpenOptions): 
     log,
     confirm: (question) => {
       confirmations.push(question);
-      return Promise.resolve(page_.answerConfirm);
+      return Promise.resolve(answers.confirm);
     },
-    dataset: { name: 'dataset.dss.jsonl', path: datasetPath },
   });
+
+  const t0 = performance.now();
+  const timings: PanelPage['timings'] = { storeOpenMs: 0, indexMs: 0 };
+  let preview: PanelModel | undefined;
+  if (options.stream) {
+    const head = await readDatasetHead(datasetPath);
+    preview = previewModel(head, engine, datasetPath);
+    connection.use(preview, { dataset, loading: `Opening ${dataset.name}… showing its first ${head.records.length.toLocaleString('en-US')} records.` });
+    timings.headMs = Math.round(performance.now() - t0);
+  }
+  const openStore = async () => {
+    const t1 = performance.now();
+    const store = await DatasetStore.open(datasetPath);
+    const t2 = performance.now();
+    const adapter = new StoreAdapter(store);
+    const model = new PanelModel({ store: adapter, engine, saveDelayMs: options.saveDelayMs ?? 0, log });
+    const unsubscribe = adapter.onExternalChange(() => model.externalChange());
+    timings.storeOpenMs = Math.round(t2 - t1);
+    timings.indexMs = Math.round(performance.now() - t2);
+    return { store, model, unsubscribe };
+  };
+  let opened = options.stream ? undefined : await openStore();
+  if (opened) connection.use(opened.model, { dataset });
+
+  page = await context.newPage();
+  page.setDefaultTimeout(8000);
+  await page.setViewportSize({ width: options.width ?? 1200, height: options.height ?? 800 });
   const cspViolations: string[] = [];
   const dialogs: string[] = [];
   page.on('dialog', (d) => {
@@ -140,20 +168,30 @@ export async function openPanel(context: BrowserContext, options: OpenOptions): 
   page.on('console', (m) => {
     if (m.type() === 'error') hostLog.push(`console: ${m.text()}`);
   });
-  await page.exposeBinding('__distilleryToHost', (_source, message: unknown) => session.receive(message));
+  await page.exposeBinding('__distilleryToHost', (_source, message: unknown) => connection.receive(message));
   await page.exposeBinding('__distilleryCsp', (_source, what: string) => cspViolations.push(what));
   // A string, not a function: tsx's name-keeping helpers do not exist in the page.
   await page.addInitScript({ content: STAND_IN });
   await page.goto(pathToFileURL(htmlPath).href);
+  if (!opened) {
+    // The preview's rows are on screen; only now does the (blocking) full parse start.
+    await page.waitForFunction(() => [...document.querySelectorAll<HTMLElement>('.list .row')].some((r) => r.dataset['id']), undefined, { polling: 'raf', timeout: 30_000 });
+    timings.firstPaintMs = Math.round(performance.now() - t0);
+    opened = await openStore();
+    connection.use(opened.model, { dataset });
+    preview?.dispose();
+  }
+  const { store, model, unsubscribe } = opened;
+  const session = connection.current!;
   return {
     page,
     dir,
     confirmations,
     get answerConfirm() {
-      return page_.answerConfirm;
+      return answers.confirm;
     },
     set answerConfirm(value: boolean) {
-      page_.answerConfirm = value;
+      answers.confirm = value;
     },
     datasetPath,
     store,
@@ -166,7 +204,7 @@ export async function openPanel(context: BrowserContext, options: OpenOptions): 
     postRaw,
     timings,
     async close() {
-      session.dispose();
+      connection.dispose();
       unsubscribe();
       await model.flush().catch(() => undefined);
       model.dispose();

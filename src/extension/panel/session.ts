@@ -39,6 +39,16 @@ export interface SessionHooks {
   dataset: { name: string; path: string } | null;
   /** Shown instead of records (no dataset found, or it could not be opened). */
   message?: string | null;
+  /**
+   * Set while the model is a preview of the file's head (preview.ts): the status line says this,
+   * the list says it is incomplete, and actions that change records wait for the full dataset.
+   */
+  loading?: string | null;
+}
+
+export interface SessionOptions {
+  /** The first view version is after this (a session replacing another continues its numbering). */
+  firstVersion?: number;
 }
 
 /** The webview asks for rows in chunks of this size (virtual-list.ts CHUNK). */
@@ -64,7 +74,9 @@ export class PanelSession {
   constructor(
     private readonly model: PanelModel,
     private readonly hooks: SessionHooks,
+    options: SessionOptions = {},
   ) {
+    this.version = options.firstVersion ?? 0;
     this.subscription = model.subscribe({
       changed: (focusId) => {
         if (!this.ready) return;
@@ -103,13 +115,24 @@ export class PanelSession {
     }
   }
 
+  /** The version of the last view sent. */
+  get viewVersion(): number {
+    return this.version;
+  }
+
   private handle(msg: ToHostMessage): void {
+    const loading = this.hooks.loading;
+    if (loading && CHANGES_RECORDS.has(msg.method)) {
+      this.hooks.post(Notice.make({ level: 'warn', message: `${loading} Try again in a moment.`.slice(0, 2000) }));
+      return;
+    }
     switch (msg.method) {
       case 'ready':
         this.ready = true;
         this.hooks.post(Init.make({ dataset: this.hooks.dataset, message: this.hooks.message?.slice(0, 2000) ?? null }));
         this.hooks.post(History.make(this.model.historyLabels()));
         this.refresh(this.selectedId);
+        if (loading) this.hooks.post(Notice.make({ level: 'info', message: loading.slice(0, 2000) }));
         return;
       case 'setView':
         this.filter = msg.params.filter;
@@ -218,6 +241,7 @@ export class PanelSession {
         anchorId,
         anchorPosition,
         validated: this.model.validatedCount,
+        loading: Boolean(this.hooks.loading),
       }),
     );
     // The rows the webview will ask for next: around the anchor, else the window it last showed.
@@ -326,6 +350,9 @@ export class PanelSession {
     this.subscription.dispose();
   }
 }
+
+/** What a preview (the file's head, read-only) cannot do. */
+const CHANGES_RECORDS = new Set<string>(['review', 'edit', 'undo', 'redo', 'openInEditor']);
 
 /** '' clears the DSL; anything else must be a JSON object. Returns a message when it is not. */
 export function parseDslText(text: string): Record<string, unknown> | null | string {

@@ -143,9 +143,10 @@ export class App {
     this.setTab(this.state.tab, false);
     document.addEventListener('keydown', (e) => this.onKey(e));
     this.ipc.onMessage((m) => this.onMessage(m));
-    this.ipc.post(Ready.make({}));
+    // The saved filter and selection go first, so `ready` is answered with one view of them.
     this.setView(this.state.filter, this.state.sort);
     if (this.state.selectedId) this.ipc.post(Select.make({ id: this.state.selectedId }));
+    this.ipc.post(Ready.make({}));
     this.renderBulk();
   }
 

@@ -21,17 +21,25 @@ import type { ToWebviewMessage } from '../../src/shared/webview-protocol';
 export const ROOT = resolve(__dirname, '../..');
 export const ARTIFACTS = join(ROOT, 'test-artifacts');
 
-let bundled: Promise<string> | null = null;
+const bundled = new Map<boolean, Promise<string>>();
 
-/** Bundles src/webview/main.ts into a temp dir once per process (never a stale dist/). */
-export function bundleWebview(): Promise<string> {
-  bundled ??= (async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'distillery-webview-bundle-'));
-    const outfile = join(dir, 'webview.js');
-    await esbuild.build({ entryPoints: [join(ROOT, 'src/webview/main.ts')], outfile, bundle: true, format: 'iife', platform: 'browser', target: 'es2022', logLevel: 'warning', sourcemap: 'inline' });
-    return outfile;
-  })();
-  return bundled;
+/**
+ * Bundles src/webview/main.ts into a temp dir once per process (never a stale dist/). Tests get
+ * an inline source map for readable stack traces; `minify` builds what the packaged extension
+ * ships (`scripts/build.mjs --minify`), which the benchmark loads.
+ */
+export function bundleWebview(minify = false): Promise<string> {
+  let bundle = bundled.get(minify);
+  if (!bundle) {
+    bundle = (async () => {
+      const dir = mkdtempSync(join(tmpdir(), 'distillery-webview-bundle-'));
+      const outfile = join(dir, 'webview.js');
+      await esbuild.build({ entryPoints: [join(ROOT, 'src/webview/main.ts')], outfile, bundle: true, format: 'iife', platform: 'browser', target: 'es2022', logLevel: 'warning', minify, sourcemap: minify ? false : 'inline' });
+      return outfile;
+    })();
+    bundled.set(minify, bundle);
+  }
+  return bundle;
 }
 
 export function launchChromium(): Promise<BrowserContext> {
@@ -63,7 +71,7 @@ export interface PanelPage {
    * How long opening the store and building the panel index took; with `stream`, also reading the
    * file's head and the time from the start of openPanel to the first rows painted in the page.
    */
-  timings: { storeOpenMs: number; indexMs: number; headMs?: number; firstPaintMs?: number };
+  timings: { storeOpenMs: number; indexMs: number; headMs?: number; pageReadyMs?: number; loadedMs?: number; firstPaintMs?: number };
   /** Posts a raw value to the webview as the host would (tests send malformed ones too). */
   postRaw(value: unknown): Promise<void>;
   close(): Promise<void>;
@@ -82,6 +90,8 @@ export interface OpenOptions {
    * store once those rows are painted, and swap the full dataset in (preview.ts, connection.ts).
    */
   stream?: boolean;
+  /** Load the minified bundle the packaged extension ships (the benchmark does). */
+  minified?: boolean;
 }
 
 /** Opens the panel app in a new page of `context` over a dataset in a fresh temp dir. */
@@ -89,7 +99,7 @@ export async function openPanel(context: BrowserContext, options: OpenOptions): 
   const dir = mkdtempSync(join(tmpdir(), 'distillery-panel-'));
   const datasetPath = options.datasetFile ?? join(dir, 'dataset.dss.jsonl');
   if (!options.datasetFile) writeFileSync(datasetPath, options.datasetText ?? '');
-  const script = await bundleWebview();
+  const script = await bundleWebview(options.minified ?? false);
   const style = join(ROOT, 'media/panel.css');
   // The page is a file: URL, so `file:` plays the part of webview.cspSource.
   const html = renderPanelHtml({ cspSource: 'file:', scriptUri: pathToFileURL(script).href, styleUri: pathToFileURL(style).href, layout: (options.width ?? 1200) < 720 ? 'narrow' : 'wide' });
@@ -172,7 +182,9 @@ export async function openPanel(context: BrowserContext, options: OpenOptions): 
   await page.exposeBinding('__distilleryCsp', (_source, what: string) => cspViolations.push(what));
   // A string, not a function: tsx's name-keeping helpers do not exist in the page.
   await page.addInitScript({ content: STAND_IN });
+  timings.pageReadyMs = Math.round(performance.now() - t0);
   await page.goto(pathToFileURL(htmlPath).href);
+  timings.loadedMs = Math.round(performance.now() - t0);
   if (!opened) {
     // The preview's rows are on screen; only now does the (blocking) full parse start.
     await page.waitForFunction(() => [...document.querySelectorAll<HTMLElement>('.list .row')].some((r) => r.dataset['id']), undefined, { polling: 'raf', timeout: 30_000 });

@@ -8,8 +8,8 @@ import { parseToHost, type ToWebviewMessage } from '../../shared/webview-protoco
 import type { PanelModel } from './model';
 import { PanelSession, type SessionHooks } from './session';
 
-/** Messages whose latest copy describes the webview's state; replayed in this order. */
-const SETUP = ['ready', 'setView', 'select', 'watchStats'] as const;
+/** Messages whose latest copy describes the webview's state; replayed in this order (`ready` last, as the app sends it). */
+const SETUP = ['setView', 'select', 'watchStats', 'ready'] as const;
 
 export type ConnectionHooks = Omit<SessionHooks, 'dataset' | 'message' | 'loading'>;
 

@@ -132,13 +132,15 @@ export class PanelSession {
         this.hooks.post(Init.make({ dataset: this.hooks.dataset, message: this.hooks.message?.slice(0, 2000) ?? null }));
         this.hooks.post(History.make(this.model.historyLabels()));
         this.refresh(this.selectedId);
+        this.sendDetail();
         if (loading) this.hooks.post(Notice.make({ level: 'info', message: loading.slice(0, 2000) }));
         return;
       case 'setView':
         this.filter = msg.params.filter;
         this.sort = msg.params.sort;
         if (msg.params.anchorId) this.selectedId = msg.params.anchorId;
-        this.refresh(this.selectedId);
+        // Before `ready` the webview is sending its saved state; `ready` answers it with one view.
+        if (this.ready) this.refresh(this.selectedId);
         return;
       case 'getRows': {
         const { version, start, count } = msg.params;
@@ -152,7 +154,7 @@ export class PanelSession {
       }
       case 'select':
         this.selectedId = msg.params.id;
-        this.sendDetail();
+        if (this.ready) this.sendDetail();
         return;
       case 'review': {
         const { action, target } = msg.params;
@@ -231,13 +233,11 @@ export class PanelSession {
     this.version++;
     let anchorPosition: number | null = null;
     if (anchorId) anchorPosition = view.findIndex((e) => e.id === anchorId);
-    const queryTypes = new Set<string>();
-    for (const e of this.model.all()) queryTypes.add(e.queryType ?? '(none)');
     this.hooks.post(
       ViewChanged.make({
         version: this.version,
         counts,
-        queryTypes: [...queryTypes].sort().slice(0, 200),
+        queryTypes: this.model.queryTypes().slice(0, 200),
         anchorId,
         anchorPosition,
         validated: this.model.validatedCount,

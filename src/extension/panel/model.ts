@@ -203,9 +203,19 @@ export class PanelModel {
       let i = from;
       for (; i < this.entries.length && Date.now() - started < 8; i++) haystackOf(this.entries[i]!);
       if (i < this.entries.length) this.scheduleSearchIndex(i);
-      // Then the one order that is slow to build (string sort), so the first sort by question is
-      // as fast as the rest. It survives review actions (see `sorted`).
-      else setTimeout(() => !this.disposed && this.sorted('question'), 0);
+      // Then the sorted orders, one per idle turn, so no sort waits for a first full sort (by
+      // question it is a string sort of every record). They survive review actions (see `sorted`).
+      else this.prepareOrders(['question', 'status', 'validity', 'queryType', 'updated']);
+    }, 0);
+  }
+
+  private prepareOrders(keys: SortKey[]): void {
+    const [key, ...rest] = keys;
+    if (!key) return;
+    setTimeout(() => {
+      if (this.disposed) return;
+      this.sorted(key);
+      this.prepareOrders(rest);
     }, 0);
   }
 

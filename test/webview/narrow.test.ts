@@ -130,6 +130,17 @@ describe('review panel at sidebar width (300 px)', { timeout: 60_000 }, () => {
     await page.keyboard.press('Escape');
   });
 
+  it('keeps at least eight rows in sight in a short sidebar (380 px, as beside the Runs view)', async () => {
+    const { page } = p;
+    await page.setViewportSize({ width: 300, height: 380 });
+    await page.waitForFunction(() => document.querySelector('.list')!.getBoundingClientRect().height < 300);
+    const rows = await visibleRows(page);
+    assert.ok(rows >= 8, `rows in sight at 380 px: ${rows}`);
+    assert.deepEqual(await scrollProblems(page), []);
+    await page.screenshot({ path: join(ARTIFACTS, 'panel-narrow-300x380.png') });
+    await page.setViewportSize({ width: 300, height: 600 });
+  });
+
   it('gives clipped questions their text as a tooltip and statuses as compact icons with words in tooltips', async () => {
     const { page } = p;
     const question = page.locator('.row[data-id="q-001"] .row-question');

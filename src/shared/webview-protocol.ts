@@ -167,8 +167,9 @@ export const Ready = toHost('ready', empty);
 export const SetView = toHost('setView', z.object({ filter: filterSchema, sort: sortSchema, anchorId: id.nullable() }).strict());
 // webview → host: rows [start, start+count) of view `version`; answered by `rows`.
 export const GetRows = toHost('getRows', z.object({ version: count, start: count, count: z.number().int().min(1).max(500) }).strict());
-// webview → host: show this record; answered by `detail`.
-export const Select = toHost('select', z.object({ id }).strict());
+// webview → host: show this record; answered by `detail`. `restore`: the app is re-selecting what
+// it showed before a reload, which yields to a record the host was asked to reveal meanwhile.
+export const Select = toHost('select', z.object({ id, restore: z.boolean().optional() }).strict());
 // webview → host: a review action on records; one undo step however many records it touches.
 // Delete only ever names records (an explicit selection), never "everything in the view"; the host
 // asks for confirmation in a modal that names the count before deleting more than one.

@@ -145,7 +145,7 @@ export class App {
     this.ipc.onMessage((m) => this.onMessage(m));
     // The saved filter and selection go first, so `ready` is answered with one view of them.
     this.setView(this.state.filter, this.state.sort);
-    if (this.state.selectedId) this.ipc.post(Select.make({ id: this.state.selectedId }));
+    if (this.state.selectedId) this.ipc.post(Select.make({ id: this.state.selectedId, restore: true }));
     this.ipc.post(Ready.make({}));
     this.renderBulk();
   }

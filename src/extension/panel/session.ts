@@ -63,6 +63,12 @@ export class PanelSession {
   private view: Entry[] = [];
   private version = 0;
   private selectedId: string | null = null;
+  /**
+   * A record the host was asked to reveal ("Show gold in review panel"), kept until the person
+   * selects something else: a webview that (re)loads after the request lands on it rather than on
+   * the selection it restores from its saved state.
+   */
+  private revealed: string | null = null;
   /** The rows the webview last asked for; a new view comes with the same window, saving a round trip. */
   private window = { start: 0, end: 0 };
   private readonly subscription: { dispose(): void };
@@ -131,6 +137,8 @@ export class PanelSession {
         this.ready = true;
         this.hooks.post(Init.make({ dataset: this.hooks.dataset, message: this.hooks.message?.slice(0, 2000) ?? null }));
         this.hooks.post(History.make(this.model.historyLabels()));
+        // Focus first, so the webview takes the view's anchor as its selection.
+        if (this.revealed) this.hooks.post(Focus.make({ id: this.revealed }));
         this.refresh(this.selectedId);
         this.sendDetail();
         if (loading) this.hooks.post(Notice.make({ level: 'info', message: loading.slice(0, 2000) }));
@@ -138,7 +146,7 @@ export class PanelSession {
       case 'setView':
         this.filter = msg.params.filter;
         this.sort = msg.params.sort;
-        if (msg.params.anchorId) this.selectedId = msg.params.anchorId;
+        if (msg.params.anchorId && !this.revealed) this.selectedId = msg.params.anchorId;
         // Before `ready` the webview is sending its saved state; `ready` answers it with one view.
         if (this.ready) this.refresh(this.selectedId);
         return;
@@ -153,6 +161,8 @@ export class PanelSession {
         return;
       }
       case 'select':
+        if (msg.params.restore && this.revealed && msg.params.id !== this.revealed) return;
+        if (!msg.params.restore) this.revealed = null;
         this.selectedId = msg.params.id;
         if (this.ready) this.sendDetail();
         return;
@@ -338,6 +348,7 @@ export class PanelSession {
   /** Selects a record from outside the webview (e.g. a run's prediction pointing at its gold pair). */
   reveal(id: string): void {
     this.selectedId = id;
+    this.revealed = id;
     if (!this.ready) return;
     this.hooks.post(Focus.make({ id }));
     this.refresh(id);

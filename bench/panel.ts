@@ -155,7 +155,7 @@ async function main(): Promise<void> {
   await timeIt('sort by question', () => page.locator('.sort-select').selectOption('question'));
   await timeIt('sort by status', () => page.locator('.sort-select').selectOption('status'));
   await timeIt('sort file order', () => page.locator('.sort-select').selectOption('file'));
-  // The search box waits 60 ms after the last keystroke before asking; that wait is included above.
+  // The search box waits 40 ms after the last keystroke before asking; that wait is included above.
 
   const hostFilterMs: Record<string, number> = {};
   const hostCases: [string, Filter, Sort][] = [

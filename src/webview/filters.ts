@@ -20,6 +20,8 @@ const LABELS: Record<FacetKey, Record<string, string>> = {
   split: { train: 'Train', val: 'Val', test: 'Test', none: 'No split' },
 };
 const VALUES: Record<FacetKey, readonly string[]> = { status: REVIEW_STATUSES, validity: VALIDITIES, split: SPLIT_FILTERS };
+/** Typing pauses this long before the host searches: bursts of keys make one query, a single key feels instant. */
+const SEARCH_PAUSE_MS = 40;
 const SORT_LABELS: Record<SortKey, string> = { file: 'File order', status: 'Status', validity: 'Validity', queryType: 'Query type', question: 'Question', updated: 'Updated' };
 
 export class FilterBar {
@@ -46,7 +48,7 @@ export class FilterBar {
     this.search.value = filter.text;
     this.search.addEventListener('input', () => {
       clearTimeout(this.searchTimer);
-      this.searchTimer = window.setTimeout(() => this.update({ ...this.filter, text: this.search.value }), 60);
+      this.searchTimer = window.setTimeout(() => this.update({ ...this.filter, text: this.search.value }), SEARCH_PAUSE_MS);
     });
     this.search.addEventListener('keydown', (e) => {
       if (e.key === 'Escape' || e.key === 'Enter') {

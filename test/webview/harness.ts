@@ -166,7 +166,7 @@ export async function openPanel(context: BrowserContext, options: OpenOptions): 
   if (opened) connection.use(opened.model, { dataset });
 
   page = await context.newPage();
-  page.setDefaultTimeout(8000);
+  page.setDefaultTimeout(15_000);
   await page.setViewportSize({ width: options.width ?? 1200, height: options.height ?? 800 });
   const cspViolations: string[] = [];
   const dialogs: string[] = [];

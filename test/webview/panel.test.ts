@@ -31,7 +31,7 @@ function dataset(): string {
 }
 
 /** Waits (without sleeping blindly) until `check` holds, polling the page or the host. */
-async function until(check: () => boolean | Promise<boolean>, what: string, timeoutMs = 5000): Promise<void> {
+async function until(check: () => boolean | Promise<boolean>, what: string, timeoutMs = 10_000): Promise<void> {
   const end = Date.now() + timeoutMs;
   for (;;) {
     if (await check()) return;

@@ -19,7 +19,7 @@ import { launchChromium, openPanel, recordLine, type PanelPage } from './harness
 const N = 3000;
 const text = Array.from({ length: N }, (_, i) => recordLine(`r-${String(i).padStart(4, '0')}`)).join('\n') + '\n';
 
-async function until(check: () => boolean | Promise<boolean>, what: string, timeoutMs = 8000): Promise<void> {
+async function until(check: () => boolean | Promise<boolean>, what: string, timeoutMs = 10_000): Promise<void> {
   const end = Date.now() + timeoutMs;
   for (;;) {
     if (await check()) return;

@@ -60,6 +60,8 @@ export class App {
   private readonly pendingCompletions = new Map<number, (list: PanelCompletionList) => void>();
   private armedBulk: { action: ReviewAction; until: number } | null = null;
   private noticeTimer = 0;
+  /** The current view is a preview of the file's head (the dataset is still opening). */
+  private loading = false;
   private readonly bulkBar: HTMLElement;
   private readonly split: HTMLElement;
 
@@ -168,6 +170,9 @@ export class App {
         this.matching = p.counts.matching;
         this.list.setView(p.version, p.counts.matching);
         this.filters.setCounts(p.counts, p.queryTypes, p.loading);
+        // The whole dataset replaced the preview: the "Opening…" notice has had its say.
+        if (this.loading && !p.loading) this.notice('');
+        this.loading = p.loading;
         if (p.anchorId !== null && p.anchorId === this.state.selectedId && p.anchorPosition !== null && p.anchorPosition >= 0) {
           this.list.setCursor(p.anchorPosition);
           this.adoptCursorRow = false;

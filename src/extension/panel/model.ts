@@ -6,7 +6,7 @@ import { findDuplicateClusters, normalizeQuestion } from '../../core/dataset/ded
 import type { DatasetRecord } from '../../core/dataset/record';
 import type { ReviewAction, Stats } from '../../shared/webview-protocol';
 import type { PanelEngine } from './engine';
-import { classify, haystackOf, makeEntry, sortedEntries, type Entry } from './record-index';
+import { classify, haystackOf, makeEntry, sortedEntries, sortedEntriesInSteps, type Entry } from './record-index';
 import type { SortKey } from '../../shared/webview-protocol';
 
 /** What the panel needs from the dataset store (src/core/dataset/store.ts); see store-adapter.ts. */
@@ -110,7 +110,7 @@ export class PanelModel {
 
   /** All entries sorted ascending by `key`, cached until a record is added or removed or what `key` reads changes. */
   sorted(key: SortKey): readonly Entry[] {
-    const stamp = `${this.structureChanges}:${this.keyChanges[key]}`;
+    const stamp = this.orderStamp(key);
     const cached = this.orders.get(key);
     if (cached?.stamp === stamp) return cached.order;
     const order = sortedEntries(this.entries, key);
@@ -209,14 +209,35 @@ export class PanelModel {
     }, 0);
   }
 
-  private prepareOrders(keys: SortKey[]): void {
+  /**
+   * Builds the sorted orders in the background, in steps of a few ms each (sortedEntriesInSteps),
+   * so a click that lands meanwhile is answered at once; an order whose inputs change while it is
+   * built is dropped (the next `sorted` call sorts afresh).
+   */
+  private prepareOrders(keys: Exclude<SortKey, 'file'>[]): void {
     const [key, ...rest] = keys;
-    if (!key) return;
-    setTimeout(() => {
-      if (this.disposed) return;
-      this.sorted(key);
-      this.prepareOrders(rest);
-    }, 0);
+    if (!key || this.disposed) return;
+    const stamp = this.orderStamp(key);
+    if (this.orders.get(key)?.stamp === stamp) return this.prepareOrders(rest);
+    const stale = () => this.disposed || this.orderStamp(key) !== stamp;
+    sortedEntriesInSteps(
+      this.entries,
+      key,
+      (next) => setTimeout(next, 0),
+      (order) => {
+        if (!stale()) this.orders.set(key, { stamp, order });
+        this.prepareOrders(rest);
+      },
+      () => {
+        if (!stale()) return false;
+        this.prepareOrders(rest);
+        return true;
+      },
+    );
+  }
+
+  private orderStamp(key: SortKey): string {
+    return `${this.structureChanges}:${this.keyChanges[key]}`;
   }
 
   /** Validates everything now (tests and the benchmark wait on this). */

@@ -232,6 +232,22 @@ export function sortedEntries(entries: readonly Entry[], key: Sort['key']): Entr
   return view;
 }
 
+/** Ascending comparison of two entries by `key` (ties are left to the caller: stable sorts keep file order). */
+export function compareBy(key: Exclude<Sort['key'], 'file'>): (a: Entry, b: Entry) => number {
+  switch (key) {
+    case 'status':
+      return (a, b) => STATUS_ORDER[a.status] - STATUS_ORDER[b.status];
+    case 'validity':
+      return (a, b) => VALIDITY_ORDER[a.validity] - VALIDITY_ORDER[b.validity];
+    case 'queryType':
+      return (a, b) => compareText(a.queryType ?? '\uffff', b.queryType ?? '\uffff');
+    case 'question':
+      return (a, b) => compareText(a.record.question, b.record.question);
+    case 'updated':
+      return (a, b) => compareText(a.record.updatedAt ?? '', b.record.updatedAt ?? '');
+  }
+}
+
 function sortView(view: Entry[], sort: Sort): void {
   if (sort.key === 'file') {
     if (sort.descending) view.reverse();
@@ -239,25 +255,64 @@ function sortView(view: Entry[], sort: Sort): void {
   }
   // Array.prototype.sort is stable, so ties keep file order.
   const dir = sort.descending ? -1 : 1;
-  let cmp: (a: Entry, b: Entry) => number;
-  switch (sort.key) {
-    case 'status':
-      cmp = (a, b) => STATUS_ORDER[a.status] - STATUS_ORDER[b.status];
-      break;
-    case 'validity':
-      cmp = (a, b) => VALIDITY_ORDER[a.validity] - VALIDITY_ORDER[b.validity];
-      break;
-    case 'queryType':
-      cmp = (a, b) => compareText(a.queryType ?? '\uffff', b.queryType ?? '\uffff');
-      break;
-    case 'question':
-      cmp = (a, b) => compareText(a.record.question, b.record.question);
-      break;
-    case 'updated':
-      cmp = (a, b) => compareText(a.record.updatedAt ?? '', b.record.updatedAt ?? '');
-      break;
-  }
+  const cmp = compareBy(sort.key);
   view.sort((a, b) => dir * cmp(a, b));
+}
+
+/**
+ * The same order as `sortedEntries(entries, key)`, built in steps that each take a few ms (sorted
+ * runs, then pairwise merges), so a background build never holds the host for a whole sort.
+ * `step` schedules the next step; the result is handed to `done`, or dropped when `cancelled()`.
+ */
+export function sortedEntriesInSteps(
+  entries: readonly Entry[],
+  key: Exclude<Sort['key'], 'file'>,
+  step: (next: () => void) => void,
+  done: (order: Entry[]) => void,
+  cancelled: () => boolean,
+  runLength = 4096,
+): void {
+  const cmp = compareBy(key);
+  const runs: Entry[][] = [];
+  let at = 0;
+  const sortRun = () => {
+    if (cancelled()) return;
+    // Runs are slices in file order, and the sort and merge are stable: ties keep file order.
+    runs.push(entries.slice(at, at + runLength).sort(cmp));
+    at += runLength;
+    step(at < entries.length ? sortRun : mergeRuns);
+  };
+  // Merges go level by level over neighbouring runs, the earlier run on the left, which keeps
+  // ties in file order (as the stable sort does).
+  let next: Entry[][] = [];
+  let pair = 0;
+  const mergeRuns = () => {
+    if (cancelled()) return;
+    if (pair >= runs.length) {
+      runs.splice(0, runs.length, ...next);
+      next = [];
+      pair = 0;
+    }
+    if (runs.length <= 1 && next.length === 0) return done(runs[0] ?? []);
+    const a = runs[pair]!;
+    const b = runs[pair + 1];
+    pair += 2;
+    if (!b) {
+      next.push(a);
+      return step(mergeRuns);
+    }
+    const merged: Entry[] = new Array<Entry>(a.length + b.length);
+    let i = 0;
+    let j = 0;
+    let k = 0;
+    while (i < a.length && j < b.length) merged[k++] = cmp(b[j]!, a[i]!) < 0 ? b[j++]! : a[i++]!;
+    while (i < a.length) merged[k++] = a[i++]!;
+    while (j < b.length) merged[k++] = b[j++]!;
+    next.push(merged);
+    step(mergeRuns);
+  };
+  if (entries.length === 0) return done([]);
+  step(sortRun);
 }
 
 function compareText(a: string, b: string): number {

@@ -5,7 +5,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { toFile } from 'openai';
 import { writeFileAtomic } from '../dataset/durable';
-import { chatResponseFromBody, type TeacherClient } from './client';
+import { chatResponseFromBody, TeacherError, type TeacherClient } from './client';
 import { cacheKey } from './cache';
 import { formatUsd } from './cost';
 import { normalizeQuestion, type QuestionItem } from './generator';
@@ -56,6 +56,16 @@ function customId(index: number, sample: number): string {
   return `q${index}-s${sample}`;
 }
 
+/** vLLM, Ollama, `transformers serve` and most proxies have no Files/Batch API: say so, and the fix. */
+function noBatchApi(baseUrl: string | undefined, api: 'Files' | 'Batch'): (e: unknown) => never {
+  return (e) => {
+    if (e instanceof TeacherError && (e.status === 404 || e.status === 405 || e.status === 501)) {
+      throw new TeacherError('config', `the teacher endpoint ${baseUrl ?? 'https://api.openai.com/v1'} has no ${api} API (HTTP ${e.status}); run without --batch`, e.status);
+    }
+    throw e;
+  };
+}
+
 export async function submitBatch(
   session: TeacherSession,
   client: TeacherClient,
@@ -71,15 +81,17 @@ export async function submitBatch(
       lines.push(JSON.stringify({ custom_id: customId(i, k), method: 'POST', url: '/v1/chat/completions', body: { model: s.model, messages, temperature: s.temperature } }));
     }
   });
-  const file = await client.withRetries(0, opts.signal, async () => ({
-    value: await client.openai.files.create({ file: await toFile(Buffer.from(lines.join('\n') + '\n', 'utf8'), 'distillery-batch.jsonl'), purpose: 'batch' }, opts.signal ? { signal: opts.signal } : {}),
-  }));
+  const file = await client
+    .withRetries(0, opts.signal, async () => ({
+      value: await client.openai.files.create({ file: await toFile(Buffer.from(lines.join('\n') + '\n', 'utf8'), 'distillery-batch.jsonl'), purpose: 'batch' }, opts.signal ? { signal: opts.signal } : {}),
+    }))
+    .catch(noBatchApi(s.baseUrl, 'Files'));
   const batch = await client.withRetries(0, opts.signal, async () => ({
     value: await client.openai.batches.create(
       { input_file_id: file.id, endpoint: '/v1/chat/completions', completion_window: '24h', metadata: { tool: 'distillery', promptHash: session.promptHash } },
       opts.signal ? { signal: opts.signal } : {},
     ),
-  }));
+  })).catch(noBatchApi(s.baseUrl, 'Batch'));
   const state = readBatchState(session.datasetPath);
   state.batches.push({
     batchId: batch.id,

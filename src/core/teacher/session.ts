@@ -8,12 +8,12 @@ import { parse as parseJsonc, printParseErrorCode, type ParseError } from 'jsonc
 import { parseProjectConfig, projectSchema, type ProjectConfig, type TeacherSettings } from '../project/config';
 import type { DatasetRecord } from '../dataset/record';
 import { ResponseCache } from './cache';
-import { TeacherClient } from './client';
+import { checkBaseUrl, TeacherClient } from './client';
 import { PriceTable } from './cost';
 import { StoreTeacherDataset, type TeacherDataset } from './dataset';
 import type { DslChecks } from './dsl-checks';
 import { engineChecks } from './engine-checks';
-import { Generator, type GeneratorOptions } from './generator';
+import { defaultMaxTokens, Generator, type GeneratorOptions } from './generator';
 import { RateLimiter } from './limiter';
 import { chooseFewShot, loadTemplates, promptHash, type Templates } from './prompts';
 
@@ -122,6 +122,8 @@ export function createClient(session: TeacherSession, input: ClientInput): Teach
   if (!input.apiKey && !s.baseUrl) {
     throw new Error('no API key for the teacher: set OPENAI_API_KEY (CLI) or run "Distillery: Set Teacher API Key" (VS Code), or set teacher.baseUrl for a local endpoint that needs none');
   }
+  const badUrl = s.baseUrl === undefined ? undefined : checkBaseUrl(s.baseUrl);
+  if (badUrl) throw new Error(badUrl);
   return new TeacherClient({
     apiKey: input.apiKey || 'no-key',
     baseUrl: s.baseUrl,
@@ -141,6 +143,8 @@ export function generatorOptions(session: TeacherSession, client: TeacherClient)
     model: s.model,
     temperature: s.temperature,
     maxTokens: s.maxTokens,
+    derivedMaxTokens: defaultMaxTokens(session.dataset.records()),
+    extraBody: s.extraBody,
     samples: s.samples,
     repair: s.repair,
     repairRounds: s.repairRounds,

@@ -348,25 +348,58 @@ function isAlive(pid: number): boolean {
 // Callers in this process queue here first, so the file lock only arbitrates between processes.
 const queues = new Map<string, Promise<unknown>>();
 
+/**
+ * When a process started, in clock ticks since boot (field 22 of /proc/<pid>/stat); undefined
+ * where there is no /proc or the process is gone. A pid plus its start time names one process:
+ * a pid alone may since have been given to another.
+ */
+export function processStartTime(pid: number): string | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // The command name (field 2) is in parentheses and may hold spaces: count after the last ")".
+    return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19];
+  } catch {
+    return undefined;
+  }
+}
+
+let ownStart: string | null | undefined;
+/** What the lock file holds: "<pid> <start time>" (or "<pid> -" where there is no /proc). */
+function lockOwner(): string {
+  if (ownStart === undefined) ownStart = processStartTime(process.pid) ?? null;
+  return `${process.pid} ${ownStart ?? '-'}`;
+}
+
+/** Whether the process a lock file names is gone: dead, or its pid now belongs to another process. */
+function ownerGone(pid: number, start: string | undefined): boolean {
+  if (pid === process.pid) return true; // this process's queue guarantees we do not hold it
+  if (!isAlive(pid)) return true;
+  if (start === undefined || start === '-') return false;
+  const now = processStartTime(pid);
+  return now !== undefined && now !== start;
+}
+
 function tryLock(lockPath: string): boolean {
   try {
     const fd = openSync(lockPath, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL, 0o644);
-    writeSync(fd, String(process.pid));
+    writeSync(fd, lockOwner());
     closeSync(fd);
     return true;
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
   }
   let owner = NaN;
+  let start: string | undefined;
   try {
-    owner = Number(readFileSync(lockPath, 'utf8').trim());
+    const [pid, started] = readFileSync(lockPath, 'utf8').trim().split(/\s+/);
+    owner = Number(pid);
+    start = started;
   } catch {
     return false; // being replaced right now; try again
   }
-  // A lock whose owner died (crash, SIGKILL) is stale; so is our own pid (this process's queue
-  // guarantees we do not hold it) and a pid-less lock older than a second (its writer died
-  // between create and write).
-  let stale = Number.isInteger(owner) && owner > 0 ? owner === process.pid || !isAlive(owner) : false;
+  // A lock whose owner died (crash, SIGKILL) or whose pid was reused is stale; so is our own pid
+  // and a pid-less lock older than a second (its writer died between create and write).
+  let stale = Number.isInteger(owner) && owner > 0 ? ownerGone(owner, start) : false;
   if (!stale && !(Number.isInteger(owner) && owner > 0)) {
     try {
       stale = Date.now() - statSync(lockPath).mtimeMs > 1000;
@@ -382,6 +415,11 @@ function tryLock(lockPath: string): boolean {
     }
   }
   return false;
+}
+
+/** The lock stayed held by a live process for the whole wait: a user-fixable condition, no stack trace. */
+export class LockTimeoutError extends Error {
+  readonly code = 'ELOCKED';
 }
 
 /**
@@ -408,7 +446,7 @@ async function underLock<T>(path: string, lockPath: string, fn: () => T | Promis
   let delay = 1;
   while (!tryLock(lockPath)) {
     if (Date.now() > deadline) {
-      throw new Error(`${path} is locked by another process (${lockPath}); close the other writer, or delete the lock file if no Distillery process is running`);
+      throw new LockTimeoutError(`${path} is locked by another process (${lockPath}); close the other writer, or delete the lock file if no Distillery process is running`);
     }
     await new Promise((r) => setTimeout(r, delay));
     delay = Math.min(delay * 2, 50);

@@ -54,7 +54,7 @@ import { watch as fsWatch, watchFile, unwatchFile, type FSWatcher } from 'node:f
 import { basename, dirname } from 'node:path';
 import type { z } from 'zod';
 import type { DatasetRecord, recordSchema } from './record';
-import { appendDurableAsync, diskStateAsync, removeStaleTemps, sameDiskState, withFileLock, writeFileAtomicAsync, type DiskState } from './durable';
+import { appendDurableAsync, diskStateAsync, LockTimeoutError, removeStaleTemps, sameDiskState, withFileLock as withLock, writeFileAtomicAsync, type DiskState } from './durable';
 import { decodeFile, recordEntryFromJson, type Entry, type RecordEntry } from './lines';
 import { stableStringify } from './dsl';
 
@@ -166,6 +166,14 @@ async function readBytes(path: string): Promise<Buffer> {
     if (code === 'EACCES') throw new StoreError(`${path}: permission denied`, code);
     throw new StoreError(`${path}: ${(e as Error).message}`, code);
   }
+}
+
+/** The file lock, with a lock held too long reported as a StoreError (a user-fixable condition). */
+function withFileLock<T>(path: string, fn: () => T | Promise<T>): Promise<T> {
+  return withLock(path, fn).catch((e: unknown) => {
+    if (e instanceof LockTimeoutError) throw new StoreError(e.message, 'ELOCKED');
+    throw e;
+  });
 }
 
 function sameRecord(a: RecordEntry, b: RecordEntry): boolean {

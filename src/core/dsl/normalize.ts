@@ -12,6 +12,16 @@ import { QUERY_SPECS } from './queries';
 import type { ParamTable, ValueSpec } from './spec-types';
 import { MAX_JSON_DEPTH } from './validator';
 
+// Keys come from predictions: "__proto__" must stay a key (a plain {} would take it as its
+// prototype and drop it) and "toString" must not find Object.prototype in the spec tables.
+function bare(): Record<string, unknown> {
+  return Object.create(null) as Record<string, unknown>;
+}
+
+function own<T>(table: Readonly<Record<string, T>>, key: string): T | undefined {
+  return Object.hasOwn(table, key) ? table[key] : undefined;
+}
+
 function isObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
@@ -24,7 +34,7 @@ function deepSort(v: unknown, depth: number): unknown {
   if (depth > MAX_JSON_DEPTH || typeof v !== 'object' || v === null) return v;
   if (Array.isArray(v)) return v.map((x) => deepSort(x, depth + 1));
   const o = v as Record<string, unknown>;
-  const out: Record<string, unknown> = {};
+  const out: Record<string, unknown> = bare();
   for (const k of sortedKeys(o)) out[k] = deepSort(o[k], depth + 1);
   return out;
 }
@@ -57,9 +67,9 @@ function normalizeParam(v: unknown, spec: ValueSpec, depth: number): unknown {
 }
 
 function normalizeParams(o: Record<string, unknown>, table: ParamTable, depth: number): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
+  const out: Record<string, unknown> = bare();
   for (const k of sortedKeys(o)) {
-    const ps = table[k];
+    const ps = own(table, k);
     out[k] = ps === undefined ? deepSort(o[k], depth + 1) : normalizeParam(o[k], ps.value, depth);
   }
   return out;
@@ -72,12 +82,12 @@ function normalizeQuery(q: unknown, depth: number): unknown {
   const keys = Object.keys(q);
   if (keys.length !== 1) return deepSort(q, depth);
   const name = keys[0]!;
-  const spec = QUERY_SPECS[name];
+  const spec = own(QUERY_SPECS, name);
   const body = q[name];
   if (spec === undefined || !isObject(body)) return { [name]: deepSort(body, depth + 1) };
   switch (spec.shape) {
     case 'field': {
-      const outer: Record<string, unknown> = {};
+      const outer: Record<string, unknown> = bare();
       let field: string | undefined;
       for (const k of Object.keys(body)) {
         if ((k === 'boost' || k === '_name') && !isObject(body[k])) outer[k] = body[k];
@@ -94,9 +104,9 @@ function normalizeQuery(q: unknown, depth: number): unknown {
       return { [name]: { [field]: normalizeParams(params, spec.params, depth + 2) } };
     }
     case 'field-params': {
-      const out: Record<string, unknown> = {};
+      const out: Record<string, unknown> = bare();
       for (const k of sortedKeys(body)) {
-        const ps = spec.params[k];
+        const ps = own(spec.params, k);
         if (ps !== undefined) out[k] = normalizeParam(body[k], ps.value, depth + 1);
         else if (name === 'terms' && Array.isArray(body[k])) out[k] = [...(body[k] as unknown[])].sort(compareCanonical);
         else out[k] = deepSort(body[k], depth + 2);
@@ -140,14 +150,14 @@ function normalizeSort(v: unknown, depth: number): unknown {
 
 function normalizeAggs(v: unknown, depth: number): unknown {
   if (depth > MAX_JSON_DEPTH || !isObject(v)) return v;
-  const out: Record<string, unknown> = {};
+  const out: Record<string, unknown> = bare();
   for (const name of sortedKeys(v)) {
     const agg = v[name];
     if (!isObject(agg)) {
       out[name] = agg;
       continue;
     }
-    const container: Record<string, unknown> = {};
+    const container: Record<string, unknown> = bare();
     for (const k of sortedKeys(agg)) {
       const body = agg[k];
       if (k === 'aggs' || k === 'aggregations') container['aggs'] = normalizeAggs(body, depth + 2);
@@ -157,13 +167,13 @@ function normalizeAggs(v: unknown, depth: number): unknown {
         const copy = deepSort(body, depth + 2) as Record<string, unknown>;
         if (Array.isArray(filters)) copy['filters'] = filters.map((f) => normalizeQuery(f, depth + 3));
         else if (isObject(filters)) {
-          const m: Record<string, unknown> = {};
+          const m: Record<string, unknown> = bare();
           for (const fk of sortedKeys(filters)) m[fk] = normalizeQuery(filters[fk], depth + 3);
           copy['filters'] = m;
         }
         container[k] = copy;
       } else {
-        const spec = AGGREGATION_SPECS[k];
+        const spec = own(AGGREGATION_SPECS, k);
         container[k] = spec !== undefined && isObject(body) ? normalizeParams(body, spec.params, depth + 2) : deepSort(body, depth + 2);
       }
     }
@@ -175,7 +185,7 @@ function normalizeAggs(v: unknown, depth: number): unknown {
 /** Canonical form of a search request body (see the file comment). */
 export function normalizeBody(body: unknown): unknown {
   if (!isObject(body)) return body;
-  const out: Record<string, unknown> = {};
+  const out: Record<string, unknown> = bare();
   const keys = sortedKeys(body).map((k) => (k === 'aggregations' && body['aggs'] === undefined ? 'aggs' : k)).sort();
   for (const k of keys) {
     const v = k === 'aggs' && body['aggs'] === undefined ? body['aggregations'] : body[k];

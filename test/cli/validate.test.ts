@@ -134,3 +134,16 @@ test('the mapping of the nearest distillery.json is used when --mapping is not g
   const out = JSON.parse(r.stdout);
   assert.ok(out.diagnostics.some((d: { message: string }) => /prize/.test(d.message) && /price/.test(d.message)), r.stdout);
 });
+
+test('a mapping nested past Elasticsearch’s depth limit is refused with exit 2, even 100,000 levels deep', () => {
+  const depth = 100_000;
+  writeFileSync(join(dir, 'deep-mapping.json'), '{"properties":{"a":'.repeat(depth) + '{"type":"keyword"}' + '}}'.repeat(depth));
+  writeFileSync(join(dir, 'ok.json'), '{"size": 1}');
+  const r = cli(['ok.json', '--mapping', 'deep-mapping.json']);
+  assert.equal(r.status, 2, r.stderr);
+  assert.match(r.stderr, /deep-mapping\.json is not usable: its fields nest deeper than 20 levels.*index\.mapping\.depth\.limit/);
+  noStack(r.stderr);
+  // 20 levels is what Elasticsearch accepts.
+  writeFileSync(join(dir, 'twenty.json'), '{"properties":{"a":'.repeat(20) + '{"type":"keyword"}' + '}}'.repeat(20));
+  assert.equal(cli(['ok.json', '--mapping', 'twenty.json']).status, 0);
+});

@@ -6,6 +6,7 @@ import { readFile } from 'node:fs/promises';
 import { dirname, extname, join, resolve } from 'node:path';
 import { parse as parseJsonc, printParseErrorCode, type ParseError } from 'jsonc-parser';
 import { parseProjectConfig, projectSchema, type ProjectConfig, type TeacherSettings } from '../project/config';
+import { mappingDepthProblem } from '../project/mapping-depth';
 import type { DatasetRecord } from '../dataset/record';
 import { ResponseCache } from './cache';
 import { checkBaseUrl, TeacherClient } from './client';
@@ -54,6 +55,8 @@ async function readJsonc(file: string, what: string): Promise<unknown> {
   } catch (e) {
     throw new Error(`cannot read the ${what} ${file} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
   }
+  const tooDeep = what === 'mapping' ? mappingDepthProblem(text) : undefined;
+  if (tooDeep) throw new Error(`the mapping ${file} is not usable: ${tooDeep}`);
   const errors: ParseError[] = [];
   const value: unknown = parseJsonc(text, errors, { allowTrailingComma: true });
   if (errors.length) throw new Error(`the ${what} ${file} is not valid JSON (${printParseErrorCode(errors[0]!.error)} at offset ${errors[0]!.offset})`);

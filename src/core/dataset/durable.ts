@@ -80,8 +80,10 @@ function swapIfUnchanged(tmp: string, path: string, expected: DiskState | null):
       placed = same;
     } catch (e) {
       if (errno(e) !== 'EEXIST') {
+        // No hard links on this file system: put the file back; if it was still ours to replace,
+        // the caller renames over it as before (a check-then-rename, with its small window).
         renameSync(aside, path);
-        throw e;
+        return same ? undefined : false;
       }
     }
     const checked = same ? expected.size : s.size;

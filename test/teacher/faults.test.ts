@@ -10,6 +10,7 @@ import { errorBodyMessage, retryAfterMs, TeacherClient, TeacherError } from '../
 import { RateLimiter } from '../../src/core/teacher/limiter';
 import { looksLikeQuestion, parseQuestionList, synthesizeQuestions } from '../../src/core/teacher/synthesize';
 import { createClient } from '../../src/core/teacher/session';
+import { submitBatch } from '../../src/core/teacher/batch';
 
 async function withFake(script: Script | undefined, fn: (fake: FakeTeacher, dir: string) => Promise<void>): Promise<void> {
   const fake = await FakeTeacher.start(script);
@@ -199,3 +200,17 @@ test('synthesis drops lines that are not questions and reports how many', () =>
       assert.ok(parseQuestionList('Sure! Here you go:\nwhich orders shipped late').filter(looksLikeQuestion).length === 1);
     },
   ));
+
+test('a batch is checked against the budget at its worst case before anything is uploaded, and carries the output limit', () =>
+  withFake(goodScript, async (fake, dir) => {
+    const { session } = await makeGenerator(fake, dir, { budgetUsd: 0.001 });
+    const client = createClient(session, { apiKey: API_KEY });
+    const items = planQuestions([], questions(10), session.promptHash).todo;
+    await assert.rejects(submitBatch(session, client, items), (e: unknown) => e instanceof TeacherError && /the batch could cost up to .* more than the budget of \$0\.0010/.test(e.message));
+    assert.equal(fake.files.size, 0, 'nothing uploaded');
+
+    const roomy = await makeGenerator(fake, dir, { budgetUsd: 10 });
+    await submitBatch(roomy.session, createClient(roomy.session, { apiKey: API_KEY }), items);
+    const uploaded = [...fake.files.values()][0]!.trim().split('\n').map((l) => JSON.parse(l) as { body: { max_tokens?: number } });
+    assert.ok(uploaded.every((l) => l.body.max_tokens === 4096));
+  }));

@@ -148,7 +148,7 @@ export class TransportFault extends Error {}
 const PER_QUESTION_CODES = new Set(['content_policy_violation', 'content_filter', 'invalid_prompt']);
 
 /** OpenAI's reasoning models refuse `max_tokens` and take `max_completion_tokens` instead. */
-function outputLimitField(model: string): 'max_tokens' | 'max_completion_tokens' {
+export function outputLimitField(model: string): 'max_tokens' | 'max_completion_tokens' {
   return /^(o\d|gpt-5)/.test(model) ? 'max_completion_tokens' : 'max_tokens';
 }
 

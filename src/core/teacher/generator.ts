@@ -262,8 +262,9 @@ export class Generator {
 
   /** Votes among the samples, runs repair rounds on a bad winner, and builds the record. */
   async conclude(item: QuestionItem, messages: ChatMessage[], responses: PaidResponse[]): Promise<DatasetRecord> {
-    // `transformers serve` ignores temperature: K answers byte for byte the same vote for nothing.
-    const identical = responses.length > 1 && responses.every((r) => r.content === responses[0]!.content);
+    // `transformers serve` ignores temperature: K answers byte for byte the same vote for nothing
+    // (at temperature 0 that is expected, and not worth a word).
+    const identical = this.o.temperature > 0 && responses.length > 1 && responses.every((r) => r.content === responses[0]!.content);
     if (identical) this.identicalSamples++;
     const candidates = responses.map((r) => this.evaluate(r));
     const valid = candidates.filter((c) => c.problems.length === 0);

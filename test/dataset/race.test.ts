@@ -32,10 +32,16 @@ test('an external writer (appends and edit-then-rename) racing continuous saves 
   }
   assert.equal(await exited, 0);
   assert.match(out, /done\n$/);
+  // What a late writer put into a replaced file is appended again on the next save.
+  store.update('q-0', { notes: 'last' });
+  await store.save();
   await store.save();
   const onDisk = readFileSync(path, 'utf8');
   const lost = Array.from({ length: count }, (_, i) => `ext-${i}`).filter((id) => !onDisk.includes(`"id":"${id}"`));
   assert.deepEqual(lost, [], `${lost.join(", ")}: ${lost.length} of ${count} external edits lost over ${saves} saves`);
   for (let i = 0; i < count; i++) assert.ok(store.has(`ext-${i}`));
+  // And the store's own records survived the editor too (an append that lands while the file is
+  // moved aside creates a new file; the old lines are put back in front of it).
+  for (let i = 0; i < 30; i++) assert.ok(onDisk.includes(`"id":"q-${i}"`), `q-${i} lost`);
   assert.ok(saves >= 3, `only ${saves} saves raced the ${count} edits`); // few on a loaded machine; the fix was measured at 200+
 });

@@ -63,6 +63,7 @@ function swapIfUnchanged(tmp: string, path: string, expected: DiskState | null):
     unlinkSync(tmp);
     return true;
   }
+  drainLingering(path);
   const aside = tempName(path, 'aside');
   try {
     renameSync(path, aside);
@@ -72,6 +73,7 @@ function swapIfUnchanged(tmp: string, path: string, expected: DiskState | null):
   }
   const fd = openSync(aside, 'r');
   let placed = false;
+  let fdKept = false;
   try {
     const s = fstatSync(fd);
     const same = s.ino === expected.ino && s.size === expected.size && s.mtimeMs === expected.mtimeMs;
@@ -85,6 +87,12 @@ function swapIfUnchanged(tmp: string, path: string, expected: DiskState | null):
         renameSync(aside, path);
         return same ? undefined : false;
       }
+      // A file appeared at `path` in the instant it was missing. An editor's save holds the whole
+      // file; an appender (O_APPEND|O_CREAT, `>>`) created a new one holding only its lines,
+      // which must go after the old content, not replace it.
+      keepOldUnderFreshFile(path, fd);
+      unlinkSync(aside);
+      return false;
     }
     const checked = same ? expected.size : s.size;
     const size = fstatSync(fd).size;
@@ -93,12 +101,88 @@ function swapIfUnchanged(tmp: string, path: string, expected: DiskState | null):
       readSync(fd, late, 0, late.length, checked);
       appendBytesSync(path, late);
     }
+    // A writer that opened the old file before the swap may write to it a moment later (it was
+    // descheduled between its open and its write): keep the old file open and look again.
+    if (placed) {
+      linger(path, fd, Math.max(size, checked));
+      fdKept = true;
+    }
   } finally {
-    closeSync(fd);
+    if (!fdKept) closeSync(fd);
   }
   unlinkSync(aside);
   if (placed) unlinkSync(tmp);
   return placed;
+}
+
+const lingering = new Map<string, { fd: number; size: number; timer: NodeJS.Timeout }>();
+const LINGER_MS = 1000;
+
+function linger(path: string, fd: number, size: number): void {
+  drainLingering(path);
+  const timer = setTimeout(() => void withFileLock(path, () => drainLingering(path)).catch(() => undefined), LINGER_MS);
+  timer.unref();
+  lingering.set(path, { fd, size, timer });
+}
+
+/** Appends to `path` what was written to the file a save replaced after the save's last look. */
+export function drainLingering(path: string): void {
+  const l = lingering.get(path);
+  if (!l) return;
+  lingering.delete(path);
+  clearTimeout(l.timer);
+  try {
+    const size = fstatSync(l.fd).size;
+    if (size > l.size) {
+      const late = Buffer.alloc(size - l.size);
+      readSync(l.fd, late, 0, late.length, l.size);
+      appendBytesSync(path, late);
+    }
+  } catch {
+    // the file is gone or unwritable: nothing to put back
+  } finally {
+    closeSync(l.fd);
+  }
+}
+
+/** See swapIfUnchanged: if the file now at `path` does not hold the old file's first line, it was
+ * created by an appender in the gap; the old bytes (`oldFd`) are put back in front of it. */
+function keepOldUnderFreshFile(path: string, oldFd: number): void {
+  const old = readAll(oldFd);
+  if (old.length === 0) return;
+  let fresh: Buffer;
+  try {
+    fresh = readFileSync(path);
+  } catch {
+    return;
+  }
+  const nl = old.indexOf(0x0a);
+  const firstLine = old.subarray(0, nl === -1 ? old.length : nl);
+  // A whole-file save supersedes the old bytes: it holds the old first line, or (that line was
+  // edited since the editor read it) at least about as many bytes. An appender's file is small.
+  if (fresh.includes(firstLine) || fresh.length >= old.length / 2) return;
+  const sep = old[old.length - 1] === 0x0a ? Buffer.alloc(0) : Buffer.from('\n');
+  const tmp = tempName(path);
+  const fd = openSync(tmp, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL, 0o644);
+  try {
+    writeAll(fd, Buffer.concat([old, sep, fresh]));
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+  renameSync(tmp, path);
+}
+
+function readAll(fd: number): Buffer {
+  const size = fstatSync(fd).size;
+  const buf = Buffer.alloc(size);
+  let read = 0;
+  while (read < size) {
+    const n = readSync(fd, buf, read, size - read, read);
+    if (n === 0) break;
+    read += n;
+  }
+  return buf.subarray(0, read);
 }
 
 function appendBytesSync(path: string, bytes: Buffer): void {

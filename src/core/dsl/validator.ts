@@ -205,7 +205,7 @@ class Walker {
   }
 
   private unknownBodyKey(key: string): void {
-    if (QUERY_SPECS[key] !== undefined) {
+    if (Object.hasOwn(QUERY_SPECS, key)) {
       this.report('unknown-body-key', `[${key}] is a query, not a body key; wrap it: {"query": {"${key}": …}}`, key);
       return;
     }

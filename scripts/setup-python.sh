@@ -15,8 +15,9 @@ constraints="$runner/constraints.txt"
 python="${PYTHON:-python3}"
 
 # Ray is in the test extras because the scheduler tests start a real Ray head (docs/schedulers.md).
-extras="test,ray"
-if [[ "${DISTILLERY_QLORA:-0}" == "1" ]]; then extras="test,ray,qlora"; fi
+# serving brings `transformers serve` for the teacher tests against a real server (test/teacher/real-server.test.ts).
+extras="test,ray,serving"
+if [[ "${DISTILLERY_QLORA:-0}" == "1" ]]; then extras="test,ray,serving,qlora"; fi
 
 want="$(cat "$runner/pyproject.toml" "$constraints" "${BASH_SOURCE[0]}" | sha256sum | cut -d' ' -f1)-$extras"
 if [[ -x "$venv/bin/python" && -f "$stamp" && "$(cat "$stamp")" == "$want" ]]; then

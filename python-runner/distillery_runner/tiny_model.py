@@ -40,6 +40,12 @@ _SENTENCES = [
     "aggregations group documents into buckets; a terms aggregation counts each status",
 ]
 SPECIAL_TOKENS = ["<pad>", "</s>", "<unk>", "<s>"]
+# Chat servers (`transformers serve`, the teacher tests) refuse a tokenizer without a chat template;
+# this plain one makes the tiny Llama usable as a chat model. Training never applies it.
+CHAT_TEMPLATE = (
+    "{% for message in messages %}{{ message['role'] }}: {{ message['content'] }}\n{% endfor %}"
+    "{% if add_generation_prompt %}assistant: {% endif %}"
+)
 
 
 def corpus() -> list[str]:
@@ -99,6 +105,7 @@ def make_tiny_model(arch: str, out: str | Path, seed: int = 0) -> dict[str, obje
             eos_token_id=ids["</s>"], tie_word_embeddings=True,
         )
         model = LlamaForCausalLM(config)
+        tokenizer.chat_template = CHAT_TEMPLATE
     else:
         raise ValueError(f"unknown arch {arch!r}; use t5 or llama")
     model.generation_config.pad_token_id = ids["<pad>"]

@@ -43,3 +43,13 @@ def test_bad_usage_exits_2():
 def test_missing_config_file_is_a_config_error(tmp_path):
     code, events = run_in_process(["train", "--config", str(tmp_path / "nope.json"), "--out", str(tmp_path / "o")])
     assert code == 2 and events == [{"event": "error", "kind": "config", "message": f"--config: file not found: {tmp_path / 'nope.json'}"}]
+
+
+def test_tiny_llama_applies_its_chat_template(tmp_path):
+    from distillery_runner.tiny_model import make_tiny_model
+    from transformers import AutoTokenizer
+
+    tokenizer = AutoTokenizer.from_pretrained(make_tiny_model("llama", tmp_path / "llama")["path"])
+    messages = [{"role": "system", "content": "be brief"}, {"role": "user", "content": "orders over $100"}]
+    text = tokenizer.apply_chat_template(messages, tokenize=False, add_generation_prompt=True)
+    assert text == "system: be brief\nuser: orders over $100\nassistant: "

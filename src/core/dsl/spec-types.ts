@@ -29,6 +29,7 @@ export type ValueKind =
   | 'fuzziness' // "AUTO", "AUTO:3,6", 0, 1, 2, "1"
   | 'distance' // "12km" or a number of meters
   | 'time' // "30s", "1m", -1, 0
+  | 'signed-time' // a date histogram offset: "+6h", "-30m", "1d"
   | 'date-math' // a date, "now-1d/d", or epoch millis
   | 'geo-point' // {lat, lon}, [lon, lat], "lat,lon", geohash, WKT POINT
   | 'geo-bounds' // {top_left, bottom_right} | {top, left, bottom, right} | {wkt}

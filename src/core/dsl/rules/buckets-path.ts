@@ -1,0 +1,2 @@
+import type { AggregationRule } from './types';
+export const BUCKETS_PATH_RULES: readonly AggregationRule[] = [];

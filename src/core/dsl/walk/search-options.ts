@@ -334,6 +334,7 @@ export function checkRetriever(w: Walker, v: unknown): void {
     if (isObject(body)) {
       const rules = RETRIEVER_RULES.get(key);
       if (rules !== undefined) for (const rule of rules) rule.check(w, body, key);
+      if (key === 'knn') for (const rule of KNN_RULES) rule.check(w, body, 'retriever');
     }
     w.path.pop();
   }

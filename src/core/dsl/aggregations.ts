@@ -14,10 +14,11 @@ const METRIC: ParamTable = { field: FIELD, script: SCRIPT, missing: MISSING, for
 const MISSING_ORDER = enumOf('first', 'last', 'default');
 
 const ORDER: ValueSpec = { oneOf: [{ map: SORT_ORDER }, { array: { map: SORT_ORDER } }] };
+// IncludeExclude reads array items with parser.text(): any scalar is a term ("include": [10, 20]).
 const INCLUDE: ValueSpec = {
-  oneOf: ['string', 'strings', obj({ partition: req('integer', 'Partition number.'), num_partitions: req('integer', 'Number of partitions.') }, ['partition', 'num_partitions'])],
+  oneOf: ['string', { array: 'scalar' }, obj({ partition: req('integer', 'Partition number.'), num_partitions: req('integer', 'Number of partitions.') }, ['partition', 'num_partitions'])],
 };
-const EXCLUDE: ValueSpec = 'string-or-strings';
+const EXCLUDE: ValueSpec = { oneOf: ['string', { array: 'scalar' }] };
 const TERMS_EXECUTION = enumOf('map', 'global_ordinals', 'global_ordinals_hash', 'global_ordinals_low_cardinality');
 const RANGE_ITEM: ValueSpec = obj({ from: p('any', 'Lower bound, inclusive.'), to: p('any', 'Upper bound, exclusive.'), key: p('string', 'Bucket key.'), mask: p('string', 'CIDR mask (ip_range).') });
 const BOUNDS: ValueSpec = obj({ min: p('any', 'Lower bound.'), max: p('any', 'Upper bound.') });
@@ -46,7 +47,7 @@ export const COMPOSITE_SOURCES: Readonly<Record<string, ValueSpec>> = {
   date_histogram: obj({
     ...COMPOSITE_BASE, calendar_interval: p(CALENDAR_INTERVAL, 'Calendar interval.'), fixed_interval: p('string', 'Fixed interval, e.g. "90m".'),
     interval: p('string', 'Legacy interval.', { deprecated: 'use calendar_interval or fixed_interval' }),
-    format: FORMAT, offset: p('time', 'Bucket offset.'), time_zone: p('string', 'Time zone.'),
+    format: FORMAT, offset: p('signed-time', 'Bucket offset, e.g. "+6h" or "-30m".'), time_zone: p('string', 'Time zone.'),
   }),
   geotile_grid: obj({ ...COMPOSITE_BASE, precision: p('integer', 'Zoom level 0–29.'), bounds: GEO_BOUNDS_SPEC }),
 };
@@ -112,7 +113,7 @@ export const AGGREGATION_SPECS: Readonly<Record<string, AggregationSpec>> = {
     fixed_interval: p('string', 'Fixed interval in SI units: "30s", "90m", "2d".'),
     interval: p('string', 'Removed in 8.0: use calendar_interval or fixed_interval.', { deprecated: 'interval was removed in 8.0; use calendar_interval or fixed_interval' }),
     format: FORMAT, time_zone: p('string', 'Time zone for bucketing, e.g. "Europe/Paris".'),
-    offset: p('string', 'Shift of bucket boundaries, e.g. "+6h".'), min_doc_count: p('integer', 'Minimum documents per bucket.'),
+    offset: p('signed-time', 'Shift of bucket boundaries, e.g. "+6h".'), min_doc_count: p('integer', 'Minimum documents per bucket.'),
     extended_bounds: p(BOUNDS, 'Force buckets from min to max.'), hard_bounds: p(BOUNDS, 'Limit buckets to this range.'),
     missing: MISSING, order: p(ORDER, 'Bucket order.'), keyed: p('boolean', 'Return buckets as a map.'),
     params: p('object', 'Script params.'),

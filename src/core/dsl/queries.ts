@@ -251,8 +251,11 @@ export const QUERY_SPECS: Readonly<Record<string, QuerySpec>> = {
   term: {
     doc: 'Matches documents whose field holds exactly this term (not analyzed). Use on keyword, numeric, date, boolean fields.',
     category: 'term-level', shape: 'field', shortParam: 'value', termLevel: true,
+    // TermQueryBuilder reads `term` as well as `value` (TERM_FIELD); one of them is needed.
+    requireOneOf: ['value', 'term'],
     params: {
-      value: req('scalar', 'Exact term to find.'),
+      value: p('scalar', 'Exact term to find.'),
+      term: p('scalar', 'Same as value (the older name, still read).'),
       case_insensitive: p('boolean', 'Match ASCII case-insensitively (default false).'),
       ...B,
     },

@@ -49,6 +49,7 @@ export type ValueKind =
   | 'function-score-function'
   | 'function-score-functions'
   | 'collapse'
+  | 'highlighter-type' // unified | plain | fvh; any other name needs the plugin that registers it
   | 'suggest'
   | 'missing'; // a "missing" value: scalar
 

@@ -194,7 +194,8 @@ function aggregationBody(w: Walker, type: string, spec: AggregationSpec, table: 
   if (spec.fieldParam !== undefined && w.mapping !== undefined) {
     const f = body[spec.fieldParam];
     if (typeof f === 'string') {
-      const mf = w.fieldRef(f, Use.Aggregation, spec.fieldParam);
+      // significant_text re-analyzes text from _source: a text field is what it wants.
+      const mf = w.fieldRef(f, type === 'significant_text' ? Use.Query : Use.Aggregation, spec.fieldParam);
       if (mf !== undefined && spec.fieldTypes !== undefined && !fieldTypeFits(spec.fieldTypes, mf.type)) {
         w.report('field-type-mismatch', `[${type}] aggregation needs a ${FIELD_TYPE_WORDS[spec.fieldTypes]} field, but [${f}] is ${mf.type}`, spec.fieldParam);
       }

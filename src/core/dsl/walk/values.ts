@@ -427,6 +427,24 @@ function checkGeoShape(w: Walker, v: unknown, name: Segment): void {
   w.report('invalid-type', `[${name}] must be a GeoJSON object with a "type" or a WKT string, found ${jsonType(v)}`);
 }
 
+// Highlighters built into Elasticsearch; others are registered by plugins (HighlightPlugin).
+const CORE_HIGHLIGHTERS = new Set(['unified', 'plain', 'fvh']);
+const PLUGIN_HIGHLIGHTERS: Readonly<Record<string, string>> = { annotated: 'mapper-annotated-text' };
+
+function checkHighlighterType(w: Walker, v: unknown, name: Segment): void {
+  if (typeof v !== 'string') {
+    w.report('invalid-type', `[${name}] must be a highlighter name (unified, plain, fvh), found ${jsonType(v)}`);
+    return;
+  }
+  if (CORE_HIGHLIGHTERS.has(v.toLowerCase())) return;
+  const plugin = PLUGIN_HIGHLIGHTERS[v];
+  const near = suggest(v, [...CORE_HIGHLIGHTERS]);
+  w.report('needs-plugin', plugin !== undefined
+    ? `highlighter [${v}] needs plugin ${plugin} installed on the cluster`
+    : `highlighter [${v}] is not built in (unified, plain, fvh); it needs the plugin that registers it${didYouMean(near)}`, undefined,
+  near === undefined || plugin !== undefined ? undefined : { kind: 'replaceValue', replacement: near });
+}
+
 function checkObject(w: Walker, v: unknown, name: Segment): void {
   if (!isObject(v)) w.report('invalid-type', `[${name}] must be an object, found ${jsonType(v)}`);
 }
@@ -495,6 +513,7 @@ const KIND_CHECKS: Readonly<Record<ValueKind, Check>> = {
   'function-score-function': (w, v) => checkFunctionScoreFunction(w, v),
   collapse: (w, v, name) => checkCollapse(w, v, name),
   suggest: (w, v) => checkSuggest(w, v),
+  'highlighter-type': checkHighlighterType,
 };
 
 export { checkBoolean, checkInteger, checkNumber, checkString, checkStrings };

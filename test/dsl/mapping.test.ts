@@ -138,6 +138,7 @@ test('an index created without fields merges as "no fields known" (GET _mapping 
   const strict = parseMapping({ mappings: { dynamic: 'strict' } });
   assert.deepEqual(mappedFields(strict), []);
   assert.equal(strict.dynamic, 'strict');
+  assert.deepEqual(validateBody({ query: { term: { status: 'paid' } }, sort: ['day'] }, { mapping: empty }), [], 'no fields known: no field is called unknown');
   // Next to an index with fields, the empty one adds nothing and takes nothing away.
   const merged = parseMapping({ empty: { mappings: {} }, orders: { mappings: { properties: { status: { type: 'keyword' } } } } });
   assert.deepEqual(mappedFields(merged), [{ path: 'status', type: 'keyword' }]);

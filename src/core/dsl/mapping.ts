@@ -103,7 +103,8 @@ export function parseMapping(json: unknown): IndexMapping {
     }
   }
   const dynamic = root['dynamic'];
-  return typeof dynamic === 'string' || typeof dynamic === 'boolean' ? { fields, dynamic: String(dynamic) } : { fields };
+  const noFields = fields.size === Object.keys(META_FIELDS).length ? { noFields: true } : {};
+  return typeof dynamic === 'string' || typeof dynamic === 'boolean' ? { fields, dynamic: String(dynamic), ...noFields } : { fields, ...noFields };
 }
 
 export function mappedFields(mapping: IndexMapping): { path: string; type: string }[] {

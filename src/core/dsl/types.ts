@@ -60,4 +60,9 @@ export interface IndexMapping {
   readonly fields: ReadonlyMap<string, MappedField>;
   /** `dynamic` setting of the root (true | false | 'strict' | 'runtime'); informational. */
   readonly dynamic?: string;
+  /**
+   * True when the mapping declares no fields at all (an index created without any): nothing is
+   * known about its fields, so field checks stay silent rather than call every field unknown.
+   */
+  readonly noFields?: boolean;
 }

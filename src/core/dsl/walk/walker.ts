@@ -80,7 +80,8 @@ export class Walker {
     this.runtimeFields = undefined;
     this.body = undefined;
     this.fieldChecksSuspended = false;
-    this.mapping = options?.mapping;
+    const mapping = options?.mapping;
+    this.mapping = mapping?.noFields === true ? undefined : mapping;
     const esVersion = options?.esVersion;
     if (esVersion !== this.versionSource) {
       this.version = parseVersion(esVersion);

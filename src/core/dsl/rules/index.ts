@@ -17,6 +17,8 @@ function indexBy<R>(rules: readonly R[], keys: (r: R) => readonly string[]): Map
 }
 
 export const BODY_RULES: readonly BodyRule[] = [...SEARCH_OPTION_RULES, ...MAPPING_BODY_RULES];
+/** Body rules by the body key that triggers them (the walk looks each key up once). */
+export const BODY_RULES_BY_KEY: ReadonlyMap<string, readonly BodyRule[]> = indexBy(BODY_RULES, (r) => r.when);
 export const QUERY_RULES: ReadonlyMap<string, readonly QueryRule[]> = indexBy([...KNN_QUERY_RULES, ...MAPPING_QUERY_RULES], (r) => r.queries);
 export const AGGREGATION_RULES: ReadonlyMap<string, readonly AggregationRule[]> = indexBy(
   [...AGGREGATION_PLACEMENT_RULES, ...BUCKETS_PATH_RULES, ...NUMERIC_BOUND_RULES, ...MAPPING_AGGREGATION_RULES],

@@ -10,6 +10,7 @@ const STRING_TYPES = new Set(['keyword', 'constant_keyword', 'wildcard', 'text',
 export const MAPPING_BODY_RULES: readonly BodyRule[] = [
   {
     code: 'field-type-mismatch',
+    when: ['search_after'],
     why: 'SearchAfterBuilder.convertValueFromSortField: a search_after value must parse with its sort field\'s type ("Failed to parse search_after value")',
     check(w, body) {
       const after = body['search_after'];
@@ -28,6 +29,7 @@ export const MAPPING_BODY_RULES: readonly BodyRule[] = [
   },
   {
     code: 'missing-param',
+    when: ['suggest'],
     why: 'a completion suggester on a field with context mappings must give contexts ("Missing mandatory contexts in context query")',
     check(w, body) {
       const suggest = body['suggest'];

@@ -30,6 +30,7 @@ function present(body: Record<string, unknown>, key: string): boolean {
 export const SEARCH_OPTION_RULES: readonly BodyRule[] = [
   {
     code: 'conflicting-params',
+    when: ['aggregations'],
     why: 'aggs and aggregations are one field under two names; the parser rejects a body with both',
     check(w, body) {
       if (body['aggs'] !== undefined && body['aggregations'] !== undefined) {
@@ -39,6 +40,7 @@ export const SEARCH_OPTION_RULES: readonly BodyRule[] = [
   },
   {
     code: 'result-window-exceeded',
+    when: ['size'],
     why: 'from + size above index.max_result_window (default 10,000) is rejected by the shard',
     check(w, body) {
       const from = body['from'];
@@ -50,6 +52,7 @@ export const SEARCH_OPTION_RULES: readonly BodyRule[] = [
   },
   {
     code: 'conflicting-params',
+    when: ['collapse'],
     why: 'SearchAfterBuilder: "Cannot use [collapse] in conjunction with [search_after] unless the search is sorted on the same field. Multiple sort fields are not allowed." (collapse with rescore is allowed since 8.x)',
     check(w, body) {
       const collapse = body['collapse'];
@@ -61,6 +64,7 @@ export const SEARCH_OPTION_RULES: readonly BodyRule[] = [
   },
   {
     code: 'conflicting-params',
+    when: ['retriever'],
     why: 'SearchSourceBuilder: "cannot specify [retriever] and [query, sort, …]"; a retriever carries its own query, sort and kNN',
     check(w, body) {
       if (!present(body, 'retriever')) return;
@@ -71,6 +75,7 @@ export const SEARCH_OPTION_RULES: readonly BodyRule[] = [
   },
   {
     code: 'invalid-value',
+    when: ['sort'],
     why: 'sorting on _shard_doc needs a point in time: "[_shard_doc] sort field cannot be used without [point in time]"',
     check(w, body) {
       if (present(body, 'pit')) return;
@@ -85,6 +90,7 @@ export const SEARCH_OPTION_RULES: readonly BodyRule[] = [
   },
   {
     code: 'invalid-value',
+    when: ['track_total_hits'],
     why: 'track_total_hits is a boolean or an integer ≥ -1 ("[track_total_hits] parameter must be positive or equals to -1")',
     check(w, body) {
       const t = body['track_total_hits'];
@@ -96,6 +102,7 @@ export const SEARCH_OPTION_RULES: readonly BodyRule[] = [
   },
   {
     code: 'invalid-value',
+    when: ['search_after'],
     why: 'SearchAfterBuilder: "search_after has N value(s) but sort has M." (a point in time adds an implicit _shard_doc tiebreaker)',
     check(w, body) {
       const after = body['search_after'];

@@ -12,8 +12,9 @@ interface RuleBase {
   readonly why: string;
 }
 
-/** Runs once per body, after every key is walked; the walker's path is the body. */
+/** Runs once per body that has one of the keys in `when`, after every key is walked; the walker's path is the body. */
 export interface BodyRule extends RuleBase {
+  readonly when: readonly string[];
   check(w: Walker, body: Record<string, unknown>): void;
 }
 

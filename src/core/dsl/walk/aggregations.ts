@@ -18,6 +18,10 @@ function aggregationEntries(): Map<string, AggregationEntry> {
 }
 
 const AGG_NAME_BAD = /[[\]>]/;
+const EMPTY: Record<string, unknown> = {};
+const RULE_CONTEXT: { -readonly [K in keyof AggregationContext]: AggregationContext[K] } = {
+  name: '', type: '', spec: AGGREGATION_SPECS['terms']!, params: EMPTY, siblings: EMPTY, subAggregations: undefined, parents: [],
+};
 const FIELD_SLOTS = ['value', 'weight', 'a', 'b', 'point', 'sort', 'metrics'] as const;
 
 export function checkAggs(w: Walker, v: unknown): void {
@@ -88,8 +92,18 @@ function aggregation(w: Walker, aggName: string, v: unknown, siblings: Record<st
     w.path.pop();
     const rules = AGGREGATION_RULES.get(type);
     if (rules !== undefined && isObject(body)) {
-      const context: AggregationContext = { name: aggName, type, spec, params: body, siblings, subAggregations, parents: w.aggregations };
+      // One context object, refilled per aggregation: rules read it and keep nothing.
+      const context = RULE_CONTEXT;
+      context.name = aggName;
+      context.type = type;
+      context.spec = spec;
+      context.params = body;
+      context.siblings = siblings;
+      context.subAggregations = subAggregations;
+      context.parents = w.aggregations;
       for (const rule of rules) rule.check(w, context);
+      context.params = context.siblings = EMPTY; // drop references to the caller's body
+      context.subAggregations = undefined;
     }
   }
   if (subKey !== undefined) {

@@ -3,7 +3,7 @@
 // (collapse + search_after, from + size, …) live in ../rules and run once the body is walked.
 import { BODY_KEY_SPECS } from '../body';
 import { QUERY_SPECS } from '../queries';
-import { BODY_RULES, KNN_RULES, RETRIEVER_RULES } from '../rules';
+import { BODY_RULES, BODY_RULES_BY_KEY, KNN_RULES, RETRIEVER_RULES, type BodyRule } from '../rules';
 import type { ParamTable, ValueSpec } from '../spec-types';
 import { didYouMean, suggest } from '../suggest';
 import {
@@ -14,10 +14,21 @@ import { isObject, jsonType, type Segment } from './json';
 import { checkGeoPoint, checkStrings, checkValue, compileTable, compileValue, lazyCheck, params, type Check } from './values';
 import { Use, type Walker } from './walker';
 
-interface BodyKeyEntry { readonly check: Check; readonly since: string | undefined }
+interface BodyKeyEntry {
+  readonly check: Check;
+  readonly since: string | undefined;
+  /** Bit i set: BODY_RULES[i] runs when the body has this key. */
+  readonly rules: number;
+}
 let bodyKeys: Map<string, BodyKeyEntry> | undefined;
+function ruleBits(key: string): number {
+  let bits = 0;
+  for (const rule of BODY_RULES_BY_KEY.get(key) ?? ([] as readonly BodyRule[])) bits |= 1 << BODY_RULES.indexOf(rule);
+  return bits;
+}
 function bodyKeyChecks(): Map<string, BodyKeyEntry> {
-  return (bodyKeys ??= new Map(Object.entries(BODY_KEY_SPECS).map(([k, spec]) => [k, { check: compileValue(spec.value), since: spec.since }])));
+  if (BODY_RULES.length > 31) throw new Error('bug: body rules are tracked in a 31-bit mask; widen it');
+  return (bodyKeys ??= new Map(Object.entries(BODY_KEY_SPECS).map(([k, spec]) => [k, { check: compileValue(spec.value), since: spec.since, rules: ruleBits(k) }])));
 }
 
 const KNN_ONE_OF = ['query_vector', 'query_vector_builder'] as const;
@@ -62,18 +73,21 @@ export function checkBody(w: Walker, body: unknown): void {
   const rm = body['runtime_mappings'];
   if (isObject(rm)) w.runtimeFields = new Set(Object.keys(rm));
   const checks = bodyKeyChecks();
+  let triggered = 0;
   for (const key in body) {
     const entry = checks.get(key);
     if (entry === undefined) {
       unknownBodyKey(w, key);
       continue;
     }
+    if (entry.rules !== 0) triggered |= entry.rules;
     if (entry.since !== undefined) w.checkSince(key, entry.since, key);
     w.path.push(key);
     entry.check(w, body[key], key);
     w.path.pop();
   }
-  for (const rule of BODY_RULES) rule.check(w, body);
+  // Only the rules whose keys the body has, in their declared order.
+  for (let i = 0; triggered !== 0; i++, triggered >>>= 1) if ((triggered & 1) !== 0) BODY_RULES[i]!.check(w, body);
 }
 
 function unknownBodyKey(w: Walker, key: string): void {

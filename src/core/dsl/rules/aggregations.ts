@@ -83,6 +83,7 @@ export const AGGREGATION_PLACEMENT_RULES: readonly AggregationRule[] = [
   {
     code: 'invalid-value',
     types: ['composite'],
+    when: ['sources'],
     why: 'CompositeAggregationBuilder.validateSources: "Composite [sources] cannot be null or empty" and "Composite source names must be unique, found duplicates: [x]"',
     check(w, agg) {
       const sources = agg.params['sources'];

@@ -127,6 +127,7 @@ export const BUCKETS_PATH_RULES: readonly AggregationRule[] = [
   {
     code: 'invalid-buckets-path',
     types: PIPELINE_TYPES,
+    when: ['buckets_path'],
     why: 'BucketHelpers.resolveBucketValue / BucketMetricsPipelineAggregationBuilder.validate: every path must reach a number along existing aggregations',
     check(w, agg) {
       const sibling = SIBLING_PIPELINES.has(agg.type);
@@ -174,6 +175,7 @@ export const BUCKETS_PATH_RULES: readonly AggregationRule[] = [
   {
     code: 'invalid-buckets-path',
     types: ORDERED_BUCKET_TYPES,
+    when: ['order'],
     why: 'InternalOrder / AggregationPath.validate: "Invalid aggregator order path [x]": an order key other than _count/_key names a sub-aggregation value',
     check(w, agg) {
       const order = agg.params['order'];

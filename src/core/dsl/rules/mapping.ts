@@ -94,6 +94,7 @@ function includeExcludeRule(): AggregationRule {
   return {
     code: 'field-type-mismatch',
     types: ['terms', 'rare_terms', 'significant_terms', 'significant_text'],
+    when: ['include', 'exclude'],
     why: 'IncludeExclude: "cannot support regular expression style include/exclude settings as they can only be applied to string fields"',
     check(w, agg) {
       const field = agg.params['field'];

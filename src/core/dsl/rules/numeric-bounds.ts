@@ -51,6 +51,7 @@ export const NUMERIC_BOUND_RULES: readonly AggregationRule[] = [
   ...BOUNDS.map((b): AggregationRule => ({
     code: 'invalid-value',
     types: b.types,
+    when: [b.param[0]!],
     why: b.why,
     check(w, agg) {
       let v: unknown = agg.params;
@@ -64,6 +65,7 @@ export const NUMERIC_BOUND_RULES: readonly AggregationRule[] = [
   ...NON_EMPTY.map((e): AggregationRule => ({
     code: 'invalid-value',
     types: e.types,
+    when: [e.param],
     why: e.why,
     check(w, agg) {
       const v = agg.params[e.param];

@@ -40,6 +40,8 @@ export interface AggregationContext {
 /** Runs on each aggregation of one of `types`; the path is the aggregation ({"<type>": …, "aggs": …}). */
 export interface AggregationRule extends RuleBase {
   readonly types: readonly string[];
+  /** Runs only when the params object has one of these keys; always when absent. */
+  readonly when?: readonly string[];
   check(w: Walker, agg: AggregationContext): void;
 }
 

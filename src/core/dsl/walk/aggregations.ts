@@ -91,7 +91,11 @@ function aggregation(w: Walker, aggName: string, v: unknown, siblings: Record<st
     aggregationBody(w, type, spec, table!, body);
     w.path.pop();
     const rules = AGGREGATION_RULES.get(type);
+    let triggered = 0;
     if (rules !== undefined && isObject(body)) {
+      if (rules.conditional.length > 0) for (const k in body) triggered |= rules.byParam.get(k) ?? 0;
+    }
+    if (rules !== undefined && isObject(body) && (triggered !== 0 || rules.always.length > 0)) {
       // One context object, refilled per aggregation: rules read it and keep nothing.
       const context = RULE_CONTEXT;
       context.name = aggName;
@@ -101,7 +105,8 @@ function aggregation(w: Walker, aggName: string, v: unknown, siblings: Record<st
       context.siblings = siblings;
       context.subAggregations = subAggregations;
       context.parents = w.aggregations;
-      for (const rule of rules) rule.check(w, context);
+      for (const rule of rules.always) rule.check(w, context);
+      for (let i = 0; triggered !== 0; i++, triggered >>>= 1) if ((triggered & 1) !== 0) rules.conditional[i]!.check(w, context);
       context.params = context.siblings = EMPTY; // drop references to the caller's body
       context.subAggregations = undefined;
     }
@@ -110,11 +115,11 @@ function aggregation(w: Walker, aggName: string, v: unknown, siblings: Record<st
     if (spec !== undefined && !spec.subAggregations) {
       w.report('sub-aggregations-not-allowed', `[${type}] is a ${spec.category} aggregation and cannot hold sub-aggregations; move them to a bucket aggregation`, subKey);
     } else {
-      w.aggregations.push({ name: aggName, type, spec, params: isObject(body) ? body : undefined, subAggregations });
+      w.pushAggregation(aggName, type, spec, isObject(body) ? body : undefined, subAggregations);
       w.path.push(subKey);
       checkAggs(w, v[subKey]);
       w.path.pop();
-      w.aggregations.pop();
+      w.popAggregation();
     }
   }
   w.nestedScope = saved;

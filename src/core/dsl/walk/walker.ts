@@ -65,6 +65,8 @@ export class Walker {
   unmappedSeverity: Severity | 'off' = 'warning';
   /** Enclosing aggregations, outermost first (placement and buckets_path rules read it). */
   readonly aggregations: AggregationFrame[] = [];
+  // Frames are reused from body to body: a dataset walk would otherwise allocate one per bucket aggregation.
+  private readonly framePool: { -readonly [K in keyof AggregationFrame]: AggregationFrame[K] }[] = [];
   /** The search body being walked (undefined for a bare query): rules read its size, sort, pit. */
   body: Record<string, unknown> | undefined;
 
@@ -97,6 +99,28 @@ export class Walker {
     this.runtimeFields = undefined;
     this.body = undefined;
     while (this.aggregations.length > 0) this.aggregations.pop();
+  }
+
+  pushAggregation(name: string, type: string, spec: AggregationSpec | undefined, params: Record<string, unknown> | undefined, subAggregations: Record<string, unknown> | undefined): void {
+    const depth = this.aggregations.length;
+    let frame = this.framePool[depth];
+    if (frame === undefined) {
+      frame = { name, type, spec, params, subAggregations };
+      this.framePool.push(frame);
+    } else {
+      frame.name = name;
+      frame.type = type;
+      frame.spec = spec;
+      frame.params = params;
+      frame.subAggregations = subAggregations;
+    }
+    this.aggregations.push(frame);
+  }
+
+  popAggregation(): void {
+    const frame = this.framePool[this.aggregations.length - 1]!;
+    frame.params = frame.subAggregations = undefined; // keep no reference to the caller's body
+    this.aggregations.pop();
   }
 
   // ── reporting ───────────────────────────────────────────────────────────────────────────────

@@ -13,6 +13,7 @@ export type ValueKind =
   | 'boolean' // strict: true/false only ("true" is an error, as in Elasticsearch)
   | 'object' // any JSON object, not checked further
   | 'scalar' // string | number | boolean
+  | 'scalar-or-null' // a range bound: a value, or null for no bound
   | 'strings' // string[]
   | 'string-or-strings'
   | 'numbers'

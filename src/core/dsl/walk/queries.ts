@@ -345,6 +345,8 @@ export function checkIntervalRule(w: Walker, v: unknown): void {
 export function checkFieldList(w: Walker, v: unknown, name: Segment): void {
   const one = (s: unknown, i: number | undefined): void => {
     if (typeof s !== 'string') {
+      // Query parsers read field names with parser.text(): 7 is the field "7".
+      if (typeof s === 'number' || typeof s === 'boolean') return;
       w.report('invalid-type', `[${name}] must hold field names, found ${jsonType(s)}`, i);
       return;
     }

@@ -185,7 +185,11 @@ function geoDistanceSort(w: Walker, v: unknown): void {
 export function checkSourceConfig(w: Walker, v: unknown, name: Segment): void {
   if (typeof v === 'boolean' || typeof v === 'string') return;
   if (Array.isArray(v)) {
-    checkStrings(w, v, name);
+    // FetchSourceContext reads the patterns with parser.text(): any scalar is a pattern.
+    for (let i = 0; i < v.length; i++) {
+      const item: unknown = v[i];
+      if (typeof item !== 'string' && typeof item !== 'number' && typeof item !== 'boolean') w.report('invalid-type', `[${name}] items must be field patterns, found ${jsonType(item)}`, i);
+    }
     return;
   }
   if (isObject(v)) {
@@ -205,7 +209,9 @@ export function checkFieldAndFormatList(w: Walker, v: unknown, name: Segment): v
     const item: unknown = v[i];
     w.path.push(i);
     if (typeof item === 'string') w.fieldRef(item, Use.Generic, undefined);
-    else if (isObject(item)) params(w, item, FIELD_AND_FORMAT, name, ' item');
+    else if (typeof item === 'number' || typeof item === 'boolean') {
+      // SearchSourceBuilder reads field names with parser.text(): 7 is the field "7".
+    } else if (isObject(item)) params(w, item, FIELD_AND_FORMAT, name, ' item');
     else w.report('invalid-type', `[${name}] items must be field names or {"field", "format"} objects, found ${jsonType(item)}`);
     w.path.pop();
   }

@@ -472,6 +472,9 @@ const KIND_CHECKS: Readonly<Record<ValueKind, Check>> = {
   boolean: checkBoolean,
   scalar: checkScalar,
   missing: checkScalar,
+  'scalar-or-null': (w, v, name) => {
+    if (v !== null) checkScalar(w, v, name);
+  },
   strings: checkStrings,
   'string-or-strings': (w, v, name) => {
     if (typeof v !== 'string') checkStrings(w, v, name);

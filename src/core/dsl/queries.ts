@@ -168,6 +168,7 @@ export const QUERY_SPECS: Readonly<Record<string, QuerySpec>> = {
     },
   },
   combined_fields: {
+    strictText: true,
     doc: 'Searches several text fields as if they were one combined field (BM25F).',
     category: 'full-text', shape: 'no-field',
     params: {
@@ -231,6 +232,7 @@ export const QUERY_SPECS: Readonly<Record<string, QuerySpec>> = {
     },
   },
   intervals: {
+    strictText: true,
     doc: 'Matches by the ordering and proximity of terms, built from interval rules.',
     category: 'full-text', shape: 'field',
     params: {
@@ -602,6 +604,7 @@ export const QUERY_SPECS: Readonly<Record<string, QuerySpec>> = {
     requireOneOf: ['document', 'documents', 'id'],
   },
   knn: {
+    strictText: true,
     doc: 'Finds the k nearest vectors to a query vector (dense_vector field).',
     category: 'vector', shape: 'explicit-field',
     params: {
@@ -676,12 +679,14 @@ export const QUERY_SPECS: Readonly<Record<string, QuerySpec>> = {
     since: '8.15',
   },
   semantic: {
+    strictText: true,
     doc: 'Semantic search on a semantic_text field.',
     category: 'vector', shape: 'explicit-field',
     params: { field: req('field', 'semantic_text field.'), query: req('string', 'Query text.'), ...B },
     since: '8.15',
   },
   sparse_vector: {
+    strictText: true,
     doc: 'Searches a sparse_vector field with a token-weight vector or an inference endpoint.',
     category: 'vector', shape: 'explicit-field',
     params: {
@@ -697,6 +702,7 @@ export const QUERY_SPECS: Readonly<Record<string, QuerySpec>> = {
     since: '8.15',
   },
   text_expansion: {
+    strictText: true,
     doc: 'Deprecated: expands text into weighted tokens with an NLP model (use sparse_vector).',
     category: 'vector', shape: 'field',
     params: {
@@ -708,6 +714,7 @@ export const QUERY_SPECS: Readonly<Record<string, QuerySpec>> = {
     deprecated: 'text_expansion is deprecated since 8.15; use sparse_vector',
   },
   weighted_tokens: {
+    strictText: true,
     doc: 'Deprecated: searches a sparse field with given token weights (use sparse_vector).',
     category: 'vector', shape: 'field',
     params: {

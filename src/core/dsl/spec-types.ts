@@ -115,6 +115,12 @@ export interface QuerySpec {
   readonly since?: string;
   /** At least one of these params must be present. */
   readonly requireOneOf?: readonly string[];
+  /**
+   * Parsed with ObjectParser, whose string fields want a JSON string ("[combined_fields] query
+   * doesn't support values of type: VALUE_NUMBER"); other query parsers read text with
+   * parser.text(), which takes any scalar.
+   */
+  readonly strictText?: boolean;
 }
 
 export type AggregationCategory = 'bucket' | 'metric' | 'pipeline';

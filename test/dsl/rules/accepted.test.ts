@@ -16,6 +16,12 @@ test('ids, parent ids and other text parameters of queries may be numbers (parse
   clean({ query: { query_string: { query: 1234, default_field: 'code' } } });
 });
 
+test('queries parsed with ObjectParser keep their text parameters strict', () => {
+  const problems = validateBody({ query: { combined_fields: { query: 7, fields: ['title', 'body'] } } });
+  assert.deepEqual(problems.map((p) => [p.code, p.pointer]), [['invalid-type', '/query/combined_fields/query']]);
+  clean({ query: { combined_fields: { query: '7', fields: ['title', 'body'] } } });
+});
+
 test('text parameters outside queries stay strict: aggregations use ObjectParser string fields', () => {
   const problems = validateBody({ aggs: { a: { terms: { field: 'status', format: 12 } } } });
   assert.deepEqual(problems.map((p) => [p.code, p.pointer]), [['invalid-type', '/aggs/a/terms/format']]);

@@ -69,9 +69,13 @@ export function checkQuery(w: Walker, q: unknown): string | undefined {
     return name;
   }
   w.queryDepth++;
+  const strictText = w.strictText;
+  // Only the query's own params: a query nested inside (a filter) is parsed by its own parser.
+  w.strictText = spec.strictText === true;
   w.path.push(name);
   if (!w.tooDeep()) queryBody(w, name, entry, q[name]);
   w.path.pop();
+  w.strictText = strictText;
   w.queryDepth--;
   return name;
 }

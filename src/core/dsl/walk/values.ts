@@ -254,10 +254,11 @@ const GEO_BOUNDS_KEYS = new Set(['top_left', 'bottom_right', 'top_right', 'botto
 /**
  * Query parsers read text parameters with `parser.text()`, which takes any scalar: `"id": 42`
  * is the id "42". Outside queries (aggregations, body options) the ObjectParser-based parsers
- * want a JSON string, so there the kind stays strict.
+ * want a JSON string, so there the kind stays strict; so it does in the queries that use
+ * ObjectParser too (QuerySpec.strictText: combined_fields, intervals, knn, semantic, …).
  */
 function isLenientText(w: Walker, v: unknown): boolean {
-  return w.queryDepth > 0 && (typeof v === 'number' || typeof v === 'boolean');
+  return w.queryDepth > 0 && !w.strictText && (typeof v === 'number' || typeof v === 'boolean');
 }
 
 function checkString(w: Walker, v: unknown, name: Segment): void {

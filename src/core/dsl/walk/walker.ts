@@ -54,6 +54,8 @@ export class Walker {
   problems: DslProblem[] = [];
   readonly path: Segment[] = [];
   queryDepth = 0;
+  /** Inside a query parsed with ObjectParser (QuerySpec.strictText): text params want JSON strings. */
+  strictText = false;
   depthReported = false;
   nestedScope: string | undefined;
   runtimeFields: Set<string> | undefined;
@@ -77,6 +79,7 @@ export class Walker {
     for (let i = 0; i < pointerPrefix.length; i++) this.path.push(pointerPrefix[i]!);
     while (this.aggregations.length > 0) this.aggregations.pop();
     this.queryDepth = 0;
+    this.strictText = false;
     this.depthReported = false;
     this.nestedScope = undefined;
     this.runtimeFields = undefined;

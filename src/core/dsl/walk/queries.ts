@@ -11,11 +11,11 @@ import { checkQueryField, fieldTypeFits } from './mapping-rules';
 import { checkParams, checkValue, compileTable, compileValue, lazyCheck, params, type Check, type CompiledTable } from './values';
 import { MAX_QUERY_DEPTH, Use, type Walker } from './walker';
 
-interface QueryEntry { readonly spec: QuerySpec; readonly table: CompiledTable; readonly fieldValue: Check }
+interface QueryEntry { readonly spec: QuerySpec; readonly table: CompiledTable; readonly fieldValue: Check; readonly strictText: boolean }
 // Built on first use: compiling at module load would run before the modules it calls are loaded.
 let queryMap: Map<string, QueryEntry> | undefined;
 function queryEntries(): Map<string, QueryEntry> {
-  return (queryMap ??= new Map(Object.entries(QUERY_SPECS).map(([k, spec]) => [k, { spec, table: compileTable(spec.params), fieldValue: compileValue(spec.fieldValue ?? 'any') }])));
+  return (queryMap ??= new Map(Object.entries(QUERY_SPECS).map(([k, spec]) => [k, { spec, table: compileTable(spec.params), fieldValue: compileValue(spec.fieldValue ?? 'any'), strictText: spec.strictText === true }])));
 }
 
 const INLINE_FUNCTIONS = ['exp', 'gauss', 'linear', 'field_value_factor', 'random_score', 'script_score'] as const;
@@ -71,7 +71,7 @@ export function checkQuery(w: Walker, q: unknown): string | undefined {
   w.queryDepth++;
   const strictText = w.strictText;
   // Only the query's own params: a query nested inside (a filter) is parsed by its own parser.
-  w.strictText = spec.strictText === true;
+  w.strictText = entry.strictText;
   w.path.push(name);
   if (!w.tooDeep()) queryBody(w, name, entry, q[name]);
   w.path.pop();

@@ -16,7 +16,8 @@ export const teacherSettingsSchema = z
     repair: z.boolean().default(true),
     repairRounds: z.number().int().min(0).max(5).default(1),
     samples: z.number().int().min(1).max(16).default(1),
-    maxTokens: z.number().int().positive().optional().describe('Output token limit per teacher answer; default: the model\'s own.'),
+    maxTokens: z.number().int().positive().optional().describe('Output token limit per teacher answer; default: twice the longest answer in the dataset (4096 with none).'),
+    extraBody: z.record(z.unknown()).optional().describe('Extra fields sent in every teacher request (e.g. {"do_sample": true} for servers that ignore temperature).'),
     fewShot: z.number().int().min(0).max(20).default(4),
     prices: z.record(z.object({ inputPerMTok: z.number().nonnegative(), outputPerMTok: z.number().nonnegative() })).optional(),
   })

@@ -91,7 +91,7 @@ export function checkBody(w: Walker, body: unknown): void {
 }
 
 function unknownBodyKey(w: Walker, key: string): void {
-  if (QUERY_SPECS[key] !== undefined) {
+  if (Object.hasOwn(QUERY_SPECS, key)) {
     w.report('unknown-body-key', `[${key}] is a query, not a body key; wrap it: {"query": {"${key}": …}}`, key);
     return;
   }

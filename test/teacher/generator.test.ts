@@ -285,6 +285,21 @@ test('a question that keeps failing after all retries is left unanswered for the
     },
   ));
 
+// `transformers serve` answers a model it cannot load with a bare 500 (test/teacher/real-server.test.ts).
+test('when two questions fail after all retries before anything was answered, the run stops instead of trying every question', () =>
+  withFake(
+    () => ({ status: 500, body: 'Internal Server Error' }),
+    async (fake, dir) => {
+      const { session, generator } = await makeGenerator(fake, dir, { maxRetries: 1, concurrency: 1 });
+      const summary = await generator.run(planQuestions([], ['q1', 'q2', 'q3', 'q4', 'q5'], session.promptHash).todo);
+      assert.equal(summary.stoppedBy, 'error');
+      assert.match(summary.error ?? '', /has not answered any request .*HTTP 500.*check teacher\.model and baseUrl/);
+      assert.equal(summary.failed, 2);
+      assert.equal(fake.chatRequests, 4);
+      assert.deepEqual(readRecords(session.datasetPath), []);
+    },
+  ));
+
 test('concurrency bounds the requests in flight', () =>
   withFake(undefined, async (fake, dir) => {
     fake.latencyMs = 20;

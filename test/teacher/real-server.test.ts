@@ -93,7 +93,8 @@ describe('generate against a real `transformers serve` with a tiny model', { ski
       assert.equal(record.source?.kind, 'teacher');
       if (record.source?.kind === 'teacher') {
         assert.equal(record.source.model, model);
-        assert.ok(record.source.usage.input > 0 && record.source.usage.output > 0, JSON.stringify(record.source.usage));
+        const usage = record.source.usage;
+        assert.ok(usage && usage.input > 0 && usage.output > 0, JSON.stringify(usage));
       }
     }
     const before = readFileSync(join(dir, 'data.dss.jsonl'));

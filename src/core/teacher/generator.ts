@@ -375,6 +375,13 @@ export class Generator {
           else if (e instanceof TeacherError && e.kind === 'exhausted') {
             summary.failed++;
             this.o.onLog?.(`"${item.question}": ${e.message}`);
+            // A second question lost and nothing answered yet: the endpoint itself is wrong, not one
+            // question. `transformers serve` answers a model it cannot load with a bare 500, retried
+            // like any 5xx; going on would fail every question the same way.
+            if (summary.failed >= 2 && this.requests === 0 && this.cacheHits === 0 && !this.fatal) {
+              this.fatal = new TeacherError('config', `the teacher has not answered any request (${e.message}); check teacher.model and baseUrl (some servers answer 500 for a model they cannot load) and the server's log, then rerun`);
+              this.internal.abort(this.fatal);
+            }
             continue;
           } else {
             this.fatal = e instanceof TeacherError ? e : new TeacherError('rejected', this.o.client.redact(e instanceof Error ? e.message : String(e)));

@@ -1,0 +1,11 @@
+// Public API of Distillery's Elasticsearch client side (docs/elasticsearch.md). Pure Node, no
+// VS Code: the CLI and the extension both build on it. Everything outside this folder imports from here.
+export { clusterSchema, searchGuardsSchema, DEFAULT_SEARCH_GUARDS, type ClusterConfig, type SearchGuards } from './cluster-config';
+export { environmentSecrets, noSecrets, type SecretsSource, type ClusterCredentials, type ResolvedCluster } from './secrets';
+export { resolveCluster, resolveIndex, ClusterConfigError } from './resolve';
+export { READ_ONLY_ENDPOINTS, isAllowedRequest, ReadOnlyViolation } from './allow-list';
+export { applySearchGuards, type SearchBody } from './guards';
+export { ClusterError, deepestReason, type ClusterErrorKind, type ElasticsearchErrorBody } from './errors';
+export { ReadOnlyCluster, type SearchResponse, type MsearchItem, type ValidateQueryResult, type RequestOptions } from './read-only-cluster';
+export { CLUSTER_REJECTED, clusterErrorPointer, clusterRejection, toPointer } from './error-pointer';
+export { fieldsTouched, sourceValue, hitsTable, aggregationTables, renderTable, responseSummary, type Table } from './result-tables';

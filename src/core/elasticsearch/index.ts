@@ -9,3 +9,7 @@ export { ClusterError, deepestReason, type ClusterErrorKind, type ElasticsearchE
 export { ReadOnlyCluster, type SearchResponse, type MsearchItem, type ValidateQueryResult, type RequestOptions } from './read-only-cluster';
 export { CLUSTER_REJECTED, clusterErrorPointer, clusterRejection, toPointer } from './error-pointer';
 export { fieldsTouched, sourceValue, hitsTable, aggregationTables, renderTable, responseSummary, type Table } from './result-tables';
+export { reduceResponse, reduceAggregation, compareExecution, isEmptyResult, bodySorts, numbersClose, RELATIVE_TOLERANCE, type ExecResult, type ExecOutcome, type ExecVerdict, type ExecComparison, type AggNode } from './exec-compare';
+export { execEval, summarizeExec, ExecCache, ExecInterrupted, type ExecPair, type ExecRecord, type ExecSummary, type ExecOptions } from './exec-eval';
+export { pullMapping, diffMappings, mappingChanged, recordsBrokenByMapping, parsePulledMapping, type PulledMappingFile, type FieldCapability, type MappingDiff, type BrokenRecord } from './mapping-pull';
+export { validateOnCluster, disagreements, type Disagreement } from './cluster-validate';

@@ -28,15 +28,12 @@ export type ExecVerdict = 'match' | 'mismatch' | 'bothEmpty' | 'predictionError'
 
 export const RELATIVE_TOLERANCE = 1e-6;
 
-/** Keys of an aggregation result (or bucket) that are its own values, not named sub-aggregations. */
-const OWN_KEYS = new Set([
-  'key', 'key_as_string', 'doc_count', 'doc_count_error_upper_bound', 'sum_other_doc_count', 'value', 'value_as_string', 'values',
-  'count', 'min', 'max', 'avg', 'sum', 'min_as_string', 'max_as_string', 'avg_as_string', 'sum_as_string', 'sum_of_squares',
-  'variance', 'variance_population', 'variance_sampling', 'std_deviation', 'std_deviation_population', 'std_deviation_sampling',
-  'std_deviation_bounds', 'std_deviation_bounds_as_string', 'from', 'to', 'from_as_string', 'to_as_string', 'bg_count', 'score',
-  'hits', 'bounds', 'centroid', 'location', 'geometry', 'interval', 'keys', 'top', 'after_key', 'type', 'properties', 'fields',
-  'skewness', 'kurtosis', 'covariance', 'correlation', 'mean', 'variance_as_string', 'normalized_value', 'unit',
-]);
+/**
+ * Object-valued keys that are an aggregation's own values. Every other object-valued key of an
+ * aggregation result or bucket is a named sub-aggregation (so a sub-aggregation a model calls "max"
+ * or "avg" is still a sub-aggregation); scalar and array values are always the aggregation's own.
+ */
+const OBJECT_OWN_KEYS = new Set(['key', 'after_key', 'values', 'std_deviation_bounds', 'std_deviation_bounds_as_string', 'hits', 'bounds', 'centroid', 'location', 'geometry', 'properties', 'fields']);
 
 /** Composite keys and after_key are keyed by source names, which are labels too: keep only the values. */
 function unlabel(key: string, value: Json): Json {
@@ -52,7 +49,7 @@ export function reduceAggregation(agg: Record<string, Json>): AggNode {
       // Keyed buckets (filters, keyed ranges) are named by the request, so only their order and content count.
       const list = Array.isArray(v) ? v : isObject(v) ? Object.values(v) : [];
       node.buckets = list.filter(isObject).map(reduceAggregation);
-    } else if (!OWN_KEYS.has(k) && isObject(v)) node.subs.push(reduceAggregation(v));
+    } else if (isObject(v) && !OBJECT_OWN_KEYS.has(k)) node.subs.push(reduceAggregation(v));
     else node.own[k] = unlabel(k, v);
   }
   return node;

@@ -11,7 +11,7 @@ export interface Table {
   rows: (string | number | boolean | null)[][];
 }
 
-/** Queries whose parameter object is keyed by the field name. */
+/** Queries whose parameter object is keyed by the field name (an object with `field` is an aggregation's, e.g. terms). */
 const FIELD_KEYED = new Set(['term', 'terms', 'match', 'match_phrase', 'match_phrase_prefix', 'match_bool_prefix', 'range', 'prefix', 'wildcard', 'regexp', 'fuzzy', 'term_set', 'intervals', 'span_term', 'geo_distance', 'geo_bounding_box', 'geo_shape', 'geo_polygon', 'shape']);
 const NOT_FIELDS = new Set(['boost', '_name', 'distance', 'distance_type', 'validation_method', 'ignore_unmapped', 'type', 'relation']);
 
@@ -29,7 +29,7 @@ export function fieldsTouched(body: unknown): string[] {
     }
     if (!isObject(v)) return;
     for (const [k, child] of Object.entries(v)) {
-      if (FIELD_KEYED.has(k) && isObject(child)) for (const f of Object.keys(child)) if (!NOT_FIELDS.has(f)) add(f);
+      if (FIELD_KEYED.has(k) && isObject(child) && !('field' in child)) for (const f of Object.keys(child)) if (!NOT_FIELDS.has(f)) add(f);
       if (k === 'field') add(child);
       if ((k === 'fields' || k === 'includes') && Array.isArray(child)) for (const f of child) add(isObject(f) ? f['field'] : f);
       if (k === 'sort') for (const s of Array.isArray(child) ? child : [child]) isObject(s) ? Object.keys(s).forEach(add) : add(s);

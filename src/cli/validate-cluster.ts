@@ -1,8 +1,8 @@
 // `distillery validate --cluster C`: asks the cluster about every body (code cluster-rejected) and
 // lists where it and the static validator disagree, both ways; that list is how the validator's
 // tables get corrected (docs/elasticsearch.md).
-import { problemRange, type DslProblem, type PositionedProblem } from '../core/dsl';
-import { disagreements, validateOnCluster, type Disagreement, type SearchBody } from '../core/elasticsearch';
+import { problemRange, type PositionedProblem } from '../core/dsl';
+import { disagreements, validateOnCluster, type ClusterProblem, type Disagreement, type SearchBody } from '../core/elasticsearch';
 import { openCluster, withClusterErrors } from './cluster';
 
 /** A diagnostic as `distillery validate` prints it. */
@@ -66,7 +66,7 @@ export async function clusterDiagnostics(
 ): Promise<{ diagnostics: FileDiagnostic[]; disagreements: FileDisagreement[] }> {
   const targets = files.flatMap((f) => targetsOf(f.file, f.text, f.dataset));
   const { cluster, index: chosen } = await openCluster(spec, index, files[0]?.file);
-  const found: DslProblem[][] = new Array(targets.length);
+  const found: ClusterProblem[][] = new Array(targets.length);
   try {
     let next = 0;
     const worker = async () => {
@@ -82,9 +82,9 @@ export async function clusterDiagnostics(
   const diagnostics: FileDiagnostic[] = [];
   const disagreed: FileDisagreement[] = [];
   targets.forEach((t, i) => {
-    const problems = found[i]!.map((p) => ({ ...p, pointer: t.prefix + p.pointer }));
-    for (const p of problems) {
-      const range = problemRange(t.text, p.pointer);
+    const problems = found[i]!.map(({ onKey, ...p }) => ({ ...p, onKey, pointer: t.prefix + p.pointer }));
+    for (const { onKey, ...p } of problems) {
+      const range = problemRange(t.text, p.pointer, onKey);
       const shifted = { start: { line: range.start.line + t.baseLine, character: range.start.character }, end: { line: range.end.line + t.baseLine, character: range.end.character } };
       diagnostics.push({ file: t.file, line: shifted.start.line + 1, ...(t.recordId !== undefined ? { recordId: t.recordId } : {}), ...p, range: shifted });
     }

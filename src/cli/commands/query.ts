@@ -54,7 +54,7 @@ export async function run(argv: string[]): Promise<number> {
   } catch (e) {
     if (e instanceof ClusterError && e.kind === 'rejected' && e.clusterError) {
       const problem = clusterRejection(cluster.guarded(body), e.clusterError);
-      const range = problemRange(text, problem.pointer);
+      const range = problemRange(text, problem.pointer, problem.onKey);
       process.stderr.write(`${file}:${range.start.line + 1}:${range.start.character + 1}: error ${problem.code}: ${problem.message}${problem.pointer ? ` (at ${problem.pointer})` : ''}\n`);
       return EXIT.failed;
     }

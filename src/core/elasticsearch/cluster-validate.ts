@@ -2,7 +2,7 @@
 // search (size 0, terminate_after 1, a tight timeout) for everything else (aggregations, sort, …).
 // Each rejection becomes a `cluster-rejected` problem at the pointer the cluster's reason names.
 import type { DslProblem } from '../dsl';
-import { clusterRejection } from './error-pointer';
+import { clusterRejection, type ClusterProblem } from './error-pointer';
 import { ClusterError } from './errors';
 import type { SearchBody } from './guards';
 import type { ReadOnlyCluster, RequestOptions } from './read-only-cluster';
@@ -12,15 +12,16 @@ const QUERY_ONLY_KEYS = new Set(['query', 'size', 'from', 'timeout', 'terminate_
 
 /** Cleans a validate-API error ("[idx/uuid] QueryShardException[failed to …]", "org.….ParsingException: …") to its reason. */
 function cleanReason(error: string): string {
-  return error
+  return (error.split('; ')[0] ?? error)
     .replace(/^\[[^\]]+\/[^\]]+\]\s*/, '')
     .replace(/^(?:[a-z]+\.)+[A-Za-z]+(?:Exception|Error):\s*/, '')
     .replace(/^[A-Za-z]+Exception\[(.*)\]$/s, '$1')
+    .replace(/^\[\d+:\d+\]\s*/, '')
     .trim();
 }
 
-export async function validateOnCluster(cluster: ReadOnlyCluster, index: string, body: SearchBody, options: RequestOptions = {}): Promise<DslProblem[]> {
-  const problems: DslProblem[] = [];
+export async function validateOnCluster(cluster: ReadOnlyCluster, index: string, body: SearchBody, options: RequestOptions = {}): Promise<ClusterProblem[]> {
+  const problems: ClusterProblem[] = [];
   let queryValid = true;
   if (body['query'] !== undefined) {
     const r = await cluster.validateQuery(index, body['query'], options);

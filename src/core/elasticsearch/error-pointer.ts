@@ -2,7 +2,7 @@
 // error names, so the CLI prints it and the editor underlines it (es-ui shows these as diagnostics).
 import { getLocation } from 'jsonc-parser';
 import type { DslProblem } from '../dsl';
-import { deepestReason, type ElasticsearchErrorBody } from './errors';
+import { clusterReason, type ElasticsearchErrorBody } from './errors';
 
 /** Diagnostic code of everything the cluster rejects (its own code, apart from the static validator's). */
 export const CLUSTER_REJECTED = 'cluster-rejected';
@@ -42,51 +42,77 @@ function namedTokens(reason: string): string[] {
   return tokens.reverse();
 }
 
-/** The pointer of the first key (else string value) in document order that equals `token`. */
-function findToken(body: Json, token: string): string | undefined {
-  let valueHit: string | undefined;
+interface Occurrence {
+  path: (string | number)[];
+  onKey: boolean;
+}
+
+/** Every key and scalar value in `body` equal to one of `tokens`. */
+function occurrences(body: Json, tokens: ReadonlySet<string>): (Occurrence & { token: string })[] {
+  const out: (Occurrence & { token: string })[] = [];
   const stack: { value: Json; path: (string | number)[] }[] = [{ value: body, path: [] }];
   while (stack.length > 0) {
     const { value, path } = stack.shift()!;
     if (Array.isArray(value)) value.forEach((v, i) => stack.push({ value: v, path: [...path, i] }));
     else if (value !== null && typeof value === 'object') {
       for (const [k, v] of Object.entries(value)) {
-        if (k === token) return toPointer([...path, k]);
+        if (tokens.has(k)) out.push({ path: [...path, k], onKey: true, token: k });
         stack.push({ value: v, path: [...path, k] });
       }
-    } else if (valueHit === undefined && String(value) === token) valueHit = toPointer(path);
+    } else if (tokens.has(String(value))) out.push({ path, onKey: false, token: String(value) });
   }
-  return valueHit;
+  return out;
+}
+
+/** Where an error points: a pointer, and whether it names a key (editors underline the key) or a value. */
+export interface ClusterErrorLocation {
+  pointer: string;
+  onKey: boolean;
 }
 
 /**
  * Where in `sentBody` (the body exactly as sent, guards included) the cluster's error points: by
  * the line:col Elasticsearch's parser reports (the client sends compact one-line JSON, so col is an
- * offset into JSON.stringify(sentBody)), else by the first name in a reason ([field], [param]) found
- * as a key or value in the body, else '' (the whole body).
+ * offset into JSON.stringify(sentBody)), else by the names a reason puts in [brackets] found as keys
+ * or values in the body (an occurrence whose path holds the reason's other names wins: "[size] must
+ * be greater than 0. Found [-1] in [t]" is the size under aggregation t), else '' (the whole body).
  */
-export function clusterErrorPointer(sentBody: unknown, error: ElasticsearchErrorBody): string {
+export function clusterErrorLocation(sentBody: unknown, error: ElasticsearchErrorBody): ClusterErrorLocation {
   const chain = errorChain(error);
   const text = JSON.stringify(sentBody);
   for (const e of chain) {
     if (typeof e.col === 'number' && (e.line === undefined || e.line === 1) && e.col >= 1 && e.col <= text.length + 1) {
       const location = getLocation(text, Math.min(e.col - 1, text.length - 1));
-      if (location.path.length > 0) return toPointer(location.path);
+      if (location.path.length > 0) return { pointer: toPointer(location.path), onKey: location.isAtPropertyKey || typeof location.path[location.path.length - 1] === 'string' };
     }
   }
   // Deepest reasons name the most specific thing ("unknown field [fieldd]" under "[terms] failed to parse").
   for (const e of [...chain].reverse()) {
-    for (const token of namedTokens(e.reason ?? '')) {
-      const hit = findToken(sentBody as Json, token);
-      if (hit !== undefined) return hit;
-    }
+    const tokens = namedTokens(e.reason ?? '');
+    if (tokens.length === 0) continue;
+    const found = occurrences(sentBody as Json, new Set(tokens));
+    if (found.length === 0) continue;
+    const score = (o: Occurrence & { token: string }) => o.path.filter((seg) => typeof seg === 'string' && tokens.includes(seg)).length;
+    let best = found[0]!;
+    for (const o of found) if (score(o) > score(best) || (score(o) === score(best) && o.path.length > best.path.length)) best = o;
+    return { pointer: toPointer(best.path), onKey: best.onKey };
   }
-  return '';
+  return { pointer: '', onKey: false };
+}
+
+export function clusterErrorPointer(sentBody: unknown, error: ElasticsearchErrorBody): string {
+  return clusterErrorLocation(sentBody, error).pointer;
+}
+
+/** A cluster-rejected problem; `onKey` says the pointer names a key rather than a value. */
+export interface ClusterProblem extends DslProblem {
+  onKey: boolean;
 }
 
 /** A `cluster-rejected` problem for a body the cluster refused; its message is the cluster's own reason. */
-export function clusterRejection(sentBody: unknown, error: ElasticsearchErrorBody, what = 'the cluster'): DslProblem {
-  const reason = deepestReason(error) ?? 'rejected';
-  const type = [...errorChain(error)].reverse().find((e) => e.type)?.type;
-  return { pointer: clusterErrorPointer(sentBody, error), code: CLUSTER_REJECTED, severity: 'error', message: `${what} rejects this: ${reason}${type ? ` (${type})` : ''}` };
+export function clusterRejection(sentBody: unknown, error: ElasticsearchErrorBody, what = 'the cluster'): ClusterProblem {
+  const reason = clusterReason(error) ?? 'rejected';
+  const type = error.root_cause?.[0]?.type ?? error.type;
+  const location = clusterErrorLocation(sentBody, error);
+  return { pointer: location.pointer, onKey: location.onKey, code: CLUSTER_REJECTED, severity: 'error', message: `${what} rejects this: ${reason}${type ? ` (${type})` : ''}` };
 }

@@ -32,16 +32,26 @@ export class ClusterError extends Error {
 
 const TLS_PATTERNS = /self[- ]signed|unable to verify|certificate|fingerprint|UNABLE_TO_GET_ISSUER|ERR_TLS|SSL|wrong version number|DEPTH_ZERO|CERT_/i;
 
-/** The innermost, most specific reason an Elasticsearch error gives. */
-export function deepestReason(error: ElasticsearchErrorBody | undefined): string | undefined {
+/**
+ * The reason a person should read: the first root cause (Elasticsearch's own pick), unless it only
+ * says "failed to parse field [x]", then the first cause below it that says why; without the
+ * parser's "[line:col] " prefix.
+ */
+export function clusterReason(error: ElasticsearchErrorBody | undefined): string | undefined {
   if (!error) return undefined;
-  let best = error.reason;
-  let e: ElasticsearchErrorBody | undefined = error;
-  while (e) {
-    if (e.reason) best = e.reason;
-    e = e.caused_by ?? e.failed_shards?.[0]?.reason;
+  const vague = /failed to parse field|all shards failed/;
+  let reason = error.root_cause?.[0]?.reason ?? error.reason;
+  if (reason === undefined || vague.test(reason)) {
+    let e: ElasticsearchErrorBody | undefined = error;
+    while (e) {
+      if (e.reason && !vague.test(e.reason)) {
+        reason = e.reason;
+        break;
+      }
+      e = e.caused_by ?? e.failed_shards?.[0]?.reason;
+    }
   }
-  return best ?? error.type;
+  return (reason ?? error.type)?.replace(/^\[\d+:\d+\]\s*/, '');
 }
 
 /** Maps anything the client threw into a ClusterError with a message naming the cluster and the fix. */
@@ -58,7 +68,7 @@ function mapError(e: unknown, cluster: ResolvedCluster, where: string, secrets: 
     const status = e.meta.statusCode ?? 0;
     const raw = e.meta.body as { error?: ElasticsearchErrorBody | string } | string | undefined;
     const body: ElasticsearchErrorBody | undefined = typeof raw === 'object' && raw !== null && typeof raw.error === 'object' ? raw.error : typeof raw === 'object' && raw !== null && typeof raw.error === 'string' ? { reason: raw.error } : undefined;
-    const reason = deepestReason(body) ?? (typeof raw === 'string' ? raw.slice(0, 200) : `HTTP ${status}`);
+    const reason = clusterReason(body) ?? (typeof raw === 'string' ? raw.slice(0, 200) : `HTTP ${status}`);
     if (status === 401) {
       const fix = credentials.kind === 'none' ? `it needs credentials: ${secrets.howToSet(cluster)}` : `the ${credentials.kind === 'apiKey' ? 'API key' : `password of user "${credentials.username}"`} was refused; check it (${secrets.howToSet(cluster)})`;
       return { kind: 'auth', message: `${where} refused the request as unauthenticated (401): ${fix}`, status, ...(body ? { body } : {}) };

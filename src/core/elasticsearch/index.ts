@@ -5,9 +5,9 @@ export { environmentSecrets, noSecrets, type SecretsSource, type ClusterCredenti
 export { resolveCluster, resolveIndex, ClusterConfigError } from './resolve';
 export { READ_ONLY_ENDPOINTS, isAllowedRequest, ReadOnlyViolation } from './allow-list';
 export { applySearchGuards, type SearchBody } from './guards';
-export { ClusterError, deepestReason, type ClusterErrorKind, type ElasticsearchErrorBody } from './errors';
+export { ClusterError, clusterReason, type ClusterErrorKind, type ElasticsearchErrorBody } from './errors';
 export { ReadOnlyCluster, type SearchResponse, type MsearchItem, type ValidateQueryResult, type RequestOptions } from './read-only-cluster';
-export { CLUSTER_REJECTED, clusterErrorPointer, clusterRejection, toPointer } from './error-pointer';
+export { CLUSTER_REJECTED, clusterErrorPointer, clusterErrorLocation, clusterRejection, toPointer, type ClusterProblem } from './error-pointer';
 export { fieldsTouched, sourceValue, hitsTable, aggregationTables, renderTable, responseSummary, type Table } from './result-tables';
 export { reduceResponse, reduceAggregation, compareExecution, isEmptyResult, bodySorts, numbersClose, RELATIVE_TOLERANCE, type ExecResult, type ExecOutcome, type ExecVerdict, type ExecComparison, type AggNode } from './exec-compare';
 export { execEval, summarizeExec, ExecCache, ExecInterrupted, type ExecPair, type ExecRecord, type ExecSummary, type ExecOptions } from './exec-eval';

@@ -6,7 +6,7 @@ import { Client, SniffingTransport, type estypes } from '@elastic/elasticsearch'
 import type { TransportRequestOptions, TransportRequestParams } from '@elastic/transport';
 import { assertAllowedRequest } from './allow-list';
 import type { SearchGuards } from './cluster-config';
-import { ClusterError, toClusterError, type ElasticsearchErrorBody } from './errors';
+import { ClusterError, clusterReason, toClusterError, type ElasticsearchErrorBody } from './errors';
 import { applySearchGuards, type SearchBody } from './guards';
 import type { ClusterCredentials, ResolvedCluster, SecretsSource } from './secrets';
 
@@ -99,9 +99,24 @@ export class ReadOnlyCluster {
     return this.call(() => this.client.transport.request<SearchResponse>({ method: 'POST', path: `/${encodeURIComponent(index)}/_search`, body: guarded }, { ...signal(options) }));
   }
 
-  /** Many searches in one `_msearch`, each guarded; per-body errors come back as items, not throws. */
+  /**
+   * Many searches in one `_msearch`, each guarded; per-body errors come back as items, not throws.
+   * A body Elasticsearch cannot even parse (an unknown aggregation type) fails the whole request
+   * with a 400, so such a batch is split in halves until the culprit answers alone with its error.
+   */
   async msearch(index: string, bodies: readonly SearchBody[], options: RequestOptions = {}): Promise<MsearchItem[]> {
     if (bodies.length === 0) return [];
+    try {
+      return await this.msearchOnce(index, bodies, options);
+    } catch (e) {
+      if (!(e instanceof ClusterError) || e.kind !== 'rejected' || e.statusCode !== 400) throw e;
+      if (bodies.length === 1) return [{ ok: false, error: e }];
+      const half = Math.ceil(bodies.length / 2);
+      return [...(await this.msearch(index, bodies.slice(0, half), options)), ...(await this.msearch(index, bodies.slice(half), options))];
+    }
+  }
+
+  private async msearchOnce(index: string, bodies: readonly SearchBody[], options: RequestOptions): Promise<MsearchItem[]> {
     const lines: Record<string, unknown>[] = [];
     for (const b of bodies) lines.push({ index }, this.guarded(b));
     const result = await this.call(() =>
@@ -110,7 +125,7 @@ export class ReadOnlyCluster {
     return result.responses.map((r) => {
       if ('error' in r && r.error) {
         const status = (r as { status?: number }).status;
-        const mapped = toClusterError(new ClusterError('rejected', `cluster "${this.name}" rejected the search (${status ?? '?'} ${r.error.type ?? ''}): ${r.error.reason ?? ''}`.trim(), r.error, status), this.cluster, this.secrets, this.credentials);
+        const mapped = toClusterError(new ClusterError('rejected', `cluster "${this.name}" rejected the search (${status ?? '?'} ${r.error.type ?? ''}): ${clusterReason(r.error) ?? ''}`.trim(), r.error, status), this.cluster, this.secrets, this.credentials);
         return { ok: false, error: mapped };
       }
       return { ok: true, response: r as SearchResponse };

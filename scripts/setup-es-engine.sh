@@ -19,8 +19,21 @@ missing() {
   exit 0
 }
 
+java_major() { java -version 2>&1 | sed -n 's/.*version "\([0-9]*\).*/\1/p' | head -1; }
+# As root on Debian (CI, a fresh machine) install what is missing, as setup-code-server does.
+if [[ "$(id -u)" == 0 ]] && command -v apt-get >/dev/null 2>&1; then
+  packages=()
+  if ! command -v java >/dev/null 2>&1 || [[ "$(java_major)" -lt 17 ]]; then packages+=(openjdk-17-jdk-headless); fi
+  command -v mvn >/dev/null 2>&1 || packages+=(maven)
+  if (( ${#packages[@]} )); then
+    echo "es-engine: installing ${packages[*]}"
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${packages[@]}" >/dev/null
+  fi
+fi
+
 command -v java >/dev/null 2>&1 || missing "java not found"
-java_major="$(java -version 2>&1 | sed -n 's/.*version "\([0-9]*\).*/\1/p' | head -1)"
+java_major="$(java_major)"
 if [[ -z "$java_major" || "$java_major" -lt 17 ]]; then missing "java ${java_major:-?} is too old (need 17 or newer)"; fi
 command -v mvn >/dev/null 2>&1 || missing "mvn not found"
 

@@ -1,14 +1,15 @@
 // The local engine itself: start (CLI contract: first line "url …", detached), seed (three mapping
 // shapes, _id), stop, and the errors a user meets (port busy, no build, no Java, a node that dies).
 import assert from 'node:assert/strict';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { Client } from '@elastic/elasticsearch';
 import { createIndexBody, EngineError, engineBuild, startEngine, stopEngine } from '../../src/core/engine';
-import { runCli } from '../helpers/cli';
+import { cliArgs, runCli } from '../helpers/cli';
 import { engineUnavailable } from '../helpers/es-engine';
 
 const unavailable = engineUnavailable();
@@ -122,6 +123,27 @@ describe('a real node', { skip: unavailable }, () => {
     const again = runCli(['engine', 'stop', '--port', port!, '--state-dir', state]);
     assert.equal(again.status, 0);
     assert.match(again.stderr, new RegExp(`no engine running on port ${port}`));
+  });
+
+  test('an ordinary user starts the JVM directly, without runuser', { skip: process.getuid?.() !== 0 && 'covered by the tests above when not root' }, () => {
+    // As root every other test goes through `runuser -u nobody`; here the CLI itself runs as nobody.
+    const state = join(scratch, 'as-nobody');
+    mkdirSync(state, { mode: 0o777 });
+    chmodSync(state, 0o777);
+    const asNobody = (args: string[]) => spawnSync('runuser', ['-u', 'nobody', '--', process.execPath, ...cliArgs(args)], { encoding: 'utf8', env: { ...process.env, HOME: state } });
+    const start = asNobody(['engine', 'start', '--state-dir', state, '--heap', '256m']);
+    assert.equal(start.status, 0, start.stderr);
+    const port = /^url http:\/\/127\.0\.0\.1:(\d+)$/m.exec(start.stdout)![1]!;
+    const pid = /^pid (\d+)$/m.exec(start.stdout)![1]!;
+    try {
+      const parent = readFileSync(`/proc/${pid}/status`, 'utf8');
+      assert.match(parent, /^Uid:\s+65534\b/m, 'the JVM runs as nobody');
+      const launcher = readFileSync(join(state, port, 'launcher.pid'), 'utf8').trim();
+      assert.equal(launcher, pid, 'no runuser in between: the spawned process is the JVM');
+    } finally {
+      const stop = asNobody(['engine', 'stop', '--port', port, '--state-dir', state]);
+      assert.equal(stop.status, 0, stop.stderr);
+    }
   });
 
   test('a busy port is refused with the port named', async () => {

@@ -41,16 +41,28 @@ export function engineUnavailable(): string | undefined {
   }
 }
 
-const running = new Set<number>();
-process.on('exit', () => {
-  for (const pid of running) {
+/** JVM pid → its state root, for the last-resort cleanup below. */
+const running = new Map<number, string>();
+function killRunning(): void {
+  for (const [pid, stateRoot] of running) {
     try {
       process.kill(pid, 'SIGKILL');
     } catch {
       /* gone already */
     }
+    rmSync(stateRoot, { recursive: true, force: true });
   }
-});
+  running.clear();
+}
+process.on('exit', killRunning);
+// A test process stopped by a signal (the runner's timeout, Ctrl+C) emits no 'exit': kill the
+// nodes, then die of the same signal.
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, () => {
+    killRunning();
+    process.kill(process.pid, signal);
+  });
+}
 
 /** Starts a fresh node; its state lives in a temp dir removed by stop(). */
 export async function startEngine(options: TestEngineOptions = {}): Promise<TestEngine> {
@@ -63,7 +75,7 @@ export async function startEngine(options: TestEngineOptions = {}): Promise<Test
     rmSync(stateRoot, { recursive: true, force: true });
     throw e;
   }
-  running.add(node.pid);
+  running.set(node.pid, stateRoot);
   const { pid, port, url } = node;
   let stopped: Promise<void> | undefined;
   return {

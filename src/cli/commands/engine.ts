@@ -41,12 +41,12 @@ export async function run(argv: string[]): Promise<number> {
     if (action === 'start') {
       const v = values as { seed?: string; heap?: string };
       const engine = await startEngine({ port, stateRoot, seed: v.seed, heap: v.heap });
-      process.stdout.write(`url ${engine.url}\n`);
-      process.stdout.write(`pid ${engine.pid}\nstate ${engine.stateDir}\n`);
       for (const s of engine.seeded) {
-        process.stdout.write(`seeded ${s.index} ${s.docs} docs\n`);
         for (const d of s.dropped) process.stderr.write(`distillery engine: index ${s.index}: left out ${d}\n`);
       }
+      // One write, url first: a reader that takes only the first line (`| head -1`) gets it whole.
+      const lines = [`url ${engine.url}`, `pid ${engine.pid}`, `state ${engine.stateDir}`, ...engine.seeded.map((s) => `seeded ${s.index} ${s.docs} docs`)];
+      process.stdout.write(`${lines.join('\n')}\n`);
       return EXIT.ok;
     }
     const stopped = await stopEngine({ port, stateRoot });

@@ -189,7 +189,9 @@ export async function startEngine(options: StartOptions = {}): Promise<RunningEn
   writeFileSync(join(stateDir, 'launcher.pid'), `${child.pid}\n`);
 
   const url = `http://127.0.0.1:${port}`;
-  const client = new Client({ node: url, requestTimeout: 5000, maxRetries: 0 });
+  // Generous per request: a bulk batch on a busy 2-core machine can take many seconds. The
+  // health polls below carry their own short timeout.
+  const client = new Client({ node: url, requestTimeout: 120_000, maxRetries: 0 });
   const deadline = Date.now() + (options.timeoutMs ?? 180_000);
   const fail = async (message: string): Promise<never> => {
     await stopByState(stateDir, child.pid);
@@ -202,7 +204,7 @@ export async function startEngine(options: StartOptions = {}): Promise<RunningEn
       if (exited !== undefined) return await fail(`the Elasticsearch node exited (code ${exited}) before it answered`);
       if (Date.now() > deadline) return await fail(`the Elasticsearch node did not turn green within ${Math.round((options.timeoutMs ?? 180_000) / 1000)} s`);
       try {
-        const health = await client.cluster.health({ wait_for_status: 'green', timeout: '1s' });
+        const health = await client.cluster.health({ wait_for_status: 'green', timeout: '1s' }, { requestTimeout: 5000 });
         if (!health.timed_out) break;
       } catch {
         await wait(200); // not listening yet

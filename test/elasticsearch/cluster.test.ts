@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { isAllowedRequest, ReadOnlyCluster, ReadOnlyViolation, resolveCluster, noSecrets } from '../../src/core/elasticsearch';
+import { isAllowedRequest, ReadOnlyCluster, ReadOnlyViolation, renderFieldSamples, resolveCluster, noSecrets, sampleFieldValues } from '../../src/core/elasticsearch';
 import { mappedFields, parseMapping } from '../../src/core/dsl';
 import { loadMappingFile } from '../../src/core/project/files';
 import { engineUnavailable, sharedEngine, type TestEngine } from '../helpers/es-engine';
@@ -224,6 +224,28 @@ test('read-only by construction: every feature through a recording proxy sends o
     }
     const count = await fetch(`${es.url}/shop/_count`).then((x) => x.json() as Promise<{ count: number }>);
     assert.equal(count.count, 12, 'the index is untouched');
+  } finally {
+    await proxy.close();
+  }
+});
+
+test('grounding samples top terms and ranges from the cluster, once, then from its cache', { skip }, async () => {
+  const proxy = await startRecordingProxy(es.url);
+  try {
+    const cluster = await ReadOnlyCluster.connect(resolveCluster(proxy.url, []), noSecrets);
+    const cacheFile = join(dir, 'grounding.json');
+    const samples = await sampleFieldValues(cluster, 'shop', parseMapping(SHOP_MAPPING), { terms: 3, cacheFile });
+    const by = Object.fromEntries(samples.map((s) => [s.field, s]));
+    assert.deepEqual(by['status']?.topTerms, [{ value: 'shipped', count: 5 }, { value: 'pending', count: 4 }, { value: 'cancelled', count: 3 }]);
+    assert.deepEqual([by['price']?.min, by['price']?.max], [10, 120]);
+    assert.deepEqual([by['sold_at']?.min, by['sold_at']?.max], ['2026-01-15T12:00:00.000Z', '2026-09-15T12:00:00.000Z']);
+    assert.equal(by['items.sku'], undefined, 'nested fields need a nested aggregation: left out');
+    assert.match(renderFieldSamples(samples), /^- title\.keyword \(keyword\): "Red Shoe" \(4\), .*\n- status \(keyword\): "shipped" \(5\), "pending" \(4\), "cancelled" \(3\)/m);
+    const searches = () => proxy.recorded.filter((r) => r.path.endsWith('/_search')).length;
+    const before = searches();
+    assert.deepEqual(await sampleFieldValues(cluster, 'shop', parseMapping(SHOP_MAPPING), { terms: 3, cacheFile }), samples);
+    assert.equal(searches(), before, 'the second call is served from the cache');
+    await cluster.close();
   } finally {
     await proxy.close();
   }

@@ -155,6 +155,10 @@ const GOLD = [
   // The gold sorts: order is part of the answer.
   { id: 'sorted-reversed', dsl: { query: { term: { status: 'pending' } }, sort: [{ price: 'asc' }] }, prediction: { query: { term: { status: 'pending' } }, sort: [{ price: 'desc' }] }, exec: 'mismatch' },
   { id: 'unsorted-any-order', dsl: { query: { term: { status: 'pending' } } }, prediction: { query: { term: { status: 'pending' } }, sort: [{ price: 'desc' }] }, exec: 'match' },
+  // The same nine documents scored differently: the first pages differ, the answers do not.
+  { id: 'same-set-other-scores', dsl: { query: { terms: { status: ['shipped', 'pending'] } }, size: 3 }, prediction: { query: { bool: { should: [{ term: { status: { value: 'pending', boost: 5 } } }, { term: { status: 'shipped' } }] } }, size: 3 }, exec: 'match' },
+  // Equal totals, other documents.
+  { id: 'same-total-other-set', dsl: { query: { terms: { qty: [1, 2] } }, size: 2 }, prediction: { query: { terms: { qty: [3, 4] } }, size: 2 }, exec: 'mismatch' },
   { id: 'prediction-rejected', dsl: { query: { term: { status: 'pending' } } }, prediction: { query: { range: { sold_at: { gte: 'not a date' } } } }, exec: 'predictionError' },
   // Elasticsearch fails a whole _msearch on a body it cannot parse; the others in the batch still count.
   { id: 'prediction-unknown-agg', dsl: { query: { term: { status: 'pending' } } }, prediction: { size: 0, aggs: { x: { terrms: { field: 'status' } } } }, exec: 'predictionError' },
@@ -178,7 +182,7 @@ test('eval --cluster gives each crafted pair its known verdict and the contract 
   assert.equal(out.metrics.goldErrors, 1);
   assert.ok(existsSync(join(evalDir, 'pred.jsonl.exec-cache.jsonl')), 'answers are cached beside the predictions');
   const text = await cli(['eval', '--predictions', 'pred.jsonl', '--gold', 'gold.jsonl', '--cluster', es.url, '--index', 'shop', '--details'], evalDir);
-  assert.match(text.stdout, /exec accuracy\s+38\.5% \(both empty 7\.7%, prediction errors 23\.1%, 1 gold bodies rejected by the cluster\)/);
+  assert.match(text.stdout, /exec accuracy\s+40\.0% \(both empty 6\.7%, prediction errors 20\.0%, 1 gold bodies rejected by the cluster\)/);
   assert.match(text.stdout, /sorted-reversed: exec mismatch \(the hits differ or come in another order \(the gold sorts\)\)/);
 });
 

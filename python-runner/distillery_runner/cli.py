@@ -49,8 +49,8 @@ def build_parser() -> argparse.ArgumentParser:
     ev.add_argument("--data", required=True, help="JSONL with id, question, dsl")
     ev.add_argument("--out", required=True, help="folder for predictions.jsonl and metrics.json")
     ev.add_argument("--batch-size", type=int, default=16)
-    ev.add_argument("--max-source-len", type=int, default=256)
-    ev.add_argument("--max-new-tokens", type=int, default=256)
+    ev.add_argument("--max-source-len", type=int, default=None, help="default: the training run's maxSourceLen, else 256")
+    ev.add_argument("--max-new-tokens", type=int, default=None, help="default: sized from the training data's longest DSL, else 256")
 
     tiny = sub.add_parser("make-tiny-model", help="write a random tiny model + local tokenizer (no network)")
     tiny.add_argument("--arch", required=True, choices=["t5", "llama"])

@@ -102,12 +102,12 @@ def main(argv: Sequence[str] | None = None, event_stream: IO[str] | None = None)
         sys.stdout = sys.stderr  # keep library prints out of the captured event stream
     events = EventWriter(stream, enabled=is_main_process())
     try:
-        return _dispatch(args, events)
+        return _dispatch(args, events, stream, argv)
     finally:
         sys.stdout = saved_stdout
 
 
-def _dispatch(args: argparse.Namespace, events: EventWriter) -> int:
+def _dispatch(args: argparse.Namespace, events: EventWriter, stream: IO[str], argv: Sequence[str] | None) -> int:
     from .config import ConfigError
     from .data import DataError
 
@@ -130,6 +130,14 @@ def _dispatch(args: argparse.Namespace, events: EventWriter) -> int:
         return _user_error(events, "config", exc)
     except DataError as exc:
         return _user_error(events, "data", exc)
+
+    if args.command == "train" and cfg.gpus:
+        from .launcher import needs_ranks, run_ranks, visible_devices_env
+
+        if needs_ranks(cfg.gpus):
+            return run_ranks(cfg.gpus, list(argv if argv is not None else sys.argv[1:])[1:], events, stream)
+        if "RANK" not in os.environ:
+            os.environ.update(visible_devices_env(cfg.gpus))  # before torch initialises CUDA
 
     _quiet_libraries()
     import torch

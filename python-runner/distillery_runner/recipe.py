@@ -169,6 +169,8 @@ def _run(cfg: RunConfig, splits: Splits, out_dir: Path, checkpoint: str | None, 
         label_weight=cfg.label_weight,
     )
 
+    cancel.accelerator = trainer.accelerator
+
     # The remote job layout is ~/.distillery/runs/<runId>/outputs, so that folder's parent names the run.
     run_id = cfg.runId or os.environ.get("DISTILLERY_RUN_ID") or (out_dir.parent.name if out_dir.name == "outputs" else out_dir.name)
     events.emit(

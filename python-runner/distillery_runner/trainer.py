@@ -105,10 +105,17 @@ class DSSTrainer(Trainer):
 
 
 class CancelOnSignal(TrainerCallback):
-    """SIGTERM/SIGINT: finish the current optimiser step, save a checkpoint, stop."""
+    """SIGTERM/SIGINT: finish the current optimiser step, save a checkpoint, stop.
+
+    Under torchrun the signal reaches the ranks at different moments; a rank that stopped alone
+    would leave the others blocked in the next gradient all-reduce. So every step the ranks
+    combine their flags through accelerate's trigger (one tiny all-reduce per optimiser step) and
+    all stop at the first step at which any of them was asked to.
+    """
 
     def __init__(self) -> None:
         self.requested = False
+        self.accelerator: Any = None  # set once the Trainer exists
         self._previous: dict[int, Any] = {}
 
     def install(self) -> None:
@@ -123,6 +130,11 @@ class CancelOnSignal(TrainerCallback):
         self.requested = True
 
     def on_step_end(self, args: Any, state: Any, control: Any, **kwargs: Any) -> Any:
+        if self.accelerator is not None and args.world_size > 1:
+            if self.requested:
+                self.accelerator.set_trigger()
+            if self.accelerator.check_trigger():
+                self.requested = True
         if self.requested:
             control.should_save = True
             control.should_training_stop = True

@@ -422,3 +422,45 @@ def test_eval_of_a_qlora_adapter_loads_the_4bit_base(tmp_path):
         inference_load_kwargs(tmp_path, "cpu")
     write_training_info(tmp_path, {"modality": "lora"})
     assert inference_load_kwargs(tmp_path, "cpu") == {}
+
+
+def test_two_gloo_ranks_launched_from_gpus_stop_at_the_same_step_when_one_is_signalled(tiny_models, tmp_path):
+    """RUN.json names two GPUs → torchrun with two ranks (gloo on this CPU machine). A SIGTERM that
+    reaches one rank only must stop both at the same step, or the other blocks in its all-reduce."""
+    import psutil
+
+    config = make_run(
+        tmp_path / "run", tiny_models["llama"], modality="lora", supervision="label_only", splits=("train",),
+        train={"maxSteps": 100000, "saveSteps": 100000, "batchSize": 1}, gpus=[0, 1],
+    )
+    out = tmp_path / "out"
+    stderr_path = tmp_path / "stderr.log"
+    with stderr_path.open("w") as stderr:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "distillery_runner", "train", "--config", str(config), "--out", str(out)],
+            stdout=subprocess.PIPE, stderr=stderr, text=True, env=runner_env(), cwd=RUNNER_ROOT,
+        )
+        events = []
+        try:
+            assert proc.stdout is not None
+            for line in proc.stdout:
+                events.append(json.loads(line))
+                if events[-1]["event"] == "step" and events[-1]["step"] >= 2:
+                    ranks = {p.environ().get("RANK"): p for p in psutil.Process(proc.pid).children(recursive=True) if "RANK" in p.environ()}
+                    assert set(ranks) == {"0", "1"}
+                    ranks["1"].send_signal(signal.SIGTERM)
+                    break
+            rest, _ = proc.communicate(timeout=120)
+        finally:
+            for child in psutil.Process(proc.pid).children(recursive=True) if proc.poll() is None else []:
+                child.kill()
+            if proc.poll() is None:
+                proc.kill()
+    events += [json.loads(line) for line in rest.splitlines() if line]
+    log = stderr_path.read_text()
+    assert proc.returncode == 3, log[-3000:]
+    validate_stream(events)
+    assert [e["event"] for e in events].count("start") == 1  # rank 0 alone writes events
+    done = events[-1]
+    assert done["status"] == "cancelled" and Path(done["checkpoint"]).is_dir()
+    assert done["checkpoint"].endswith(f"checkpoint-{done['metrics']['steps']}")

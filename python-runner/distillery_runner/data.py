@@ -151,6 +151,9 @@ class Encoder:
         }
         if with_rationale:
             out["expl"] = self.pair(EXPLAIN_PREFIX, record.question, record.rationale or "")
+        # What one example costs in computed positions over all its passes: the key length-grouped
+        # sampling sorts by, since a T5 batch pads its rationales as much as its questions.
+        out["length"] = sum(len(out[p]["input_ids"]) + (len(out[p]["labels"]) if self.arch == "seq2seq" else 0) for p in ("pred", "expl") if p in out)
         return out
 
 

@@ -40,7 +40,9 @@ def plateau_patience(train_examples: int, cfg: RunConfig, world_size: int) -> in
     return max(1, math.ceil(steps_per_epoch / t.evalSteps))
 
 
-def training_arguments(cfg: RunConfig, runtime: Runtime, out_dir: Path, has_val: bool, train_examples: int = 0) -> TrainingArguments:
+def training_arguments(cfg: RunConfig, runtime: Runtime, out_dir: Path, has_val: bool, train_examples: int = 0, packed: bool = False) -> TrainingArguments:
+    """packed: decoder-only batches are packed without padding, so length grouping would only make
+    the tokens per step uneven; it applies to T5, whose batches are padded."""
     t = cfg.train
     early_stopping = t.earlyStoppingPatience is not None
     world_size = int(os.environ.get("WORLD_SIZE", "1"))
@@ -92,11 +94,12 @@ def training_arguments(cfg: RunConfig, runtime: Runtime, out_dir: Path, has_val:
     prefix = "activation_checkpointing" if "activation_checkpointing" in fields else "gradient_checkpointing"
     kwargs[prefix] = t.gradientCheckpointing
     kwargs[f"{prefix}_kwargs"] = {"use_reentrant": False}
-    sampling = "group_by_length" if t.groupByLength else "random"
+    grouped = t.groupByLength and not packed
+    sampling = "group_by_length" if grouped else "random"
     if "train_sampling_strategy" in fields:
         kwargs["train_sampling_strategy"] = sampling
     else:
-        kwargs["group_by_length"] = t.groupByLength
+        kwargs["group_by_length"] = grouped
     return TrainingArguments(**kwargs)
 
 
@@ -153,7 +156,7 @@ def _run(cfg: RunConfig, splits: Splits, out_dir: Path, checkpoint: str | None, 
 
     model = load_student(cfg, runtime, model_path, arch, added_ids)
 
-    args = training_arguments(cfg, runtime, out_dir, val_ds is not None, len(train_ds))
+    args = training_arguments(cfg, runtime, out_dir, val_ds is not None, len(train_ds), packed=arch == "causal")
     event_callback = EventCallback(events)
     callbacks: list[Any] = [event_callback, cancel]
     if cfg.train.earlyStoppingPatience is not None:

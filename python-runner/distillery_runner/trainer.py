@@ -66,6 +66,17 @@ class DSSTrainer(Trainer):
         self._since_log: dict[str, Any] = {"label": 0.0, "rationale": 0.0, "n": 0, "tokens": 0}
         self.tokens_seen = 0
 
+    def _get_train_sampler(self, train_dataset: Any = None) -> Any:
+        dataset = train_dataset if train_dataset is not None else self.train_dataset
+        if self.args.train_sampling_strategy == "group_by_length" and dataset is not None and "length" in dataset[0]:
+            from transformers.trainer_pt_utils import LengthGroupedSampler
+
+            # The stock sampler measures `input_ids` (the question alone); group by the length of
+            # every pass instead (Encoder.example's `length`).
+            lengths = [dataset[i]["length"] for i in range(len(dataset))]
+            return LengthGroupedSampler(self.args.train_batch_size * self.args.gradient_accumulation_steps, lengths=lengths)
+        return super()._get_train_sampler(train_dataset)
+
     @staticmethod
     def _pass(model: Any, inputs: dict[str, torch.Tensor], name: str) -> torch.Tensor:
         return model(

@@ -73,3 +73,37 @@ def test_the_collators_count_tokens_on_the_host(llama):
     # Same measure on both paths (real input tokens plus target tokens), as plain ints.
     assert isinstance(padded["tokens"], int) and isinstance(packed["tokens"], int)
     assert packed["tokens"] == padded["tokens"] > 0
+
+
+def test_t5_batches_are_grouped_by_the_length_of_every_pass(tiny_models, tmp_path):
+    """The stock sampler sorts by the question alone; T5 batches pad rationales too."""
+    import random
+
+    from transformers import AutoModelForSeq2SeqLM, TrainingArguments
+
+    from distillery_runner.batching import DSSCollator, EncodedDataset
+    from distillery_runner.data import Encoder, Record
+    from distillery_runner.modeling import load_tokenizer
+    from distillery_runner.trainer import DSSTrainer
+
+    tokenizer = load_tokenizer(str(tiny_models["t5"]), "seq2seq")
+    encoder = Encoder(tokenizer, "seq2seq", 512, 512)
+    rng = random.Random(0)
+    rows = records()
+    # Questions of one length, rationales of very different ones: only the full length tells them apart.
+    data = [encoder.example(Record(str(i), "orders", "because " * rng.randint(1, 40), rows[i % 6]["dsl"], 1), True) for i in range(64)]
+    collate = DSSCollator(tokenizer.pad_token_id)
+
+    def padding_share(strategy: str) -> float:
+        args = TrainingArguments(output_dir=str(tmp_path / strategy), per_device_train_batch_size=8, use_cpu=True, report_to="none",
+                                 remove_unused_columns=False, train_sampling_strategy=strategy, seed=3, data_seed=3)
+        trainer = DSSTrainer(model=AutoModelForSeq2SeqLM.from_pretrained(tiny_models["t5"]), args=args, train_dataset=EncodedDataset(data), data_collator=collate, label_weight=0.5)
+        real = computed = 0
+        for batch in trainer.get_train_dataloader():
+            for p in ("pred", "expl"):
+                computed += batch[f"{p}_labels"].numel() + batch[f"{p}_input_ids"].numel()
+                real += int((batch[f"{p}_labels"] != -100).sum() + batch[f"{p}_attention_mask"].sum())
+        return 1 - real / computed
+
+    # (Predict targets still differ within a group, so some padding remains.)
+    assert padding_share("group_by_length") < 0.75 * padding_share("random")

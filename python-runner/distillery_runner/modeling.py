@@ -78,6 +78,7 @@ def load_student(cfg: RunConfig, runtime: Runtime, path: str, arch: str, added_t
     else:
         # Full fine-tuning keeps fp32 master weights; the Trainer's autocast does bf16/fp16 compute.
         kwargs["dtype"] = torch.float32
+    kwargs.update(attention_kwargs(arch, runtime.cuda))
     model = _model_class(arch).from_pretrained(path, **kwargs)
     if arch == "causal":
         model.config.use_cache = False  # the KV cache is useless in training and clashes with checkpointing
@@ -161,6 +162,18 @@ def read_training_info(folder: Path) -> dict[str, Any]:
 
     path = folder / TRAINING_INFO
     return json.loads(path.read_text(encoding="utf-8")) if path.is_file() else {}
+
+
+def attention_kwargs(arch: str, cuda: bool) -> dict[str, Any]:
+    """Decoder-only training packs sequences into one row (batching.PackedDSSCollator). With the
+    flash-attn package on a GPU, flash attention runs that row as variable-length sequences, so
+    attention costs Σ len² instead of (Σ len)²; otherwise transformers' default SDPA applies a
+    block-diagonal mask, which is exact but computes the whole row's scores."""
+    import importlib.util
+
+    if arch == "causal" and cuda and importlib.util.find_spec("flash_attn") is not None:
+        return {"attn_implementation": "flash_attention_2"}
+    return {}
 
 
 def embeddings_are_tied(model: Any) -> bool:

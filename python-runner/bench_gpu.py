@@ -126,7 +126,7 @@ def run_one(preset: str, modality: str, trainer_kind: str, model_dir: Path, a: a
     from peft import LoraConfig, TaskType, get_peft_model
     from transformers import AutoModelForCausalLM, AutoModelForSeq2SeqLM, DataCollatorForSeq2Seq, Trainer, TrainerCallback, TrainingArguments
 
-    from distillery_runner.batching import DSSCollator, EncodedDataset, PackedDSSCollator
+    from distillery_runner.batching import DSSCollator, EncodedDataset, packed_collator
     from distillery_runner.config import parse_run_config
     from distillery_runner.environment import resolve_runtime, versions
     from distillery_runner.modeling import load_student, load_tokenizer
@@ -143,15 +143,17 @@ def run_one(preset: str, modality: str, trainer_kind: str, model_dir: Path, a: a
     for e in data:
         for p in ("pred", "expl"):
             e[p].pop("lengths", None)
-    ticks: dict[str, float] = {}
+    ticks: dict[int, float] = {}
 
     class Clock(TrainerCallback):
-        # Two syncs in the whole run: at the end of the warm-up and at the end.
+        # On a GPU two syncs in the whole run: at the end of the warm-up and at the end. On a CPU
+        # every step is timed (nothing to sync) and the median step rate is kept, so a load spike
+        # from another process on a shared machine moves one step, not the figure.
         def on_step_end(self, args: Any, state: Any, control: Any, **kwargs: Any) -> None:
-            if state.global_step in (a.warmup, a.warmup + a.steps):
+            if not cuda or state.global_step in (a.warmup, a.warmup + a.steps):
                 if cuda:
                     torch.cuda.synchronize()
-                ticks["start" if state.global_step == a.warmup else "end"] = time.perf_counter()
+                ticks[state.global_step] = time.perf_counter()
 
     # Dropout 0 everywhere: different padding would draw different masks, and the step-1 losses
     # could not be compared. It costs both trainers the same.
@@ -203,17 +205,23 @@ def run_one(preset: str, modality: str, trainer_kind: str, model_dir: Path, a: a
         trainer.model_accepts_loss_kwargs = False
     else:
         model = load_student(cfg, runtime, str(model_dir), family, [])
-        collate = PackedDSSCollator(WEIGHT) if family == "causal" else DSSCollator(tokenizer.pad_token_id)
+        collate = packed_collator(WEIGHT, cuda, tokenizer.pad_token_id) if family == "causal" else DSSCollator(tokenizer.pad_token_id)
         recorder = Recorder(collate, seq2seq)
         args = training_arguments(cfg, runtime, out, False, len(data), packed=family == "causal")
         trainer = DSSTrainer(model=model, args=args, train_dataset=EncodedDataset(data), data_collator=recorder, callbacks=[Clock()], label_weight=WEIGHT)
     trainer.train()
     losses = [h["loss"] for h in trainer.state.log_history if "loss" in h]
     timed = sum(recorder.real[a.warmup:a.warmup + a.steps])
+    if cuda:
+        tokens_per_sec = timed / (ticks[a.warmup + a.steps] - ticks[a.warmup])
+    else:
+        import statistics
+
+        tokens_per_sec = statistics.median(recorder.real[s - 1] / (ticks[s] - ticks[s - 1]) for s in range(a.warmup + 1, a.warmup + a.steps + 1))
     return {
         "preset": preset, "modality": modality, "trainer": trainer_kind,
         "step1Loss": losses[0],
-        "tokensPerSec": timed / (ticks["end"] - ticks["start"]),
+        "tokensPerSec": tokens_per_sec,
         "paddingShare": 1.0 - sum(recorder.real) / sum(recorder.computed),
         "peakReservedGiB": torch.cuda.max_memory_reserved() / 2**30 if cuda else None,
         "peakAllocatedGiB": torch.cuda.max_memory_allocated() / 2**30 if cuda else None,

@@ -16,7 +16,7 @@ from typing import Any
 import torch
 from transformers import EarlyStoppingCallback, TrainingArguments, set_seed
 
-from .batching import DSSCollator, EncodedDataset, PackedDSSCollator
+from .batching import DSSCollator, EncodedDataset, packed_collator
 from .checkpoints import last_checkpoint
 from .config import ConfigError, RunConfig, config_to_json
 from .data import Encoder, Splits, canonical_json, generation_budget, length_report, load_records, unrepresentable_characters
@@ -166,7 +166,7 @@ def _run(cfg: RunConfig, splits: Splits, out_dir: Path, checkpoint: str | None, 
         args=args,
         train_dataset=train_ds,
         eval_dataset=val_ds,
-        data_collator=PackedDSSCollator(cfg.label_weight) if arch == "causal" else DSSCollator(tokenizer.pad_token_id),
+        data_collator=packed_collator(cfg.label_weight, runtime.cuda, tokenizer.pad_token_id) if arch == "causal" else DSSCollator(tokenizer.pad_token_id),
         processing_class=tokenizer,
         callbacks=callbacks,
         label_weight=cfg.label_weight,

@@ -27,18 +27,22 @@ def encoded(tokenizer, with_rationale: bool):
     return [encoder.example(Record(str(r["id"]), r["question"], r["rationale"] * (1 + i % 3), r["dsl"], 1), with_rationale) for i, r in enumerate(rows)]
 
 
-@pytest.mark.parametrize("weight", [0.5, 0.3, 1.0])
-def test_the_packed_loss_equals_the_two_pass_loss(llama, weight):
+@pytest.mark.parametrize(("weight", "row_factor"), [(0.5, None), (0.3, None), (1.0, None), (0.5, 2.0), (0.5, 1.0)])
+def test_the_packed_loss_equals_the_two_pass_loss(llama, weight, row_factor):
     from distillery_runner.batching import DSSCollator, PackedDSSCollator
     from distillery_runner.trainer import DSSTrainer, packed_losses
 
     model, tokenizer = llama
     examples = encoded(tokenizer, weight < 1.0)
     padded = DSSCollator(tokenizer.pad_token_id)(examples)
-    packed = PackedDSSCollator(weight)(examples)
+    packed = PackedDSSCollator(weight, row_factor, tokenizer.pad_token_id)(examples)
     padded.pop("tokens")
     packed.pop("tokens")
-    assert packed["packed_input_ids"].shape[0] == 1  # one row, no padding
+    if row_factor is None:
+        assert packed["packed_input_ids"].shape[0] == 1  # one row, no padding
+    else:  # rows of at most row_factor × the longest sequence, a masked tail evening them out
+        longest = max(len(e[p]["input_ids"]) for e in examples for p in ("pred", "expl") if p in e)
+        assert packed["packed_input_ids"].shape[1] <= row_factor * longest and packed["packed_input_ids"].shape[0] > 1
     with torch.no_grad():
         label = DSSTrainer._pass(model, padded, "pred")
         two_pass = label if weight == 1.0 else weight * label + (1 - weight) * DSSTrainer._pass(model, padded, "expl")
@@ -54,7 +58,7 @@ def test_the_packed_gradients_equal_the_two_pass_gradients(llama):
     model, tokenizer = llama
     examples = encoded(tokenizer, True)
     padded = DSSCollator(tokenizer.pad_token_id)(examples)
-    packed = PackedDSSCollator(0.5)(examples)
+    packed = PackedDSSCollator(0.5, 2.0, tokenizer.pad_token_id)(examples)
     grads = []
     for loss_of in (lambda: 0.5 * DSSTrainer._pass(model, padded, "pred") + 0.5 * DSSTrainer._pass(model, padded, "expl"), lambda: packed_losses(model, packed)[2]):
         model.zero_grad()

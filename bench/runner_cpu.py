@@ -12,7 +12,7 @@ import sys
 from pathlib import Path
 
 root = Path(__file__).resolve().parents[1]
-args = sys.argv[1:] or ["--steps", "8", "--warmup", "2"]
+args = sys.argv[1:] or ["--steps", "8", "--warmup", "2", "--repeats", "2"]
 env = {**os.environ, "CUDA_VISIBLE_DEVICES": "", "OMP_NUM_THREADS": "1"}
 command = [sys.executable, str(root / "python-runner" / "bench_gpu.py"), "--presets", "cpu-llama,cpu-t5", "--modalities", "lora", "--batch-size", "8", *args]
 sys.exit(subprocess.run(command, env=env, cwd=root).returncode)

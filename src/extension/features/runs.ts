@@ -95,7 +95,7 @@ export function createRunsFeature(ctx: Context): Feature {
   });
   ctx.push(views);
 
-  const tree = new RunsTree(() => hosts.names(), (name) => listRuns(hosts.host(name)));
+  const tree = new RunsTree(() => hosts.names(), (name) => listRuns(hosts.host(name)), (name) => isLocalTarget(hosts.entry(name).target));
   ctx.push(
     runLog,
     docs,

@@ -120,13 +120,14 @@ export function createPlannerCommands(ctx: Context, deps: PlannerDeps): Record<s
   async function newRunConfigCommand(arg?: unknown): Promise<vscode.Uri | undefined> {
     const root = ctx.workspaceRoot;
     if (!root || root.scheme !== 'file') throw new Error('open a workspace folder first: the run config is written there');
+    const dataDir = arg && typeof arg === 'object' && typeof (arg as { dataDir?: unknown }).dataDir === 'string' ? (arg as { dataDir: string }).dataDir : undefined;
     const baseModel = typeof arg === 'string' ? arg : await pickModel('New run config: base model', true);
     if (!baseModel) return undefined;
     const project = workspaceProject(ctx);
-    const exportDir = join(root.fsPath, 'export');
+    const exportDir = dataDir ?? join(root.fsPath, 'export');
     const rel = (f: string): string => relative(root.fsPath, join(exportDir, f)).split('\\').join('/');
     if (!existsSync(join(exportDir, 'train.jsonl'))) {
-      const go = await vscode.window.showWarningMessage('Distillery: there is no exported training split (export/train.jsonl) yet. The run config points there; export the accepted records first.', 'Export Dataset', 'Write It Anyway');
+      const go = await vscode.window.showWarningMessage(`Distillery: there is no exported training split (${rel('train.jsonl')}) yet. The run config points there; export the accepted records first.`, 'Export Dataset', 'Write It Anyway');
       if (go === 'Export Dataset') await vscode.commands.executeCommand('distillery.exportDataset');
       else if (go !== 'Write It Anyway') return undefined;
     }

@@ -1,0 +1,69 @@
+// Every contributed command, executed from the palette in a clean copy of the sample workspace:
+// none may be "not found" (declared in package.json but never registered) and none may end in an
+// error notification or a "failed" line in the extension's log. Commands that ask (quick pick,
+// input box, dialog) are answered with Escape, which must end them quietly.
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { after, afterEach, before, describe, it } from 'node:test';
+import type { Page } from 'playwright-core';
+import { findExtensionLog, manifest, openPalette, openWorkbench, screenshotOnFailure, waitFor, waitForActivation, type Workbench } from './harness';
+
+/** Error toasts on screen, as text. */
+async function errorToasts(page: Page): Promise<string[]> {
+  const toasts = page.locator('.notifications-toasts .notification-toast', { has: page.locator('.codicon-error') });
+  return (await toasts.allInnerTexts()).map((t) => t.replace(/\s+/g, ' ').trim());
+}
+
+/** What a command put up for the user to answer, if anything. */
+async function prompt(page: Page): Promise<'quick-input' | 'dialog' | undefined> {
+  if (await page.locator('.monaco-dialog-box').isVisible()) return 'dialog';
+  if (await page.locator('.quick-input-widget').isVisible()) return 'quick-input';
+  return undefined;
+}
+
+describe('every contributed command runs from the palette', { timeout: 600_000 }, () => {
+  let wb: Workbench;
+
+  before(async () => {
+    wb = await openWorkbench({ name: 'palette-commands', env: { OPENAI_API_KEY: '' } });
+    await waitForActivation(wb);
+  });
+
+  afterEach(screenshotOnFailure(() => wb));
+
+  after(async () => {
+    await wb?.close();
+  });
+
+  it('finds each command and ends without an error when its questions are dismissed', async () => {
+    const { page } = wb;
+    const problems: string[] = [];
+    for (const c of manifest.contributes.commands) {
+      const label = `Distillery: ${c.title}`;
+      const row = await openPalette(page, label, label, 10_000);
+      await row.click();
+      // A command either asks something (answered with Escape), or shows its result, or does its
+      // work quietly; a palette that is still open means the click did not land.
+      await waitFor(`"${label}" to take the palette away`, async () => {
+        const widget = page.locator('.quick-input-widget');
+        if (!(await widget.isVisible())) return true;
+        return !(await widget.locator('.quick-input-box input').inputValue().catch(() => '')).startsWith('>');
+      }, 5000, 50);
+      // Each question is dismissed; a command may ask a few in a row (host, then config…), each Escape ends it.
+      for (let i = 0; i < 4; i++) {
+        const asked = await waitFor(`"${label}" to ask or settle`, async () => (await prompt(page)) ?? ((await errorToasts(page)).length ? 'error' : undefined), 1500, 100).catch(() => undefined);
+        if (!asked || asked === 'error') break;
+        await page.keyboard.press('Escape');
+        await waitFor(`"${label}"'s ${asked} to close`, async () => (await prompt(page)) !== asked, 5000, 50).catch(() => undefined);
+      }
+      for (const t of await errorToasts(page)) problems.push(`${c.command}: ${t}`);
+      // Clear notifications so the next command starts from an empty corner.
+      const clear = page.locator('.notifications-toasts .notification-toast .codicon-notifications-clear');
+      while ((await clear.count()) > 0) await clear.first().click({ timeout: 2000 }).catch(() => page.keyboard.press('Escape'));
+    }
+    await wb.screenshot('after-all');
+    const log = readFileSync(findExtensionLog(wb)!, 'utf8');
+    for (const line of log.split('\n')) if (/\[error\]/.test(line) && /failed/.test(line)) problems.push(`log: ${line}`);
+    assert.deepEqual(problems, [], `commands that failed:\n${problems.join('\n')}`);
+  });
+});

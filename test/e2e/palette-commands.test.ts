@@ -53,6 +53,12 @@ describe('every contributed command runs from the palette', { timeout: 600_000 }
       for (let i = 0; i < 4; i++) {
         const asked = await waitFor(`"${label}" to ask or settle`, async () => (await prompt(page)) ?? ((await errorToasts(page)).length ? 'error' : undefined), 1500, 100).catch(() => undefined);
         if (!asked || asked === 'error') break;
+        if (asked === 'dialog') {
+          // A failing palette command is reported in a modal ("Command '…' resulted in an error").
+          const dialog = page.locator('.monaco-dialog-box');
+          const text = (await dialog.innerText()).replace(/\s+/g, ' ').trim();
+          if ((await dialog.locator('.codicon-error').count()) > 0 || /resulted in an error|not found/i.test(text)) problems.push(`${c.command}: ${text}`);
+        }
         await page.keyboard.press('Escape');
         await waitFor(`"${label}"'s ${asked} to close`, async () => (await prompt(page)) !== asked, 5000, 50).catch(() => undefined);
       }

@@ -91,7 +91,7 @@ describe('first run from the sample', { skip: missing, timeout: 900_000 }, () =>
     const runId = runDir.split('/').at(-1)!;
     await waitFor('the runner to report done ok', () => events(runDir).some((e) => e.event === 'done' && e.status === 'ok'), 400_000, 500);
     assert.ok(existsSync(join(wb.workspace, 'models/tiny-random-t5/config.json')), 'the launch built the tiny model in the workspace');
-    await waitFor('the console-style log in the editor', async () => /step \d+\/20 · loss [\d.]+ · lr [\d.e-]+/.test(await editorTexts(page)) && /✔ done/.test(await editorTexts(page)), 30_000, 250);
+    await waitFor('the console-style log in the editor', async () => /step \d+\/20 · loss [\d.]+ .*· lr [\d.e-]+ · \d+ tok\/s · ETA \d+s/.test(await editorTexts(page)) && /✔ done/.test(await editorTexts(page)), 30_000, 250);
     await waitFor('the status bar to show the run done', async () => (await statusText(page)).includes(runId) && /finished|done/.test(await statusText(page)), 30_000, 250);
     await wb.screenshot('done');
     // The raw events are one toggle away, exactly as the runner wrote them (full precision).
@@ -143,6 +143,8 @@ describe('first run from the sample', { skip: missing, timeout: 900_000 }, () =>
     const runId = runDir.split('/').at(-1)!;
     const toast = page.locator('.notifications-toasts .notification-toast', { hasText: `run ${runId}` }).filter({ hasText: /cannot import torch/ }).first();
     await toast.waitFor({ timeout: 120_000 });
+    // The run's progress notification is gone: nothing pretends the run still goes on.
+    await waitFor('the progress notification of the failed run to close', async () => (await page.locator('.notifications-toasts .notification-toast', { hasText: `Run ${runId}` }).filter({ hasText: /Cancel/ }).count()) === 0, 15_000, 100);
     const buttons = (await toast.locator('.monaco-button').allInnerTexts()).map((t) => t.trim());
     assert.ok(buttons.includes('Select Python Interpreter') && buttons.includes('Set Up Python Environment'), `fix buttons offered: ${buttons.join(', ')}`);
     await waitFor('the stderr tail in the log editor', async () => /No module named 'torch'/.test(await editorTexts(page)) && /run failed/.test(await editorTexts(page)), 30_000, 250);

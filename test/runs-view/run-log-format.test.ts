@@ -8,7 +8,7 @@ import { describe, it } from 'node:test';
 import { explainFailure, halveBatch, lastExceptionLine, stderrTail } from '../../src/extension/runs/failure';
 import { isLocalModelPath, newRunConfig, tinyModelArch } from '../../src/extension/runs/first-run';
 import { autoInterpreter, findInterpreters } from '../../src/extension/runs/interpreters';
-import { duration, formatEvent, isLifecycle, short } from '../../src/extension/runs/log-format';
+import { duration, formatEvent, isLifecycle, progressLine, short } from '../../src/extension/runs/log-format';
 import { checkRunConfig } from '../../src/core/training/run-config';
 import { runConfigJsonSchema } from '../../src/core/training/run-config-json-schema';
 
@@ -32,6 +32,10 @@ describe('run log console view', () => {
     assert.equal(formatEvent({ event: 'done', status: 'ok', wallSec: 65, peakMemGiB: 0, metrics: { exactMatch: 0.5, validDsl: 1 } }), '✔ done · in 1m 05s · exact match 50.0% · valid DSL 100.0%');
     assert.equal(formatEvent({ event: 'done', status: 'cancelled', wallSec: 3 }), '■ cancelled · in 3s');
     assert.equal(formatEvent({ event: 'error', kind: 'oom', message: 'CUDA out of memory', hint: 'lower train.batchSize' }), '✖ oom error: CUDA out of memory\n  hint: lower train.batchSize');
+  });
+
+  it('keeps the progress notification short', () => {
+    assert.equal(progressLine({ event: 'step', step: 2, loss: 6.9012, lossLabel: 6.7, lossRationale: 7.1, lr: 3e-7, etaSec: 258_000 }, { totalSteps: 100000 }), 'step 2/100000 · loss 6.9 · ETA 71h 40m');
   });
 
   it('keeps steps out of the Output channel', () => {

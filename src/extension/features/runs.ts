@@ -28,7 +28,7 @@ import { checkRunConfig } from '../../core/training/run-config';
 import { explainFailure, halveBatch, stderrTail, type FailureFix } from '../runs/failure';
 import { isLocalModelPath, resolveModelPath, tinyModelArch } from '../runs/first-run';
 import { Hosts, isLocalTarget } from '../runs/hosts';
-import { formatEvent, isLifecycle, type RunContext } from '../runs/log-format';
+import { formatEvent, isLifecycle, progressLine, type RunContext } from '../runs/log-format';
 import { LOG_SCHEME, RunLogDocuments, runLogUri } from '../runs/log-documents';
 import { createPlannerCommands } from '../runs/planner';
 import { REPORT_SCHEME, ReportDocuments } from '../runs/reports';
@@ -311,6 +311,7 @@ export function createRunsFeature(ctx: Context): Feature {
           (e: unknown) => ctx.fail(`cancelling ${ref.runId} on ${ref.host} failed`, e),
         );
       });
+      let shown = 0;
       try {
         const res = await followRun(host, ref.runId, {
           signal: ac.signal,
@@ -320,7 +321,14 @@ export function createRunsFeature(ctx: Context): Feature {
             if (isLifecycle(event)) runLog.info(`[${ref.runId}] ${formatEvent(event)}`);
             onEvent(ref, event);
             views.onEvent(ref, event);
-            if (event.event === 'step') progress.report({ message: formatEvent(event) });
+            if (event.event === 'step') {
+              const context = docs.context(uri);
+              const step = typeof event['step'] === 'number' ? event['step'] : undefined;
+              // The bar fills as the steps go when the run has a step target.
+              const done = context.totalSteps && step !== undefined ? Math.min(100, (100 * step) / context.totalSteps) : undefined;
+              progress.report({ message: progressLine(event, context), ...(done !== undefined ? { increment: done - shown } : {}) });
+              if (done !== undefined) shown = done;
+            }
           },
           onReconnect: (n, e) => runLog.warn(`[${ref.runId}] connection lost (${e.message}); re-attaching (${n})`),
         });
@@ -329,7 +337,8 @@ export function createRunsFeature(ctx: Context): Feature {
         if (res.status === 'failed') {
           if (!res.final) onEvent(ref, { event: 'error', kind: 'runtime', message: 'the runner stopped' });
           views.setStatus(ref, 'failed', null);
-          await reportFailure(ref, res.final, res.summary?.exitCode);
+          // Not awaited: the progress notification closes now; the failure notice waits for its answer.
+          void reportFailure(ref, res.final, res.summary?.exitCode).catch((e: unknown) => ctx.fail(`explaining why ${ref.runId} failed`, e));
           return;
         }
         if (!res.final) onEvent(ref, { event: 'done', status: res.status === 'done' ? 'ok' : res.status });

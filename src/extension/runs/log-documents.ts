@@ -66,6 +66,10 @@ export class RunLogDocuments implements vscode.TextDocumentContentProvider, vsco
     this.schedule(uri);
   }
 
+  context(uri: vscode.Uri): RunContext {
+    return this.state(uri).context;
+  }
+
   setContext(uri: vscode.Uri, context: RunContext): void {
     this.state(uri).context = context;
     this.schedule(uri);
@@ -78,7 +82,10 @@ export class RunLogDocuments implements vscode.TextDocumentContentProvider, vsco
 
   /** Adds Distillery's own lines (a failure's reason, the stderr tail). */
   note(uri: vscode.Uri, lines: string[]): void {
-    this.state(uri).lines.push(...lines.map((raw) => ({ raw, note: true })));
+    const s = this.state(uri);
+    // A blank line separates the note from the runner's lines, when there are any.
+    const body = s.lines.length ? lines : lines.slice(lines[0] === '' ? 1 : 0);
+    s.lines.push(...body.map((raw) => ({ raw, note: true })));
     this.schedule(uri);
   }
 

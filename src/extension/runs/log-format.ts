@@ -106,6 +106,14 @@ export function formatEvent(e: RunnerEvent, ctx: RunContext = {}): string {
   }
 }
 
+/** The few words a progress notification has room for: "step 10/80 · loss 6.56 · ETA 29s". */
+export function progressLine(e: RunnerEvent, ctx: RunContext = {}): string {
+  const step = num(e['step']);
+  const loss = num(e['loss']);
+  const eta = num(e['etaSec']);
+  return [`step ${step ?? '?'}${ctx.totalSteps ? `/${ctx.totalSteps}` : ''}`, loss !== undefined ? `loss ${short(loss)}` : '', eta !== undefined ? `ETA ${duration(eta)}` : ''].filter(Boolean).join(' · ');
+}
+
 /** Whether an event belongs in the Output channel (lifecycle), not only in the run's own log. */
 export function isLifecycle(e: RunnerEvent): boolean {
   return e.event !== 'step';

@@ -12,7 +12,7 @@ import { existsSync, readdirSync, readFileSync, symlinkSync, writeFileSync } fro
 import { join } from 'node:path';
 import { after, afterEach, before, describe, it } from 'node:test';
 import type { Page } from 'playwright-core';
-import { findExtensionLog, openWorkbench, repoRoot, runCommand, screenshotOnFailure, statusItem, waitFor, waitForActivation, type Workbench } from './harness';
+import { findExtensionLog, openWorkbench, repoRoot, runCommand, screenshotOnFailure, showDistilleryContainer, statusItem, waitFor, waitForActivation, type Workbench } from './harness';
 
 const venv = join(repoRoot, 'python-runner/.venv');
 const missing = !existsSync(join(venv, 'bin/python')) && 'python-runner/.venv is missing: run `bash scripts/setup-python.sh` (CI does it in .ci/run)';
@@ -151,6 +151,40 @@ describe('first run from the sample', { skip: missing, timeout: 900_000 }, () =>
     await waitFor('the status bar to show the run failed', async () => (await statusText(page)).includes(runId) && /failed/.test(await statusText(page)), 30_000, 250);
     await wb.screenshot('failed');
     assert.match(readFileSync(findExtensionLog(wb)!, 'utf8'), /distillery\.json changed: hosts reloaded/);
+  });
+
+  it('Check GPU Host reports the missing torch in words, in a read-only document', async () => {
+    const { page } = wb;
+    await runCommand(page, 'Distillery: Check GPU Host');
+    await pick(page, 'this machine');
+    const tab = page.locator('.tabs-container .tab', { hasText: /Check GPU Host — this machine/ }).first();
+    await tab.waitFor({ timeout: 120_000 });
+    await waitFor('the report text', async () => /cannot start with this Python/.test(await editorTexts(page)), 30_000, 250);
+    const text = await editorTexts(page);
+    assert.match(text, /cannot import torch/);
+    assert.match(text, /Select Python Interpreter/);
+    assert.doesNotMatch(text, /Traceback|```|\bnull\b/, 'no raw traceback, no JSON dump');
+    assert.equal(await tab.evaluate((el) => el.classList.contains('dirty')), false, 'the report is not an unsaved document');
+    await wb.screenshot('preflight');
+  });
+
+  it('lists this machine once in the Runs view, each run once', async () => {
+    const { page } = wb;
+    await showDistilleryContainer(page);
+    const runsPane = page.locator('.part.sidebar .pane', { has: page.locator('.pane-header', { hasText: /Runs/i }) }).first();
+    const header = runsPane.locator('.pane-header').first();
+    if ((await header.getAttribute('aria-expanded')) === 'false') await header.click();
+    const rows = runsPane.locator('.monaco-list-row');
+    await waitFor('the host row', async () => (await rows.allInnerTexts()).some((t) => t.includes('this machine')), 30_000, 250);
+    const hostRows = (await rows.allInnerTexts()).filter((t) => /^(this machine|local)$/.test(t.trim()));
+    assert.deepEqual(hostRows.map((t) => t.trim()), ['this machine'], 'the built-in local is the same machine as the sample host');
+    await rows.filter({ hasText: 'this machine' }).first().click();
+    const runs = runDirs(wb).map((d) => d.split('/').at(-1)!);
+    await waitFor('the runs under this machine', async () => {
+      const texts = await rows.allInnerTexts();
+      return runs.every((id) => texts.filter((t) => t.includes(id)).length === 1);
+    }, 30_000, 250);
+    await wb.screenshot('runs-view');
   });
 });
 

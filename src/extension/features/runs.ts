@@ -464,7 +464,7 @@ export function createRunsFeature(ctx: Context): Feature {
     const entry = hosts.entry(hostName);
     const python = hosts.python(hostName);
     const lines = [
-      `# Check GPU host: ${hostName}${entry.target !== hostName ? ` (${isLocalTarget(entry.target) ? 'this machine' : entry.target})` : ''}`,
+      `# Check GPU host: ${hostName}${entry.target !== hostName ? ` (${entry.target})` : ''}`,
       '',
       `- Python: \`${r.python}\`${python ? ` — ${python.why}` : r.hasVenv ? ' (Distillery venv)' : ' (host default)'}`,
     ];
@@ -474,7 +474,7 @@ export function createRunsFeature(ctx: Context): Feature {
         '',
         '## The runner cannot start with this Python',
         '',
-        `${why.reason}.`,
+        `${why.reason.charAt(0).toUpperCase()}${why.reason.slice(1)}.`,
         '',
         `What to do: ${why.hint ?? 'see the Distillery Runs output for the details'}.`,
         '',

@@ -3,10 +3,11 @@
 // error notification or a "failed" line in the extension's log. Commands that ask (quick pick,
 // input box, dialog) are answered with Escape, which must end them quietly.
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { after, afterEach, before, describe, it } from 'node:test';
 import type { Page } from 'playwright-core';
-import { findExtensionLog, manifest, openPalette, openWorkbench, screenshotOnFailure, waitFor, waitForActivation, type Workbench } from './harness';
+import { findExtensionLog, manifest, openFile, openPalette, openWorkbench, screenshotOnFailure, waitFor, waitForActivation, type Workbench } from './harness';
 
 /** Error toasts on screen, as text. */
 async function errorToasts(page: Page): Promise<string[]> {
@@ -25,7 +26,14 @@ describe('every contributed command runs from the palette', { timeout: 600_000 }
   let wb: Workbench;
 
   before(async () => {
-    wb = await openWorkbench({ name: 'palette-commands', env: { OPENAI_API_KEY: '' } });
+    wb = await openWorkbench({
+      name: 'palette-commands',
+      env: { OPENAI_API_KEY: '' },
+      prepareWorkspace(dir) {
+        // Two slips the RUN.json schema catches in the editor, before any launch.
+        writeFileSync(join(dir, 'slip.run.json'), JSON.stringify({ baseModel: 'google/flan-t5-small', modality: 'lroa', trian: {}, data: { train: 'export/train.jsonl' } }, null, 2));
+      },
+    });
     await waitForActivation(wb);
   });
 
@@ -71,5 +79,17 @@ describe('every contributed command runs from the palette', { timeout: 600_000 }
     const log = readFileSync(findExtensionLog(wb)!, 'utf8');
     for (const line of log.split('\n')) if (/\[error\]/.test(line) && /failed/.test(line)) problems.push(`log: ${line}`);
     assert.deepEqual(problems, [], `commands that failed:\n${problems.join('\n')}`);
+  });
+
+  it('checks run configs against the RUN.json schema in the editor', async () => {
+    const { page } = wb;
+    await openFile(page, 'slip.run.json');
+    await page.keyboard.press('Control+Shift+M');
+    const rows = page.locator('.markers-panel .monaco-list-row');
+    await waitFor('the Problems view to flag the misspelt modality and the unknown key', async () => {
+      const texts = (await rows.allInnerTexts()).join('\n');
+      return /full.*lora.*qlora|lroa/.test(texts) && /trian/.test(texts);
+    }, 60_000, 250);
+    await wb.screenshot('run-schema');
   });
 });

@@ -48,6 +48,8 @@ export class PanelSession {
   private window = { start: 0, end: 0 };
   private readonly subscription: { dispose(): void };
   private ready = false;
+  /** A record was revealed before the webview said `ready` (a Review tab opened to show it). */
+  private revealedBeforeReady = false;
 
   constructor(
     private readonly model: PanelModel,
@@ -94,12 +96,16 @@ export class PanelSession {
         this.ready = true;
         this.hooks.post(Init.make({ dataset: this.hooks.dataset, message: this.hooks.message?.slice(0, 2000) ?? null }));
         this.hooks.post(History.make(this.model.historyLabels()));
+        // The webview learns the revealed record first, so the view anchored on it is its selection.
+        if (this.revealedBeforeReady && this.selectedId) this.hooks.post(Focus.make({ id: this.selectedId }));
         this.refresh(this.selectedId);
         return;
       case 'setView':
         this.filter = msg.params.filter;
         this.sort = msg.params.sort;
-        if (msg.params.anchorId) this.selectedId = msg.params.anchorId;
+        // The webview's first view request carries its saved selection; a revealed record wins over it.
+        if (msg.params.anchorId && !this.revealedBeforeReady) this.selectedId = msg.params.anchorId;
+        this.revealedBeforeReady = false;
         this.refresh(this.selectedId);
         return;
       case 'getRows': {
@@ -252,7 +258,10 @@ export class PanelSession {
   /** Selects a record from outside the webview (e.g. a run's prediction pointing at its gold pair). */
   reveal(id: string): void {
     this.selectedId = id;
-    if (!this.ready) return;
+    if (!this.ready) {
+      this.revealedBeforeReady = true;
+      return;
+    }
     this.hooks.post(Focus.make({ id }));
     this.refresh(id);
     this.sendDetail();

@@ -7,7 +7,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, afterEach, before, describe, it } from 'node:test';
 import type { Page } from 'playwright-core';
-import { findExtensionLog, manifest, openFile, openPalette, openWorkbench, screenshotOnFailure, waitFor, waitForActivation, type Workbench } from './harness';
+import { findExtensionLog, findFrame, manifest, openFile, openPalette, openWorkbench, showDistilleryContainer, screenshotOnFailure, waitFor, waitForActivation, type Workbench } from './harness';
 
 /** Error toasts on screen, as text. */
 async function errorToasts(page: Page): Promise<string[]> {
@@ -91,5 +91,24 @@ describe('every contributed command runs from the palette', { timeout: 600_000 }
       return /full.*lora.*qlora|lroa/.test(texts) && /trian/.test(texts);
     }, 60_000, 250);
     await wb.screenshot('run-schema');
+  });
+
+  it('saving invalid JSON from a record editor says what is wrong with the JSON', async () => {
+    const { page } = wb;
+    await showDistilleryContainer(page);
+    const frame = await findFrame(page, 'button:has-text("Open in editor")', 'the review panel with a record open', 60_000);
+    await frame.locator('button:has-text("Open in editor")').first().click();
+    const tab = page.locator('.tabs-container .tab', { hasText: /\.querydsl/ }).first();
+    await tab.waitFor({ timeout: 30_000 });
+    await tab.click();
+    await page.locator('.editor-group-container.active .editor-instance .monaco-editor .view-lines').first().click();
+    await page.keyboard.press('Control+A');
+    await page.keyboard.type('{"query": {"match": ');
+    await page.keyboard.press('Control+S');
+    const toasts = page.locator('.notifications-toasts .notification-toast');
+    await waitFor('a notification naming the JSON error', async () => (await toasts.allInnerTexts()).some((t) => /was not saved: the DSL is not valid JSON/.test(t)), 30_000, 250);
+    const texts = (await toasts.allInnerTexts()).join('\n');
+    assert.doesNotMatch(texts, /NoPermissions/, `no permission problem is claimed:\n${texts}`);
+    await wb.screenshot('record-save-error');
   });
 });

@@ -3,11 +3,11 @@
 // error notification or a "failed" line in the extension's log. Commands that ask (quick pick,
 // input box, dialog) are answered with Escape, which must end them quietly.
 import assert from 'node:assert/strict';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, afterEach, before, describe, it } from 'node:test';
 import type { Page } from 'playwright-core';
-import { findExtensionLog, findFrame, manifest, openFile, openPalette, openWorkbench, showDistilleryContainer, screenshotOnFailure, waitFor, waitForActivation, type Workbench } from './harness';
+import { findExtensionLog, findFrame, manifest, openFile, openPalette, openWorkbench, runCommand, showDistilleryContainer, screenshotOnFailure, waitFor, waitForActivation, type Workbench } from './harness';
 
 /** Error toasts on screen, as text. */
 async function errorToasts(page: Page): Promise<string[]> {
@@ -31,6 +31,8 @@ describe('every contributed command runs from the palette', { timeout: 600_000 }
       env: { OPENAI_API_KEY: '' },
       prepareWorkspace(dir) {
         // Two slips the RUN.json schema catches in the editor, before any launch.
+        // Export suggests <dataset folder>/export: here it does not exist yet.
+        rmSync(join(dir, 'export'), { recursive: true, force: true });
         writeFileSync(join(dir, 'slip.run.json'), JSON.stringify({ baseModel: 'google/flan-t5-small', modality: 'lroa', trian: {}, data: { train: 'export/train.jsonl' } }, null, 2));
       },
     });
@@ -110,5 +112,32 @@ describe('every contributed command runs from the palette', { timeout: 600_000 }
     const texts = (await toasts.allInnerTexts()).join('\n');
     assert.doesNotMatch(texts, /NoPermissions/, `no permission problem is claimed:\n${texts}`);
     await wb.screenshot('record-save-error');
+  });
+
+  it('Generate asks for the API key before confirming a cost', async () => {
+    const { page } = wb;
+    await runCommand(page, 'Distillery: Generate Pairs');
+    const toast = page.locator('.notifications-toasts .notification-toast', { hasText: /no teacher API key is set/ }).first();
+    await toast.waitFor({ timeout: 30_000 });
+    assert.equal(await page.locator('.monaco-dialog-box').isVisible(), false, 'no cost confirmation before the key');
+    await wb.screenshot('generate-no-key');
+    await toast.locator('.codicon-notifications-clear').click().catch(() => undefined);
+  });
+
+  it('Export creates the folder it suggests and offers a run on the new splits', async () => {
+    const { page } = wb;
+    await runCommand(page, 'Distillery: Export Dataset');
+    const rows = page.locator('.quick-input-widget .quick-input-list .monaco-list-row');
+    await rows.filter({ hasText: /^dss/ }).first().click();
+    // code-server's folder dialog is a quick input holding the suggested path.
+    const input = page.locator('.quick-input-widget .quick-input-box input');
+    await waitFor('the folder dialog on the suggested export folder', async () => (await input.inputValue()).includes('/export'), 30_000, 100);
+    const ok = page.locator('.quick-input-widget .monaco-button', { hasText: 'Export here' }).first();
+    await ok.click();
+    const toast = page.locator('.notifications-toasts .notification-toast', { hasText: /Exported \d+ train/ }).first();
+    await toast.waitFor({ timeout: 30_000 });
+    assert.ok(existsSync(join(wb.workspace, 'export', 'train.jsonl')), 'the splits were written into the suggested folder');
+    assert.equal(await toast.locator('.monaco-button', { hasText: 'Launch a Run on These Splits' }).count(), 1, 'the next step is offered');
+    await wb.screenshot('export-next-step');
   });
 });

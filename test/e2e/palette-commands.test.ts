@@ -7,6 +7,7 @@ import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, afterEach, before, describe, it } from 'node:test';
 import type { Page } from 'playwright-core';
+import { checkRunConfig } from '../../src/core/training/run-config';
 import { findExtensionLog, findFrame, manifest, openFile, openPalette, openWorkbench, runCommand, showDistilleryContainer, screenshotOnFailure, waitFor, waitForActivation, type Workbench } from './harness';
 
 /** Error toasts on screen, as text. */
@@ -139,5 +140,36 @@ describe('every contributed command runs from the palette', { timeout: 600_000 }
     assert.ok(existsSync(join(wb.workspace, 'export', 'train.jsonl')), 'the splits were written into the suggested folder');
     assert.equal(await toast.locator('.monaco-button', { hasText: 'Launch a Run on These Splits' }).count(), 1, 'the next step is offered');
     await wb.screenshot('export-next-step');
+  });
+
+  it('Recommend Training Modality reports the advice for a model on a GPU', async () => {
+    const { page } = wb;
+    const rows = page.locator('.quick-input-widget .quick-input-list .monaco-list-row');
+    await runCommand(page, 'Distillery: Recommend Training Modality');
+    await rows.filter({ hasText: 'google/flan-t5-large' }).first().click();
+    await rows.filter({ hasText: 'A10G' }).first().click();
+    await page.locator('.tabs-container .tab', { hasText: /Recommend Training Modality — google.flan-t5-large/ }).first().waitFor({ timeout: 30_000 });
+    await waitFor('the advice in the report', async () => {
+      const text = (await page.locator('.editor-group-container.active .view-lines').allInnerTexts()).join('\n').replace(/\u00a0/g, ' ');
+      return /Recommended: (full|lora|qlora)/.test(text) && /24 GiB/.test(text);
+    }, 30_000, 250);
+    await wb.screenshot('plan');
+    await page.keyboard.press('Escape');
+  });
+
+  it('New Run Config writes a RUN.json the launch accepts, on the tiny model', async () => {
+    const { page } = wb;
+    const rows = page.locator('.quick-input-widget .quick-input-list .monaco-list-row');
+    await runCommand(page, 'Distillery: New Run Config');
+    await rows.filter({ hasText: 'Tiny random T5' }).first().click();
+    // The sample already has RUN.json: the new one gets a name of its own.
+    const file = join(wb.workspace, 'run-2.run.json');
+    await waitFor('the new run config on disk', () => existsSync(file), 30_000, 100);
+    const config = JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>;
+    const checked = checkRunConfig(config);
+    assert.ok(checked.ok, checked.ok ? '' : checked.error.message);
+    assert.equal(config['baseModel'], './models/tiny-random-t5');
+    assert.deepEqual(config['data'], { train: 'export/train.jsonl', val: 'export/val.jsonl', test: 'export/test.jsonl' });
+    await page.locator('.tabs-container .tab', { hasText: 'run-2.run.json' }).first().waitFor({ timeout: 15_000 });
   });
 });

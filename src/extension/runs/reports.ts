@@ -11,7 +11,8 @@ export class ReportDocuments implements vscode.TextDocumentContentProvider, vsco
   readonly onDidChange = this.changed.event;
 
   static uri(name: string): vscode.Uri {
-    return vscode.Uri.from({ scheme: REPORT_SCHEME, path: `/${name}.md` });
+    // The name is the tab title: a "/" (as in google/flan-t5-large) would make it a folder.
+    return vscode.Uri.from({ scheme: REPORT_SCHEME, path: `/${name.replace(/[\\/]/g, '\u2215')}.md` });
   }
 
   provideTextDocumentContent(uri: vscode.Uri): string {

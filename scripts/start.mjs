@@ -9,6 +9,7 @@ import { rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { codeServerVersion, ensureCodeServer, repoRoot, startCodeServer } from './code-server.mjs';
 import { packageExtension } from './package.mjs';
+import { startLocalEngine } from './start-engine.mjs';
 
 const step = (text) => console.log(`\n» ${text}`);
 
@@ -34,6 +35,11 @@ if (port !== undefined && !(Number.isInteger(port) && port > 0 && port < 65536))
   process.exit(2);
 }
 
+step('starting the local Elasticsearch with the examples\' orders (docs/elasticsearch-engine.md)');
+const engine = await startLocalEngine({ root: repoRoot, workspace });
+// The node runs detached: stop it on every way out, including a failed code-server start.
+process.on('exit', () => engine?.stop());
+
 step('starting code-server');
 const verbose = Boolean(process.env.DEBUG);
 const server = await startCodeServer({
@@ -52,6 +58,7 @@ console.log(`
       ${server.folderUrl()}
 
   Workspace: ${workspace}
+  Elasticsearch: ${engine ? `${engine.url} (cluster "local", index orders)` : 'not started (see above)'}
   Profile:   ${base}
   Press Ctrl+C to stop.
 `);
@@ -60,8 +67,9 @@ let stopping = false;
 async function shutdown(signal) {
   if (stopping) return;
   stopping = true;
-  console.log(`\n» ${signal}: stopping code-server`);
+  console.log(`\n» ${signal}: stopping code-server${engine ? ' and Elasticsearch' : ''}`);
   await server.stop();
+  engine?.stop();
   process.exit(0);
 }
 process.on('SIGINT', () => void shutdown('SIGINT'));

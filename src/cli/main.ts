@@ -12,6 +12,7 @@ const commands: Record<string, Command> = {
   train: { summary: 'launch a training run on a host over SSH (or local)', load: () => import('./commands/train') },
   runs: { summary: 'list, follow, cancel and fetch runs on a host', load: () => import('./commands/runs') },
   eval: { summary: 'score predictions against gold DSL', load: () => import('./commands/eval') },
+  engine: { summary: 'start or stop a local Elasticsearch node for tests and the demo', load: () => import('./commands/engine') },
 };
 
 function help(): string {

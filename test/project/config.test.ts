@@ -24,7 +24,7 @@ test('a bad project file gets a message naming the key and the fix', () => {
 test('the generated JSON Schema describes the same keys as the zod schema', () => {
   const schema = projectJsonSchema() as { definitions: { DistilleryProject: { properties: Record<string, { properties?: Record<string, unknown> }>; additionalProperties: boolean } } };
   const project = schema.definitions.DistilleryProject;
-  assert.deepEqual(Object.keys(project.properties).sort(), ['$schema', 'dataset', 'esVersion', 'hosts', 'mapping', 'presets', 'prompts', 'runDefaults', 'teacher']);
+  assert.deepEqual(Object.keys(project.properties).sort(), ['$schema', 'clusters', 'dataset', 'esVersion', 'hosts', 'mapping', 'presets', 'prompts', 'runDefaults', 'teacher']);
   assert.equal(project.additionalProperties, false);
   assert.ok(project.properties['teacher']?.properties?.['budgetUsd']);
 });

@@ -32,6 +32,18 @@ export const hostSchema = z
   })
   .strict();
 
+export const clusterSchema = z
+  .object({
+    name: z.string().min(1),
+    url: z.string().url().optional(),
+    cloudId: z.string().optional(),
+    index: z.string().optional(),
+    caFile: z.string().optional(),
+    caFingerprint: z.string().optional(),
+    timeoutMs: z.number().int().positive().optional(),
+  })
+  .strict();
+
 export const projectSchema = z
   .object({
     $schema: z.string().optional(),
@@ -41,6 +53,7 @@ export const projectSchema = z
     teacher: teacherSettingsSchema.default({}),
     prompts: z.object({ system: z.string().optional(), user: z.string().optional(), repair: z.string().optional(), synthesize: z.string().optional() }).strict().default({}),
     hosts: z.array(hostSchema).default([]),
+    clusters: z.array(clusterSchema).default([]),
     runDefaults: z.record(z.unknown()).default({}),
     presets: z.record(z.record(z.unknown())).default({}),
   })

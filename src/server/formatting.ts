@@ -12,6 +12,27 @@ const Token = { OpenBrace: 1, CloseBrace: 2, OpenBracket: 3, CloseBracket: 4, Un
 /** A record spread over more lines than this is left alone: it is more likely broken than pasted. */
 const MAX_RECORD_LINES = 5000;
 
+/**
+ * Limits for formatting a querydsl body: each level adds indentation to every line inside it, so
+ * a 200 KB body nested 3,000 deep became a 164 MB edit (and 10,000 deep took the server down).
+ * Real request bodies stay far below both.
+ */
+export const MAX_FORMAT_DEPTH = 100;
+export const MAX_FORMAT_CHARS = 5_000_000;
+
+/** Why this text is not formatted (too deep or too big), or undefined; one iterative scan. */
+export function formattingRefusal(text: string): string | undefined {
+  if (text.length > MAX_FORMAT_CHARS) return `Not formatted: the document is larger than ${MAX_FORMAT_CHARS / 1_000_000} MB.`;
+  const scanner = createScanner(text, true);
+  let depth = 0;
+  for (let kind = scanner.scan(); kind !== Token.EOF; kind = scanner.scan()) {
+    if (kind === Token.OpenBrace || kind === Token.OpenBracket) {
+      if (++depth > MAX_FORMAT_DEPTH) return `Not formatted: the document nests deeper than ${MAX_FORMAT_DEPTH} levels (the formatted text would grow with the square of the depth).`;
+    } else if (kind === Token.CloseBrace || kind === Token.CloseBracket) depth--;
+  }
+  return undefined;
+}
+
 export function formatQueryDsl(doc: QueryDslDocument, options: FormattingOptions, range?: Range): TextEdit[] {
   const document = doc.textDocument;
   const text = document.getText();

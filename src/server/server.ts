@@ -25,7 +25,7 @@ import {
 import { codeActions, FIX_ALL_KIND } from './code-actions';
 import { complete } from './completion';
 import { createDocument, DatasetDocument, type OpenDocument } from './documents';
-import { formatDataset, formatQueryDsl } from './formatting';
+import { formatDataset, formatQueryDsl, formattingRefusal } from './formatting';
 import { hover } from './hover';
 import { SEMANTIC_TOKENS_LEGEND, semanticTokens } from './semantic-tokens';
 import { SettingsResolver } from './settings';
@@ -109,12 +109,14 @@ export class DistilleryServer {
     c.onDocumentFormatting(({ textDocument, options }) => {
       const doc = this.documents.get(textDocument.uri);
       if (!doc) return null;
-      return doc instanceof DatasetDocument ? formatDataset(doc) : formatQueryDsl(doc, options);
+      if (doc instanceof DatasetDocument) return formatDataset(doc);
+      return this.refuseFormatting(doc.textDocument.getText()) ?? formatQueryDsl(doc, options);
     });
     c.onDocumentRangeFormatting(({ textDocument, options, range }) => {
       const doc = this.documents.get(textDocument.uri);
       if (!doc) return null;
-      return doc instanceof DatasetDocument ? formatDataset(doc, range) : formatQueryDsl(doc, options, range);
+      if (doc instanceof DatasetDocument) return formatDataset(doc, range);
+      return this.refuseFormatting(doc.textDocument.getText()) ?? formatQueryDsl(doc, options, range);
     });
     c.onCodeAction((params) => {
       const doc = this.documents.get(params.textDocument.uri);
@@ -209,6 +211,14 @@ export class DistilleryServer {
       },
       throttleMs,
     );
+  }
+
+  /** No edits and a message when the body is too deep or too big to format (formattingRefusal). */
+  private refuseFormatting(text: string): [] | undefined {
+    const refusal = formattingRefusal(text);
+    if (refusal === undefined) return undefined;
+    void this.connection.window.showWarningMessage(refusal);
+    return [];
   }
 
   private revalidateAll(): void {

@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { parse as parseJsonc, type ParseError } from 'jsonc-parser';
 import { parseMapping, mappedFields, type IndexMapping, type Severity, type ValidateOptions } from '../core/dsl';
 import type { WorkspaceFolders } from './workspace';
+import { mappingDepthProblem } from '../core/project/mapping-depth';
 
 /** What the client's `distillery` section holds (package.json `contributes.configuration`). */
 export interface ClientSettings {
@@ -159,6 +160,14 @@ export class SettingsResolver {
     } catch (e) {
       const reason = (e as NodeJS.ErrnoException).code === 'ENOENT' ? 'the file does not exist' : (e as Error).message;
       this.warnOnce(`Cannot read the index mapping ${file}: ${reason}. Fix distillery.mappingPath or "mapping" in distillery.json; field checks are off until then.`);
+      return undefined;
+    }
+    // Checked on the text, iteratively, before the recursive parsers see it (a 100,000-deep file
+    // used to take the server down); a BOM is accepted as the CLI accepts it.
+    if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+    const tooDeep = mappingDepthProblem(text);
+    if (tooDeep) {
+      this.warnOnce(`The index mapping ${file} is not usable: ${tooDeep}. Field checks are off until it is fixed.`);
       return undefined;
     }
     try {

@@ -134,7 +134,7 @@ export class ValidationScheduler {
   private passQueryDsl(doc: QueryDslDocument, settings: DocumentSettings): Diagnostic[] {
     let diagnostics: Diagnostic[];
     try {
-      diagnostics = validateTolerant(doc.text, settings.options).map(toDiagnostic);
+      diagnostics = capDiagnostics(validateTolerant(withoutBom(doc.text), settings.options).map(toDiagnostic));
     } catch (e) {
       this.host.reportBug(`validating ${doc.uri} threw`, e);
       diagnostics = [];
@@ -177,7 +177,7 @@ export class ValidationScheduler {
 
   private validateLine(uri: string, text: string, settings: DocumentSettings): LineResult {
     try {
-      const { problems } = validateDatasetLine(text, 0, settings.options);
+      const { problems } = validateDatasetLine(withoutBom(text), 0, settings.options);
       return problems.length === 0 ? CLEAN_LINE : { diagnostics: problems.map(toDiagnostic) };
     } catch (e) {
       this.host.reportBug(`validating a line of ${uri} threw`, e);
@@ -186,12 +186,46 @@ export class ValidationScheduler {
   }
 }
 
-/** The per-line diagnostics of a dataset, shifted from line 0 to their line. */
+/**
+ * A leading byte-order mark becomes a space: the CLI accepts it, and a space keeps every
+ * position where it was (removing it would shift the first line's columns by one).
+ */
+function withoutBom(text: string): string {
+  return text.charCodeAt(0) === 0xfeff ? ' ' + text.slice(1) : text;
+}
+
+/**
+ * VS Code shows a few hundred problems per file at most; a dataset with a million of them cost
+ * the server gigabytes to hold and send. The first MAX_PUBLISHED are published, then one line
+ * says how many more there are and how to see them.
+ */
+export const MAX_PUBLISHED = 1000;
+
+function leftOut(count: number): Diagnostic {
+  return {
+    range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } },
+    severity: DiagnosticSeverity.Information,
+    source: 'distillery',
+    code: 'more-problems',
+    message: `${count.toLocaleString('en-US')} more problem(s) in this file are not shown (the first ${MAX_PUBLISHED} are); run \`distillery validate\` on it to list them all`,
+  };
+}
+
+function capDiagnostics(all: Diagnostic[]): Diagnostic[] {
+  return all.length <= MAX_PUBLISHED ? all : [...all.slice(0, MAX_PUBLISHED), leftOut(all.length - MAX_PUBLISHED)];
+}
+
+/** The per-line diagnostics of a dataset, shifted from line 0 to their line (at most MAX_PUBLISHED). */
 function collectDiagnostics(results: readonly (LineResult | undefined)[]): Diagnostic[] {
   const out: Diagnostic[] = [];
+  let more = 0;
   for (let line = 0; line < results.length; line++) {
     const r = results[line];
     if (!r || r.diagnostics.length === 0) continue;
+    if (more > 0 || out.length + r.diagnostics.length > MAX_PUBLISHED) {
+      more += r.diagnostics.length;
+      continue;
+    }
     for (const d of r.diagnostics) {
       out.push({
         ...d,
@@ -202,5 +236,6 @@ function collectDiagnostics(results: readonly (LineResult | undefined)[]): Diagn
       });
     }
   }
+  if (more > 0) out.push(leftOut(more));
   return out;
 }

@@ -47,3 +47,21 @@ test('eval refuses predictions whose ids are not in the gold file, and bad lines
   const usage = runCli(['eval', '--gold', 'g2.jsonl'], { cwd: dir });
   assert.equal(usage.status, 2);
 });
+
+test('eval keeps prototype-named keys: "toString" is scored invalid, "__proto__" is no false exact match', () => {
+  writeFileSync(join(dir, 'g3.jsonl'), jsonl([
+    { id: 'a', dsl: { query: { bool: { filter: [{ term: { status: 'x' } }] } } } },
+    { id: 'b', dsl: { query: { match_all: {} } } },
+  ]));
+  writeFileSync(join(dir, 'p3.jsonl'), [
+    '{"id":"a","prediction":{"query":{"bool":{"filter":[{"term":{"status":"x"}}],"__proto__":{"must":[]}}}}}',
+    '{"id":"b","prediction":"{\\"query\\":{\\"toString\\":{}}}"}',
+  ].join('\n') + '\n');
+  const r = runCli(['eval', '--predictions', 'p3.jsonl', '--gold', 'g3.jsonl', '--format', 'json', '--details'], { cwd: dir });
+  assert.equal(r.status, 0, r.stderr);
+  const out = JSON.parse(r.stdout);
+  assert.equal(out.metrics.exactMatch, 0, 'the __proto__ key makes prediction a differ from its gold');
+  const b = out.records.find((x: { id: string }) => x.id === 'b');
+  assert.equal(b.valid, false);
+  assert.match(b.errors[0], /unknown query \[toString\]/);
+});

@@ -61,12 +61,35 @@ test('bad input: missing file, directory and invalid UTF-8 get one clear line ea
   writeFileSync(join(dir, 'latin1.json'), Buffer.from([0x7b, 0x22, 0x71, 0xe9, 0x22, 0x3a, 0x31, 0x7d]));
   writeFileSync(join(dir, 'fine.json'), '{"size": 1}');
   const r = cli(['missing.json', 'folder', 'latin1.json', 'fine.json']);
-  assert.equal(r.status, 1);
+  assert.equal(r.status, 2, 'an input that cannot be read is a usage problem');
   assert.match(r.stderr, /missing\.json does not exist/);
   assert.match(r.stderr, /folder is a directory/);
   assert.match(r.stderr, /latin1\.json is not valid UTF-8 \(first bad byte at offset 3\)/);
-  assert.match(r.stdout, /1 file, 0 records: 0 errors/);
+  assert.match(r.stdout, /1 file, 0 records: 3 errors/);
   noStack(r.stderr);
+});
+
+test('unreadable inputs are named in the JSON output too (a dataset directory, a dataset with a non-UTF-8 line), exit 2', () => {
+  mkdirSync(join(dir, 'set.dss.jsonl'), { recursive: true });
+  writeFileSync(join(dir, 'bad.dss.jsonl'), Buffer.concat([Buffer.from('{"id":"a","question":"q","dsl":{"size":1}}\n'), Buffer.from([0x7b, 0xff, 0x7d, 0x0a])]));
+  const r = cli(['set.dss.jsonl', 'bad.dss.jsonl', 'missing.dss.jsonl', '--format', 'json']);
+  assert.equal(r.status, 2, r.stderr);
+  const out = JSON.parse(r.stdout) as { summary: { files: number }; diagnostics: { file: string; line: number; code: string; message: string }[] };
+  const unreadable = out.diagnostics.filter((d) => d.code === 'unreadable-file');
+  assert.deepEqual(unreadable.map((d) => [d.file, d.line]), [['set.dss.jsonl', 1], ['bad.dss.jsonl', 2], ['missing.dss.jsonl', 1]]);
+  assert.match(unreadable[0]!.message, /is a directory/);
+  assert.match(unreadable[1]!.message, /bad\.dss\.jsonl:2 is not valid UTF-8/);
+  noStack(r.stderr);
+});
+
+test('validator messages for prototype-named keys are about the key, not Object.prototype', () => {
+  writeFileSync(join(dir, 'proto.json'), '{"toString": {}, "query": {"constructor": {}}}');
+  const r = cli(['proto.json', '--format', 'json']);
+  assert.equal(r.status, 1, r.stderr);
+  const messages = (JSON.parse(r.stdout) as { diagnostics: { message: string }[] }).diagnostics.map((d) => d.message);
+  assert.ok(messages.some((m) => /unknown key \[toString\]/.test(m)), messages.join('\n'));
+  assert.ok(!messages.some((m) => /is a query, not a body key/.test(m)), messages.join('\n'));
+  assert.ok(messages.some((m) => /unknown query \[constructor\]/.test(m)), messages.join('\n'));
 });
 
 test('bad usage exits 2', () => {
@@ -110,4 +133,17 @@ test('the mapping of the nearest distillery.json is used when --mapping is not g
   const r = cli(['q.json', '--format', 'json'], project);
   const out = JSON.parse(r.stdout);
   assert.ok(out.diagnostics.some((d: { message: string }) => /prize/.test(d.message) && /price/.test(d.message)), r.stdout);
+});
+
+test('a mapping nested past Elasticsearch’s depth limit is refused with exit 2, even 100,000 levels deep', () => {
+  const depth = 100_000;
+  writeFileSync(join(dir, 'deep-mapping.json'), '{"properties":{"a":'.repeat(depth) + '{"type":"keyword"}' + '}}'.repeat(depth));
+  writeFileSync(join(dir, 'ok.json'), '{"size": 1}');
+  const r = cli(['ok.json', '--mapping', 'deep-mapping.json']);
+  assert.equal(r.status, 2, r.stderr);
+  assert.match(r.stderr, /deep-mapping\.json is not usable: its fields nest deeper than 20 levels.*index\.mapping\.depth\.limit/);
+  noStack(r.stderr);
+  // 20 levels is what Elasticsearch accepts.
+  writeFileSync(join(dir, 'twenty.json'), '{"properties":{"a":'.repeat(20) + '{"type":"keyword"}' + '}}'.repeat(20));
+  assert.equal(cli(['ok.json', '--mapping', 'twenty.json']).status, 0);
 });

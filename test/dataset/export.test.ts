@@ -96,7 +96,7 @@ describe('export formats', () => {
     assert.deepEqual(manifest.counts, { train: train.length, val: val.length, test: test_.length });
     assert.equal(manifest.seed, 9);
     assert.equal(manifest.source.sha256, 'abc');
-    assert.deepEqual(Object.keys(manifest.leakage).sort(), ['clusters', 'clustersMoved', 'existingMoved', 'recordsMoved']);
+    assert.deepEqual(Object.keys(manifest.leakage).sort(), ['clusters', 'clustersMoved', 'existingMoved', 'largestCluster', 'recordsMoved']);
     const resplit = planExport(recs, { validate, seed: 9, ratios: { train: 0.7, val: 0.2, test: 0.1 }, resplit: true });
     assert.equal(resplit.manifest.resplit, true);
     assert.equal(planExport(recs, { validate, seed: 9 }).assignments.get('q-0'), 'test');
@@ -164,5 +164,20 @@ describe('distillery export (CLI)', () => {
       await assert.rejects(runExport(args), (e: unknown) => e instanceof kind && message.test(e.message), args.join(' '));
     }
     assert.equal(existsSync(join(dir, 'train.jsonl')), false, 'nothing written on error');
+  });
+
+  test('near-duplicate clustering that empties a split: a warning, and a failure naming the reason; nothing written', () => {
+    const dir = tempDir();
+    const data = join(dir, 'd.dss.jsonl');
+    // Twenty rewordings of one question: one cluster, which must stay in one split.
+    const same = records(20).map((r, i) => ({ ...r, question: `show me all the orders over one hundred dollars please ${i % 2 ? 'now' : 'today'}` }));
+    writeFileSync(data, same.map((r) => JSON.stringify(r)).join('\n') + '\n');
+    const r = cli('--dataset', data, '--out', join(dir, 'out'));
+    assert.equal(r.code, 1, r.stdout);
+    assert.match(r.stderr, /warning: near-duplicate clustering put 20 of 20 record\(s\) \(100%\) in one cluster/);
+    assert.match(r.stderr, /the val and test splits would be empty: 20 record\(s\) in 1 near-duplicate cluster\(s\) \(the largest holds 20\)/);
+    assert.equal(existsSync(join(dir, 'out', 'train.jsonl')), false, 'nothing written');
+    const trainOnly = cli('--dataset', data, '--out', join(dir, 'out'), '--split', '1,0,0');
+    assert.equal(trainOnly.code, 0, trainOnly.stderr);
   });
 });

@@ -14,6 +14,10 @@ export interface Reply {
   usage?: { prompt_tokens: number; completion_tokens: number };
   /** Wait this long before answering (for timeouts). */
   delayMs?: number;
+  /** Send a 200 completion without `usage` (some servers do). */
+  noUsage?: boolean;
+  /** Send half of the 200 body (with the full Content-Length), then drop the connection. */
+  cutOff?: boolean;
 }
 
 export interface ChatContext {
@@ -22,7 +26,7 @@ export interface ChatContext {
   n: number;
   /** A repair round: the conversation already holds an assistant answer. */
   repair: boolean;
-  body: { model: string; messages: { role: string; content: string }[]; temperature?: number; stream?: boolean };
+  body: { model: string; messages: { role: string; content: string }[]; temperature?: number; stream?: boolean; max_tokens?: number; [field: string]: unknown };
   authorization: string | undefined;
   batch: boolean;
 }
@@ -68,6 +72,8 @@ export class FakeTeacher {
   readonly batches = new Map<string, BatchState>();
   /** How many retrieves a batch stays in_progress before it completes. */
   batchPolls = 1;
+  /** Answer /files and /batches with 404, as vLLM, Ollama and `transformers serve` do. */
+  noBatchApi = false;
   private seq = 0;
   private listeners: (() => void)[] = [];
 
@@ -119,6 +125,7 @@ export class FakeTeacher {
     const raw = Buffer.concat(chunks);
     const path = (req.url ?? '').replace(/^\/v1/, '');
     if (req.method === 'POST' && path === '/chat/completions') return this.chat(req, res, JSON.parse(raw.toString('utf8')) as ChatContext['body']);
+    if (this.noBatchApi && (path.startsWith('/files') || path.startsWith('/batches'))) return json(res, 404, { detail: 'Not Found' });
     if (req.method === 'POST' && path === '/files') {
       const form = await new Request('http://fake/files', { method: 'POST', headers: req.headers as Record<string, string>, body: raw }).formData();
       const file = form.get('file') as File;
@@ -209,8 +216,14 @@ export class FakeTeacher {
         res.end('data: [DONE]\n\n');
         return;
       }
+      const text = typeof reply.body === 'string' ? reply.body : JSON.stringify(completion(body.model, reply));
+      if (reply.cutOff) {
+        res.writeHead(200, { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(text)), ...reply.headers });
+        res.write(text.slice(0, Math.floor(text.length / 2)), () => res.destroy());
+        return;
+      }
       res.writeHead(200, { 'content-type': 'application/json', ...reply.headers });
-      res.end(typeof reply.body === 'string' ? reply.body : JSON.stringify(completion(body.model, reply)));
+      res.end(text);
     } finally {
       this.inFlight--;
       this.changed();
@@ -226,7 +239,7 @@ function completion(model: string, reply: Reply) {
     created: 0,
     model,
     choices: [{ index: 0, message: { role: 'assistant', content: reply.content === undefined ? '' : reply.content }, finish_reason: reply.finishReason ?? 'stop' }],
-    usage: { ...usage, total_tokens: usage.prompt_tokens + usage.completion_tokens },
+    ...(reply.noUsage ? {} : { usage: { ...usage, total_tokens: usage.prompt_tokens + usage.completion_tokens } }),
   };
 }
 

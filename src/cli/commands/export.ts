@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { parseMapping, type ValidateOptions } from '../../core/dsl';
 import { planExport, sha256, writeExport, EXPORT_FORMATS, ExportError, type ExportFormat } from '../../core/dataset/export';
 import { RECORD_STATUSES, SPLITS, type RecordStatus } from '../../core/dataset/record';
-import { parseRatios, SplitError, DEFAULT_SEED } from '../../core/dataset/split';
+import { parseRatios, SplitError, DEFAULT_SEED, targetCounts } from '../../core/dataset/split';
 import { DatasetStore, StoreError } from '../../core/dataset/store';
 import { EXIT, numberFlag, parse, UsageError, UserError } from '../usage';
 
@@ -111,6 +111,19 @@ export async function run(argv: string[]): Promise<number> {
       `nothing to export: none of the ${store.size} record(s) passed (status not ${statuses.join('/')}: ${m.excluded.status}, no DSL: ${m.excluded.missingDsl}, invalid: ${m.excluded.invalid}, no rationale: ${m.excluded.missingRationale}). Try --status all or --include-invalid.`,
     );
   }
+  // Near-duplicate clusters move whole into one split; when one cluster holds most of the data
+  // the other splits starve. Say so, and refuse a requested split that ended up empty.
+  const share = (m.leakage.largestCluster / total) * 100;
+  if (m.leakage.largestCluster > 1 && share >= 50) {
+    process.stderr.write(`warning: near-duplicate clustering put ${m.leakage.largestCluster} of ${total} record(s) (${share.toFixed(0)}%) in one cluster, which must stay in one split; add more varied questions\n`);
+  }
+  const target = targetCounts(total, m.ratios);
+  const empty = SPLITS.filter((s) => target[s] > 0 && m.counts[s] === 0);
+  if (empty.length && m.leakage.clusters > 0) {
+    throw new UserError(
+      `the ${empty.join(' and ')} split${empty.length > 1 ? 's' : ''} would be empty: ${total} record(s) in ${m.leakage.clusters} near-duplicate cluster(s) (the largest holds ${m.leakage.largestCluster}) cannot be spread over ${SPLITS.map((s) => `${s} ${m.ratios[s]}`).join(', ')}. Add more varied questions, or give --split with 0 for ${empty.join(' and ')}. Nothing was written.`,
+    );
+  }
   try {
     writeExport(plan, values.out);
   } catch (e) {
@@ -121,8 +134,13 @@ export async function run(argv: string[]): Promise<number> {
   }
   if (values['write-splits']) {
     const patches = [...plan.assignments].filter(([id, s]) => store.get(id)?.split !== s).map(([id, split]) => ({ id, patch: { split } }));
-    store.updateMany(patches);
-    await store.save();
+    try {
+      store.updateMany(patches);
+      await store.save();
+    } catch (e) {
+      if (e instanceof StoreError) throw new UserError(`exported to ${values.out}, but could not save the split assignments to ${values.dataset}: ${e.message}`);
+      throw e;
+    }
     process.stdout.write(`saved ${patches.length} split assignment(s) to ${values.dataset}\n`);
   }
   process.stdout.write(`exported ${total} record(s) as ${format} to ${values.out}: ${SPLITS.map((s) => `${m.counts[s]} ${s}`).join(', ')}\n`);

@@ -8,6 +8,7 @@ import { averageOutputTokens, estimateRun, planQuestions, type RunSummary } from
 import { createClient, createGenerator, openSession, readQuestions, type TeacherSession } from '../../core/teacher/session';
 import { synthesizeQuestions } from '../../core/teacher/synthesize';
 import type { TeacherSettings } from '../../core/project/config';
+import { checkBaseUrl, TeacherError } from '../../core/teacher/client';
 
 export const EXIT_INTERRUPTED = 130;
 
@@ -41,13 +42,20 @@ Exit: 0 done, 1 failed or stopped by the budget (rerun to continue), 2 bad usage
 function summaryText(s: RunSummary, skipped: number): string {
   const lines = [
     `${s.generated} generated, ${s.needsFix} need a fix, ${skipped} already answered, ${s.unanswered} not answered`,
-    `${s.requests} requests paid (${s.cacheHits} answered from cache), ${s.usage.input.toLocaleString('en-US')} input + ${s.usage.output.toLocaleString('en-US')} output tokens, ${formatUsd(s.costUsd)}`,
+    `${s.requests} requests paid (${s.cacheHits} answered from cache), ${s.usage.input.toLocaleString('en-US')} input + ${s.usage.output.toLocaleString('en-US')} output tokens, ${formatUsd(s.costUsd)}${s.usageEstimated ? ' (estimated: the server sent no token counts)' : ''}`,
   ];
+  if (s.identicalSamples) lines.push(`warning: for ${s.identicalSamples} question(s) all samples were byte-identical; the server may ignore temperature: set sampling fields in distillery.json teacher.extraBody (e.g. {"do_sample": true})`);
   if (s.stoppedBy === 'budget') lines.push('stopped: the budget is spent; rerun with a higher --budget-usd to continue where this run stopped');
   if (s.stoppedBy === 'cancel') lines.push('stopped by Ctrl+C; rerun the same command to continue');
   if (s.stoppedBy === 'error') lines.push(`stopped: ${s.error}`);
   if (s.failed) lines.push(`${s.failed} question(s) failed after all retries; rerun to retry them`);
   return lines.join('\n');
+}
+
+/** A teacher failure outside a generation run (synthesis, batch): one line with cause and fix, exit 1. */
+function teacherFailure(e: unknown): never {
+  if (e instanceof TeacherError) throw new UserError(e.message);
+  throw e;
 }
 
 function exitCodeFor(s: RunSummary, hardAbort: boolean): number {
@@ -106,6 +114,9 @@ export async function run(argv: string[]): Promise<number> {
     tokensPerMinute: numberFlag('tpm', values.tpm, { min: 1, integer: true }),
   } as Partial<TeacherSettings>;
   const synthesize = numberFlag('synthesize', values.synthesize, { min: 1, integer: true });
+  // Checked before anything is read or written: a bad URL would otherwise fail every question.
+  const badUrl = values['base-url'] === undefined ? undefined : checkBaseUrl(values['base-url']);
+  if (badUrl) throw new UsageError(`distillery generate: --base-url: ${badUrl}`);
 
   let session: TeacherSession;
   try {
@@ -138,7 +149,7 @@ export async function run(argv: string[]): Promise<number> {
   try {
     if (values['batch-poll']) {
       const client = clientFor();
-      const result = await pollBatches(session, client, { wait: values.wait ?? false, signal: stop.signal, onLog: log });
+      const result = await pollBatches(session, client, { wait: values.wait ?? false, signal: stop.signal, onLog: log }).catch(teacherFailure);
       print(result.lines.join('\n') || 'no batches submitted for this dataset', result);
       return result.failed ? EXIT.failed : EXIT.ok;
     }
@@ -148,8 +159,9 @@ export async function run(argv: string[]): Promise<number> {
       const seeds = values.questions ? await readQuestions(values.questions).catch((e: unknown) => {
         throw new UserError((e as Error).message);
       }) : [];
-      const result = await synthesizeQuestions(session, client, { count: synthesize, seeds, signal: abort.signal });
-      print(`added ${result.added.length} new pending question(s) (${result.duplicates} duplicates dropped), ${formatUsd(result.costUsd)}\n${result.added.map((r) => `  ${r.question}`).join('\n')}`, result);
+      const result = await synthesizeQuestions(session, client, { count: synthesize, seeds, signal: abort.signal }).catch(teacherFailure);
+      const short = result.added.length < synthesize ? `\nnote: asked for ${synthesize}, got ${result.added.length}; run --synthesize again for more` : '';
+      print(`added ${result.added.length} new pending question(s) (${result.duplicates} duplicates dropped${result.discarded ? `, ${result.discarded} line(s) that are not questions ignored` : ''}), ${formatUsd(result.costUsd)}${short}\n${result.added.map((r) => `  ${r.question}`).join('\n')}`, result);
       return EXIT.ok;
     }
     let questions: string[] = [];
@@ -163,9 +175,11 @@ export async function run(argv: string[]): Promise<number> {
     const plan = planQuestions(session.dataset.records(), questions, session.promptHash);
     const batch = values.batch ?? false;
     const est = estimateRun(plan.todo, { model: session.settings.model, samples: session.settings.samples, prices: session.prices, templates: session.templates, mapping: session.mapping, fewShot: session.fewShot }, averageOutputTokens(session.dataset.records()), batch);
-    const estimateLine = `${plan.todo.length} question(s) to answer (${plan.skipped} already answered): about ${est.requests.toLocaleString('en-US')} requests, ~${formatUsd(est.costUsd)}${est.priced ? '' : ` (no price known for ${session.settings.model}: add teacher.prices to distillery.json)`}${session.settings.budgetUsd !== undefined ? `, budget ${formatUsd(session.settings.budgetUsd)}` : ''}`;
+    // Repair rounds are not predicted, so with repair on the figures are a floor.
+    const repairs = session.settings.repair && session.settings.repairRounds > 0;
+    const estimateLine = `${plan.todo.length} question(s) to answer (${plan.skipped} already answered): ${repairs ? 'at least' : 'about'} ${est.requests.toLocaleString('en-US')} requests, ${repairs ? '≥' : '~'}${formatUsd(est.costUsd)}${repairs ? ' (more if answers need repair rounds)' : ''}${est.priced ? '' : ` (no price known for ${session.settings.model}: add teacher.prices to distillery.json)`}${session.settings.budgetUsd !== undefined ? `, budget ${formatUsd(session.settings.budgetUsd)}` : ''}`;
     if (values.estimate || values['dry-run']) {
-      print(estimateLine, { questions: plan.todo.length, skipped: plan.skipped, ...est, promptHash: session.promptHash });
+      print(estimateLine, { questions: plan.todo.length, skipped: plan.skipped, ...est, floor: repairs, promptHash: session.promptHash });
       return EXIT.ok;
     }
     log(estimateLine);
@@ -175,7 +189,7 @@ export async function run(argv: string[]): Promise<number> {
     }
     const client = clientFor();
     if (batch) {
-      const submitted = await submitBatch(session, client, plan.todo, { signal: abort.signal });
+      const submitted = await submitBatch(session, client, plan.todo, { signal: abort.signal }).catch(teacherFailure);
       print(`submitted batch ${submitted.batchId} with ${submitted.requests} request(s); run \`distillery generate --dataset ${values.dataset ?? session.datasetPath} --batch-poll\` to merge the results`, submitted);
       return EXIT.ok;
     }

@@ -1,5 +1,7 @@
 // `distillery validate FILE... [--mapping M] [--format text|json]` (docs/ARCHITECTURE.md, CLI contract).
-// Exit 0 clean (warnings allowed), 1 when any error or unreadable file, 2 on bad usage.
+// Exit 0 clean (warnings allowed), 1 when any error, 2 on bad usage or an unreadable file.
+import { isUtf8 } from 'node:buffer';
+import { closeSync, openSync, readSync, statSync, writeSync } from 'node:fs';
 import { basename, dirname, resolve } from 'node:path';
 import { validateDatasetLine, validateText, type IndexMapping, type PositionedProblem, type ValidateOptions } from '../../core/dsl';
 import { findProjectFile, loadMappingFile, loadProject, readTextFile } from '../../core/project/files';
@@ -12,7 +14,8 @@ datasets (.dss.jsonl: the "dsl" of every record). Without --mapping, each file i
 the mapping and ES version of the nearest distillery.json above it (else above the current
 directory) when there is one.
 
-Exit status: 0 no errors (warnings allowed), 1 errors found or a file could not be read, 2 bad usage.`;
+Exit status: 0 no errors (warnings allowed), 1 errors found, 2 bad usage or a file that could not be
+read (missing, a directory, not UTF-8; it is named in the output too).`;
 
 export interface Diagnostic extends PositionedProblem {
   file: string;
@@ -68,33 +71,40 @@ export async function run(argv: string[]): Promise<number> {
     return EXIT.usage;
   }
 
-  const diagnostics: Diagnostic[] = [];
+  // Diagnostics are written as they are found, never collected: a dataset with a million
+  // problems needs no more memory than its largest record (bench/validate-memory.ts).
+  const out = new DiagnosticWriter(values.format);
   const summary: Summary = { files: 0, records: 0, errors: 0, warnings: 0 };
   let unreadable = 0;
-  for (const file of positionals) {
-    let text: string;
-    try {
-      text = readTextFile(file);
-    } catch (e) {
-      unreadable++;
-      process.stderr.write(`distillery validate: ${(e as Error).message}\n`);
-      continue;
-    }
-    summary.files++;
-    const options = optionsFor(file);
-    if (isDataset(file)) validateDataset(file, text, options, diagnostics, summary);
-    else for (const p of validateText(text, options)) diagnostics.push({ file, line: p.range.start.line + 1, ...p });
-  }
-  for (const d of diagnostics) {
+  const emit = (d: Diagnostic) => {
     if (d.severity === 'error') summary.errors++;
     else if (d.severity === 'warning') summary.warnings++;
+    out.write(d);
+  };
+  for (const file of positionals) {
+    const options = optionsFor(file);
+    try {
+      if (isDataset(file)) {
+        validateDataset(file, options, emit, summary);
+        summary.files++;
+        continue;
+      }
+      const text = readTextFile(file);
+      summary.files++;
+      for (const p of validateText(text, options)) emit({ file, line: p.range.start.line + 1, ...p });
+    } catch (e) {
+      const unreadableError = e instanceof UnreadableFile || (e instanceof Error && ((e as NodeJS.ErrnoException).code !== undefined || /does not exist|is a directory|not valid UTF-8/.test(e.message)));
+      if (!unreadableError) throw e;
+      // The file is named in the output too, so a script reading the JSON sees it was not checked.
+      unreadable++;
+      process.stderr.write(`distillery validate: ${e.message}\n`);
+      const at = e instanceof UnreadableFile ? e.line : 0;
+      emit({ file, line: at + 1, pointer: '', range: { start: { line: at, character: 0 }, end: { line: at, character: 0 } }, severity: 'error', code: 'unreadable-file', message: e.message } as Diagnostic);
+    }
   }
-  if (values.format === 'json') {
-    process.stdout.write(JSON.stringify({ summary, diagnostics: diagnostics.map(toJson) }) + '\n');
-  } else {
-    process.stdout.write(renderText(diagnostics, summary));
-  }
-  return summary.errors > 0 || unreadable > 0 ? EXIT.failed : EXIT.ok;
+  out.end(summary);
+  // An input that could not be read is a usage problem (wrong path, a folder, not UTF-8): exit 2.
+  return unreadable > 0 ? EXIT.usage : summary.errors > 0 ? EXIT.failed : EXIT.ok;
 }
 
 function isDataset(file: string): boolean {
@@ -102,22 +112,97 @@ function isDataset(file: string): boolean {
   return name.endsWith('.jsonl') || name.endsWith('.ndjson');
 }
 
-function validateDataset(file: string, text: string, options: ValidateOptions, out: Diagnostic[], summary: Summary): void {
-  let start = 0;
+/** A file that cannot be read as UTF-8 text; `line` is 0-based (0 for the whole file). */
+class UnreadableFile extends Error {
+  constructor(message: string, readonly line = 0) {
+    super(message);
+  }
+}
+
+const CHUNK_BYTES = 4 << 20;
+
+/**
+ * Validates a dataset line by line, reading it in chunks: memory is a chunk plus the longest
+ * record, whatever the file's size. Lines are decoded a chunk at
+ * a time (one UTF-8 check and one decode per chunk), so this is as fast as reading it whole.
+ */
+function validateDataset(file: string, options: ValidateOptions, emit: (d: Diagnostic) => void, summary: Summary): void {
+  let fd: number;
+  try {
+    if (statSync(file).isDirectory()) throw new UnreadableFile(`${file} is a directory; name a file inside it`);
+    fd = openSync(file, 'r');
+  } catch (e) {
+    if (e instanceof UnreadableFile) throw e;
+    const code = (e as NodeJS.ErrnoException).code;
+    throw new UnreadableFile(code === 'ENOENT' ? `${file} does not exist; check the path` : `${file} cannot be read (${code ?? (e as Error).message})`);
+  }
   let lineIndex = 0;
-  const length = text.length;
-  while (start <= length) {
-    let end = text.indexOf('\n', start);
-    if (end === -1) end = length;
-    let lineText = text.slice(start, end);
-    if (lineText.endsWith('\r')) lineText = lineText.slice(0, -1);
-    if (lineText.trim() !== '') {
-      summary.records++;
-      const { recordId, problems } = validateDatasetLine(lineText, lineIndex, options);
-      for (const p of problems) out.push({ file, line: lineIndex + 1, ...(recordId !== undefined ? { recordId } : {}), ...p });
+  let carry = Buffer.alloc(0);
+  const chunk = Buffer.alloc(CHUNK_BYTES);
+  try {
+    for (let first = true; ; first = false) {
+      let n: number;
+      try {
+        n = readSync(fd, chunk, 0, CHUNK_BYTES, null);
+      } catch (e) {
+        throw new UnreadableFile(`${file} cannot be read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`, lineIndex);
+      }
+      let bytes = carry.length ? Buffer.concat([carry, chunk.subarray(0, n)]) : chunk.subarray(0, n);
+      if (first && bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf) bytes = bytes.subarray(3);
+      const cut = n === 0 ? bytes.length : bytes.lastIndexOf(0x0a) + 1;
+      const whole = bytes.subarray(0, cut);
+      carry = Buffer.from(bytes.subarray(cut)); // a copy: `chunk` is reused
+      if (!isUtf8(whole)) {
+        let bad = 0;
+        for (let start = 0; start < whole.length; bad++) {
+          const end = whole.indexOf(0x0a, start);
+          if (!isUtf8(whole.subarray(start, end === -1 ? whole.length : end))) break;
+          start = end === -1 ? whole.length : end + 1;
+        }
+        throw new UnreadableFile(`${file}:${lineIndex + bad + 1} is not valid UTF-8; re-save the file as UTF-8`, lineIndex + bad);
+      }
+      const text = whole.toString('utf8');
+      let start = 0;
+      while (start < text.length) {
+        let end = text.indexOf('\n', start);
+        if (end === -1) end = text.length;
+        let lineText = text.slice(start, end);
+        if (lineText.endsWith('\r')) lineText = lineText.slice(0, -1);
+        if (lineText.trim() !== '') {
+          summary.records++;
+          const { recordId, problems } = validateDatasetLine(lineText, lineIndex, options);
+          for (const p of problems) emit({ file, line: lineIndex + 1, ...(recordId !== undefined ? { recordId } : {}), ...p });
+        }
+        start = end + 1;
+        lineIndex++;
+      }
+      if (n === 0) return;
     }
-    start = end + 1;
-    lineIndex++;
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** Writes diagnostics as they come: JSON as one object streamed in pieces, or text lines. */
+class DiagnosticWriter {
+  private buffer = '';
+  private count = 0;
+  constructor(private readonly format: 'text' | 'json') {
+    if (format === 'json') this.buffer = '{"diagnostics":[';
+  }
+  write(d: Diagnostic): void {
+    this.buffer += this.format === 'json' ? (this.count ? ',' : '') + JSON.stringify(toJson(d)) : renderLine(d) + '\n';
+    this.count++;
+    if (this.buffer.length >= 1 << 16) this.flush();
+  }
+  end(summary: Summary): void {
+    this.buffer += this.format === 'json' ? `],"summary":${JSON.stringify(summary)}}\n` : renderSummary(summary) + '\n';
+    this.flush();
+  }
+  private flush(): void {
+    // Synchronous: the pipe or file takes each piece before the next is built.
+    writeSync(1, this.buffer);
+    this.buffer = '';
   }
 }
 
@@ -135,13 +220,13 @@ function toJson(d: Diagnostic) {
   };
 }
 
-function renderText(diagnostics: Diagnostic[], s: Summary): string {
-  const lines = diagnostics.map((d) => {
-    const where = `${d.file}:${d.line}:${d.range.start.character + 1}`;
-    const record = d.recordId !== undefined ? ` [${d.recordId}]` : '';
-    return `${where}: ${d.severity} ${d.code}${record}: ${d.message}${d.pointer ? ` (at ${d.pointer})` : ''}`;
-  });
+function renderLine(d: Diagnostic): string {
+  const where = `${d.file}:${d.line}:${d.range.start.character + 1}`;
+  const record = d.recordId !== undefined ? ` [${d.recordId}]` : '';
+  return `${where}: ${d.severity} ${d.code}${record}: ${d.message}${d.pointer ? ` (at ${d.pointer})` : ''}`;
+}
+
+function renderSummary(s: Summary): string {
   const plural = (n: number, w: string) => `${n} ${w}${n === 1 ? '' : 's'}`;
-  lines.push(`${plural(s.files, 'file')}, ${plural(s.records, 'record')}: ${plural(s.errors, 'error')}, ${plural(s.warnings, 'warning')}`);
-  return lines.join('\n') + '\n';
+  return `${plural(s.files, 'file')}, ${plural(s.records, 'record')}: ${plural(s.errors, 'error')}, ${plural(s.warnings, 'warning')}`;
 }

@@ -1,5 +1,6 @@
 // Splitting a `*.dss.jsonl` file into lines and parsing each one into a record entry, a broken
 // line (kept byte-for-byte, reported with its line number) or a blank line (kept as is).
+import { isUtf8 } from 'node:buffer';
 import { RECORD_STATUSES, SPLITS, recordSchema, type DatasetRecord } from './record';
 
 /** A line that holds a valid record. `raw` is the line's exact text (without the "\n"). */
@@ -20,6 +21,8 @@ export interface BrokenEntry {
   readonly error: string;
   /** Set when the line is a valid record whose id an earlier line already uses. */
   readonly duplicateOf?: string;
+  /** The line's exact bytes when they are not valid UTF-8 (`raw` then shows U+FFFD); written back as they are. */
+  readonly bytes?: Buffer;
 }
 
 export interface BlankEntry {
@@ -107,11 +110,58 @@ export function parseLine(raw: string, first = false): Entry {
 
 /** Parses a whole file; later lines that reuse an id become broken entries (`duplicateOf`). */
 export function parseEntries(text: string): Entry[] {
+  return parseLines(splitLines(text));
+}
+
+/** A line that is not valid UTF-8: kept as its bytes so a save writes exactly what was read. */
+function parseLineBytes(bytes: Buffer, first: boolean): Entry {
+  if (isUtf8(bytes)) return parseLine(bytes.toString('utf8'), first);
+  return { kind: 'broken', raw: bytes.toString('utf8'), bytes, error: 'not valid UTF-8 (the bytes are kept as they are)' };
+}
+
+export interface DecodedFile {
+  entries: Entry[];
+  /** The file starts with a UTF-8 byte-order mark (not part of any entry's `raw`; a save writes it back). */
+  bom: boolean;
+  /** The file's lines end in "\r\n": new and edited lines are written with it too. */
+  crlf: boolean;
+  /** The file as text (what readFile(path, 'utf8') gives), to recognise it later. */
+  text: string;
+}
+
+const BOM = Buffer.from([0xef, 0xbb, 0xbf]);
+
+/**
+ * Parses a file's bytes: the byte-order mark is set aside, the line ending noted, and lines that
+ * are not valid UTF-8 kept byte for byte (a valid file takes the fast path through one decode).
+ * `atStart: false` for bytes from the middle of a file (an appended tail): no BOM there.
+ */
+export function decodeFile(buf: Buffer, atStart = true): DecodedFile {
+  const bom = atStart && buf.subarray(0, 3).equals(BOM);
+  const body = bom ? buf.subarray(3) : buf;
+  const text = buf.toString('utf8');
+  let entries: Entry[];
+  if (isUtf8(body)) entries = parseEntries(bom ? text.slice(1) : text);
+  else {
+    const lines: Buffer[] = [];
+    let start = 0;
+    for (let nl = body.indexOf(0x0a); nl >= 0; nl = body.indexOf(0x0a, start)) {
+      lines.push(body.subarray(start, nl));
+      start = nl + 1;
+    }
+    if (start < body.length) lines.push(body.subarray(start));
+    entries = parseLines(lines);
+  }
+  const firstLine = entries[0]?.raw ?? '';
+  return { entries, bom, crlf: firstLine.endsWith('\r'), text };
+}
+
+function parseLines(lines: readonly (string | Buffer)[]): Entry[] {
   const seen = new Set<string>();
-  const lines = splitLines(text);
   const out: Entry[] = new Array<Entry>(lines.length);
   for (let i = 0; i < lines.length; i++) {
-    const e = parseLine(lines[i]!, i === 0);
+    const line = lines[i]!;
+    const e = typeof line === 'string' ? parseLine(line, i === 0) : parseLineBytes(line, i === 0);
     if (e.kind === 'record') {
       if (seen.has(e.id)) {
         out[i] = { kind: 'broken', raw: e.raw, error: `duplicate id "${e.id}"; an earlier line already uses it`, duplicateOf: e.id };

@@ -42,6 +42,8 @@ export interface LeakageReport {
   recordsMoved: number;
   /** Of those, records that had a split before (a pre-existing leak that was fixed). */
   existingMoved: number;
+  /** Records in the largest cluster: a cluster bigger than a split's share can empty that split. */
+  largestCluster: number;
 }
 
 export interface SplitResult {
@@ -186,5 +188,5 @@ export function assignSplits(records: readonly DatasetRecord[], opts: SplitOptio
       counts[s]++;
     }
   }
-  return { assignments: assigned, counts, strata: byStratum, leakage: { clusters: groups.length, clustersMoved, recordsMoved, existingMoved } };
+  return { assignments: assigned, counts, strata: byStratum, leakage: { clusters: groups.length, clustersMoved, recordsMoved, existingMoved, largestCluster: groups.reduce((n, g) => Math.max(n, g.length), 0) } };
 }

@@ -54,8 +54,8 @@ import { watch as fsWatch, watchFile, unwatchFile, type FSWatcher } from 'node:f
 import { basename, dirname } from 'node:path';
 import type { z } from 'zod';
 import type { DatasetRecord, recordSchema } from './record';
-import { appendDurableAsync, diskStateAsync, removeStaleTemps, sameDiskState, withFileLock, writeFileAtomicAsync, type DiskState } from './durable';
-import { parseEntries, recordEntryFromJson, type Entry, type RecordEntry } from './lines';
+import { appendDurableAsync, diskStateAsync, LockTimeoutError, removeStaleTemps, sameDiskState, withFileLock as withLock, writeFileAtomicAsync, type DiskState } from './durable';
+import { decodeFile, recordEntryFromJson, type Entry, type RecordEntry } from './lines';
 import { stableStringify } from './dsl';
 
 export type { Entry, RecordEntry, BrokenEntry, BlankEntry } from './lines';
@@ -153,9 +153,12 @@ function keyOf(e: Entry): AnchorKey {
   return e.kind === 'record' ? e.id : e;
 }
 
-async function readText(path: string): Promise<string> {
+/** Saves retried because another program changed the file between our read and our rename. */
+const MAX_SAVE_ATTEMPTS = 50;
+
+async function readBytes(path: string): Promise<Buffer> {
   try {
-    return await readFile(path, 'utf8');
+    return await readFile(path);
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code ?? 'EIO';
     if (code === 'ENOENT') throw new StoreError(`${path}: no such file`, code);
@@ -163,6 +166,14 @@ async function readText(path: string): Promise<string> {
     if (code === 'EACCES') throw new StoreError(`${path}: permission denied`, code);
     throw new StoreError(`${path}: ${(e as Error).message}`, code);
   }
+}
+
+/** The file lock, with a lock held too long reported as a StoreError (a user-fixable condition). */
+function withFileLock<T>(path: string, fn: () => T | Promise<T>): Promise<T> {
+  return withLock(path, fn).catch((e: unknown) => {
+    if (e instanceof LockTimeoutError) throw new StoreError(e.message, 'ELOCKED');
+    throw e;
+  });
 }
 
 function sameRecord(a: RecordEntry, b: RecordEntry): boolean {
@@ -195,6 +206,10 @@ export class DatasetStore {
   private appending = new Set<string>();
   /** A save waiting for the file: save() calls made meanwhile share it. */
   private queuedSave: { done: Promise<void> } | null = null;
+  /** The file starts with a byte-order mark: every save writes it back. */
+  private bom = false;
+  /** The file's own line ending is "\r\n": new and edited lines get it too. */
+  private crlf = false;
 
   private constructor(
     readonly path: string,
@@ -218,14 +233,19 @@ export class DatasetStore {
     } catch (e) {
       throw new StoreError(`${path}: ${(e as Error).message}`, (e as NodeJS.ErrnoException).code ?? 'EIO');
     }
+    // A save in another process moves the file aside for an instant (swapIfUnchanged): ask again
+    // under the lock before believing the file is gone.
+    if (state === null) state = await withFileLock(path, () => diskStateAsync(path)).catch(() => null);
     if (state === null) {
       if (opts.create) return new DatasetStore(path, [], null, opts);
       throw new StoreError(`${path}: no such file`, 'ENOENT');
     }
-    const text = await readText(path);
-    const store = new DatasetStore(path, parseEntries(text), state, opts);
-    store.knownText = text;
-    store.knownTail = tailOf(text);
+    const decoded = decodeFile(await readBytes(path));
+    const store = new DatasetStore(path, decoded.entries, state, opts);
+    store.bom = decoded.bom;
+    store.crlf = decoded.crlf;
+    store.knownText = decoded.text;
+    store.knownTail = tailOf(decoded.text);
     return store;
   }
 
@@ -453,37 +473,11 @@ export class DatasetStore {
     this.queuedSave = queued;
     queued.done = withFileLock(this.path, async () => {
       if (this.queuedSave === queued) this.queuedSave = null; // later calls need a later save
-      await this.syncWithDisk(false);
-      const written = this.list.slice(); // edits during the write change this.list in place
-      // The text is built, encoded and written in ~1 MiB pieces, and the new base is filled as
-      // we go, so a 50 MB rewrite never holds the event loop for more than a piece.
-      const base = new Map<string, string>();
-      let text = ''; // a rope of the pieces: no 50 MB copy until someone compares it
-      let tailSource = '';
-      async function* pieces(): AsyncGenerator<Buffer> {
-        let parts: string[] = [];
-        let size = 0;
-        for (let i = 0; i < written.length; i++) {
-          const e = written[i]!;
-          parts.push(e.raw);
-          size += e.raw.length + 1;
-          if (e.kind === 'record') base.set(e.id, e.raw);
-          if (size >= SAVE_PIECE_CHARS || i === written.length - 1) {
-            const piece = parts.join('\n') + '\n';
-            text += piece;
-            tailSource = (tailSource + piece.slice(-TAIL_BYTES)).slice(-TAIL_BYTES);
-            parts = [];
-            size = 0;
-            yield Buffer.from(piece, 'utf8');
-          }
-        }
+      // Programs that know nothing of our lock (editors, scripts) may write between our read and
+      // our rename: the file is checked again right before the rename, and merged again if so.
+      for (let attempt = 1; !(await this.writeOnce(attempt > 1)); attempt++) {
+        if (attempt >= MAX_SAVE_ATTEMPTS) throw new StoreError(`${this.path} kept changing while it was being saved (${attempt} attempts); stop the other program writing it and save again`, 'EBUSY');
       }
-      this.known = await writeFileAtomicAsync(this.path, pieces());
-      this.knownAt = Date.now();
-      this.knownText = text;
-      this.knownTail = tailOf(tailSource);
-      // The base is what is on disk now: the list as written, not edits made while it was written.
-      this.base = base;
     }).then(
       () => this.emit('save'),
       (e: unknown) => {
@@ -492,6 +486,64 @@ export class DatasetStore {
       },
     );
     return queued.done;
+  }
+
+  /**
+   * One attempt of save(): merge the disk, write a temp file, and rename it over the file only if
+   * the file is still what we merged (size, mtime, inode, and content when a write may share the
+   * mtime tick). False when it changed meanwhile; the caller merges and tries again.
+   */
+  private async writeOnce(checkRacy: boolean): Promise<boolean> {
+    {
+      await this.syncWithDisk(checkRacy);
+      const written = this.list.slice(); // edits during the write change this.list in place
+      const bom = this.bom ? '\uFEFF' : '';
+      // The text is built, encoded and written in ~1 MiB pieces, and the new base is filled as
+      // we go, so a 50 MB rewrite never holds the event loop for more than a piece.
+      const base = new Map<string, string>();
+      let text = ''; // a rope of the pieces: no 50 MB copy until someone compares it
+      let tailSource = '';
+      async function* pieces(): AsyncGenerator<Buffer> {
+        let parts: string[] = bom ? [bom] : [];
+        let size = 0;
+        const flush = () => {
+          const piece = parts.join('');
+          text += piece;
+          tailSource = (tailSource + piece.slice(-TAIL_BYTES)).slice(-TAIL_BYTES);
+          parts = [];
+          size = 0;
+          return Buffer.from(piece, 'utf8');
+        };
+        for (let i = 0; i < written.length; i++) {
+          const e = written[i]!;
+          if (e.kind === 'broken' && e.bytes) {
+            // Not valid UTF-8: the line's own bytes, never its U+FFFD rendering.
+            if (parts.length) yield flush();
+            text += e.raw + '\n';
+            tailSource = (tailSource + e.raw + '\n').slice(-TAIL_BYTES);
+            yield Buffer.concat([e.bytes, Buffer.from('\n')]);
+            continue;
+          }
+          parts.push(e.raw, '\n');
+          size += e.raw.length + 1;
+          if (e.kind === 'record') base.set(e.id, e.raw);
+          if (size >= SAVE_PIECE_CHARS) yield flush();
+        }
+        if (parts.length) yield flush();
+      }
+      // Replaced only if the file is still what we merged: a write that shares the mtime tick of
+      // what we know is caught by content (racy), the rest by size, mtime and inode at the swap.
+      const expected = this.known;
+      const state = await writeFileAtomicAsync(this.path, pieces(), { expected, check: async () => !(await this.racy(expected)) });
+      if (state === null) return false;
+      this.known = state;
+      this.knownAt = Date.now();
+      this.knownText = text;
+      this.knownTail = tailOf(tailSource);
+      // The base is what is on disk now: the list as written, not edits made while it was written.
+      this.base = base;
+      return true;
+    }
   }
 
   /**
@@ -625,8 +677,9 @@ export class DatasetStore {
       await h.close();
     }
     if (read !== buf.length || !buf.subarray(0, tailLen).equals(this.knownTail)) return null;
-    const text = buf.subarray(tailLen).toString('utf8');
-    const fresh = parseEntries(text);
+    const decoded = decodeFile(buf.subarray(tailLen), false);
+    const text = decoded.text;
+    const fresh = decoded.entries;
     const added: string[] = [];
     for (const e of fresh) {
       if (e.kind !== 'record') continue;
@@ -648,8 +701,13 @@ export class DatasetStore {
 
   /** Three-way merge of the file on disk (theirs) with the list (mine) against `base`. */
   private async mergeFromDisk(state: DiskState | null): Promise<ReloadResult> {
-    const text = state === null ? '' : await readText(this.path);
-    const disk = parseEntries(text);
+    const decoded = decodeFile(state === null ? Buffer.alloc(0) : await readBytes(this.path));
+    const text = decoded.text;
+    const disk = decoded.entries;
+    if (state !== null && decoded.entries.length > 0) {
+      this.bom = decoded.bom;
+      this.crlf = decoded.crlf;
+    }
     const diskById = new Map<string, RecordEntry>();
     for (const e of disk) if (e.kind === 'record') diskById.set(e.id, e);
     const mineById = new Map<string, RecordEntry>();
@@ -823,7 +881,8 @@ export class DatasetStore {
 
   private toEntry(json: Record<string, unknown>, what: string): RecordEntry {
     try {
-      return recordEntryFromJson(json);
+      // A CRLF file keeps CRLF on the lines we write (the "\r" is part of a line's raw text).
+      return recordEntryFromJson(json, this.crlf ? `${JSON.stringify(json)}\r` : undefined);
     } catch (e) {
       throw new StoreError(`${what} is not a valid dataset record: ${(e as Error).message}`);
     }

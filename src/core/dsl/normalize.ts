@@ -12,6 +12,17 @@ import { QUERY_SPECS } from './queries';
 import type { ParamTable, ValueSpec } from './spec-types';
 import { MAX_JSON_DEPTH } from './validator';
 
+// Keys come from predictions: "__proto__" must stay a key (assigning it to a plain {} sets the
+// prototype and drops the key) and "toString" must not find Object.prototype in the spec tables.
+function put(o: Record<string, unknown>, key: string, value: unknown): void {
+  if (key === '__proto__') Object.defineProperty(o, key, { value, enumerable: true, writable: true, configurable: true });
+  else o[key] = value;
+}
+
+function own<T>(table: Readonly<Record<string, T>>, key: string): T | undefined {
+  return Object.hasOwn(table, key) ? table[key] : undefined;
+}
+
 function isObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
@@ -25,7 +36,7 @@ function deepSort(v: unknown, depth: number): unknown {
   if (Array.isArray(v)) return v.map((x) => deepSort(x, depth + 1));
   const o = v as Record<string, unknown>;
   const out: Record<string, unknown> = {};
-  for (const k of sortedKeys(o)) out[k] = deepSort(o[k], depth + 1);
+  for (const k of sortedKeys(o)) put(out, k, deepSort(o[k], depth + 1));
   return out;
 }
 
@@ -59,8 +70,8 @@ function normalizeParam(v: unknown, spec: ValueSpec, depth: number): unknown {
 function normalizeParams(o: Record<string, unknown>, table: ParamTable, depth: number): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const k of sortedKeys(o)) {
-    const ps = table[k];
-    out[k] = ps === undefined ? deepSort(o[k], depth + 1) : normalizeParam(o[k], ps.value, depth);
+    const ps = own(table, k);
+    put(out, k, ps === undefined ? deepSort(o[k], depth + 1) : normalizeParam(o[k], ps.value, depth));
   }
   return out;
 }
@@ -72,7 +83,7 @@ function normalizeQuery(q: unknown, depth: number): unknown {
   const keys = Object.keys(q);
   if (keys.length !== 1) return deepSort(q, depth);
   const name = keys[0]!;
-  const spec = QUERY_SPECS[name];
+  const spec = own(QUERY_SPECS, name);
   const body = q[name];
   if (spec === undefined || !isObject(body)) return { [name]: deepSort(body, depth + 1) };
   switch (spec.shape) {
@@ -96,10 +107,10 @@ function normalizeQuery(q: unknown, depth: number): unknown {
     case 'field-params': {
       const out: Record<string, unknown> = {};
       for (const k of sortedKeys(body)) {
-        const ps = spec.params[k];
-        if (ps !== undefined) out[k] = normalizeParam(body[k], ps.value, depth + 1);
-        else if (name === 'terms' && Array.isArray(body[k])) out[k] = [...(body[k] as unknown[])].sort(compareCanonical);
-        else out[k] = deepSort(body[k], depth + 2);
+        const ps = own(spec.params, k);
+        if (ps !== undefined) put(out, k, normalizeParam(body[k], ps.value, depth + 1));
+        else if (name === 'terms' && Array.isArray(body[k])) put(out, k, [...(body[k] as unknown[])].sort(compareCanonical));
+        else put(out, k, deepSort(body[k], depth + 2));
       }
       return { [name]: out };
     }
@@ -144,30 +155,30 @@ function normalizeAggs(v: unknown, depth: number): unknown {
   for (const name of sortedKeys(v)) {
     const agg = v[name];
     if (!isObject(agg)) {
-      out[name] = agg;
+      put(out, name, agg);
       continue;
     }
     const container: Record<string, unknown> = {};
     for (const k of sortedKeys(agg)) {
       const body = agg[k];
       if (k === 'aggs' || k === 'aggregations') container['aggs'] = normalizeAggs(body, depth + 2);
-      else if (k === 'filter') container[k] = normalizeQuery(body, depth + 2);
+      else if (k === 'filter') put(container, k, normalizeQuery(body, depth + 2));
       else if (k === 'filters' && isObject(body)) {
         const filters = body['filters'];
         const copy = deepSort(body, depth + 2) as Record<string, unknown>;
         if (Array.isArray(filters)) copy['filters'] = filters.map((f) => normalizeQuery(f, depth + 3));
         else if (isObject(filters)) {
           const m: Record<string, unknown> = {};
-          for (const fk of sortedKeys(filters)) m[fk] = normalizeQuery(filters[fk], depth + 3);
+          for (const fk of sortedKeys(filters)) put(m, fk, normalizeQuery(filters[fk], depth + 3));
           copy['filters'] = m;
         }
-        container[k] = copy;
+        put(container, k, copy);
       } else {
-        const spec = AGGREGATION_SPECS[k];
-        container[k] = spec !== undefined && isObject(body) ? normalizeParams(body, spec.params, depth + 2) : deepSort(body, depth + 2);
+        const spec = own(AGGREGATION_SPECS, k);
+        put(container, k, spec !== undefined && isObject(body) ? normalizeParams(body, spec.params, depth + 2) : deepSort(body, depth + 2));
       }
     }
-    out[name] = container;
+    put(out, name, container);
   }
   return out;
 }
@@ -182,20 +193,20 @@ export function normalizeBody(body: unknown): unknown {
     switch (k) {
       case 'query':
       case 'post_filter':
-        out[k] = normalizeQuery(v, 1);
+        put(out, k, normalizeQuery(v, 1));
         break;
       case 'aggs':
       case 'aggregations':
-        out[k] = normalizeAggs(v, 1);
+        put(out, k, normalizeAggs(v, 1));
         break;
       case 'sort':
-        out[k] = normalizeSort(v, 1);
+        put(out, k, normalizeSort(v, 1));
         break;
       case 'knn':
-        out[k] = Array.isArray(v) ? deepSort(v, 1) : [deepSort(v, 1)];
+        put(out, k, Array.isArray(v) ? deepSort(v, 1) : [deepSort(v, 1)]);
         break;
       default:
-        out[k] = deepSort(v, 1);
+        put(out, k, deepSort(v, 1));
     }
   }
   return out;

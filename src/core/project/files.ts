@@ -5,6 +5,7 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { parseMapping, type IndexMapping } from '../dsl';
 import { parseProjectConfig, type ProjectConfig } from './config';
+import { mappingDepthProblem } from './mapping-depth';
 
 export const PROJECT_FILE = 'distillery.json';
 
@@ -53,6 +54,8 @@ function firstInvalidUtf8(bytes: Uint8Array): number {
 /** Loads an index mapping file in any of the three shapes users have at hand. */
 export function loadMappingFile(path: string): IndexMapping {
   const text = readTextFile(path, 'mapping');
+  const tooDeep = mappingDepthProblem(text);
+  if (tooDeep) throw new Error(`mapping ${path} is not usable: ${tooDeep}`);
   let json: unknown;
   try {
     json = JSON.parse(text);

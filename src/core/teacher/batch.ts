@@ -5,9 +5,9 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { toFile } from 'openai';
 import { writeFileAtomic } from '../dataset/durable';
-import { chatResponseFromBody, type TeacherClient } from './client';
+import { chatResponseFromBody, outputLimitField, TeacherError, type TeacherClient } from './client';
 import { cacheKey } from './cache';
-import { formatUsd } from './cost';
+import { BATCH_DISCOUNT, formatUsd } from './cost';
 import { normalizeQuestion, type QuestionItem } from './generator';
 import { createGenerator, type TeacherSession } from './session';
 
@@ -56,6 +56,16 @@ function customId(index: number, sample: number): string {
   return `q${index}-s${sample}`;
 }
 
+/** vLLM, Ollama, `transformers serve` and most proxies have no Files/Batch API: say so, and the fix. */
+function noBatchApi(baseUrl: string | undefined, api: 'Files' | 'Batch'): (e: unknown) => never {
+  return (e) => {
+    if (e instanceof TeacherError && (e.status === 404 || e.status === 405 || e.status === 501)) {
+      throw new TeacherError('config', `the teacher endpoint ${baseUrl ?? 'https://api.openai.com/v1'} has no ${api} API (HTTP ${e.status}); run without --batch`, e.status);
+    }
+    throw e;
+  };
+}
+
 export async function submitBatch(
   session: TeacherSession,
   client: TeacherClient,
@@ -65,21 +75,30 @@ export async function submitBatch(
   const generator = createGenerator(session, client);
   const s = session.settings;
   const lines: string[] = [];
+  let worstUsd = 0;
   items.forEach((item, i) => {
     const messages = generator.messagesFor(item.question);
     for (let k = 0; k < s.samples; k++) {
-      lines.push(JSON.stringify({ custom_id: customId(i, k), method: 'POST', url: '/v1/chat/completions', body: { model: s.model, messages, temperature: s.temperature } }));
+      const body = { ...s.extraBody, model: s.model, messages, temperature: s.temperature, [outputLimitField(s.model)]: generator.maxTokens };
+      lines.push(JSON.stringify({ custom_id: customId(i, k), method: 'POST', url: '/v1/chat/completions', body }));
     }
+    worstUsd += generator.worstCaseUsd(messages) * s.samples * BATCH_DISCOUNT;
   });
-  const file = await client.withRetries(0, opts.signal, async () => ({
-    value: await client.openai.files.create({ file: await toFile(Buffer.from(lines.join('\n') + '\n', 'utf8'), 'distillery-batch.jsonl'), purpose: 'batch' }, opts.signal ? { signal: opts.signal } : {}),
-  }));
+  // A batch is paid when it completes, so the budget is checked up front against its worst case.
+  if (s.budgetUsd !== undefined && worstUsd > s.budgetUsd) {
+    throw new TeacherError('config', `the batch could cost up to ${formatUsd(worstUsd)} (every request at its output limit of ${generator.maxTokens} tokens), more than the budget of ${formatUsd(s.budgetUsd)}; submit fewer questions, lower teacher.maxTokens, or raise --budget-usd`);
+  }
+  const file = await client
+    .withRetries(0, opts.signal, async () => ({
+      value: await client.openai.files.create({ file: await toFile(Buffer.from(lines.join('\n') + '\n', 'utf8'), 'distillery-batch.jsonl'), purpose: 'batch' }, opts.signal ? { signal: opts.signal } : {}),
+    }))
+    .catch(noBatchApi(s.baseUrl, 'Files'));
   const batch = await client.withRetries(0, opts.signal, async () => ({
     value: await client.openai.batches.create(
       { input_file_id: file.id, endpoint: '/v1/chat/completions', completion_window: '24h', metadata: { tool: 'distillery', promptHash: session.promptHash } },
       opts.signal ? { signal: opts.signal } : {},
     ),
-  }));
+  })).catch(noBatchApi(s.baseUrl, 'Batch'));
   const state = readBatchState(session.datasetPath);
   state.batches.push({
     batchId: batch.id,
@@ -192,7 +211,9 @@ async function mergeBatch(
     const paid = [];
     for (const [k, body] of responses.entries()) {
       const response = chatResponseFromBody(body);
-      await session.cache.put(cacheKey(session.settings.baseUrl, { model: entry.model, messages, temperature: session.settings.temperature }, k), response);
+      // The key a synchronous run computes (Generator.request), so a rerun finds these answers.
+      const extraBody = session.settings.extraBody;
+      await session.cache.put(cacheKey(session.settings.baseUrl, { model: entry.model, messages, temperature: session.settings.temperature, max_tokens: session.settings.maxTokens, ...(extraBody ? { extraBody } : {}) }, k), response);
       const p = generator.account(response, true);
       costUsd += p.costUsd;
       paid.push(p);

@@ -4,7 +4,7 @@
 // killed at any point resumes without paying for a response it already received.
 import { createHash, randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { mkdir, rename, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, rename, stat, unlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ChatRequest, ChatResponse } from './client';
 import { canonicalJson } from './dsl-checks';
@@ -37,11 +37,37 @@ export class ResponseCache {
 
   /** Asynchronous, so a slow disk delays only this request, never the event loop. */
   async put(key: string, response: ChatResponse): Promise<void> {
-    this.ready ??= mkdir(this.dir, { recursive: true });
+    this.ready ??= mkdir(this.dir, { recursive: true }).then(() => this.removeStaleTemps());
     await this.ready;
     const file = this.file(key);
-    const tmp = `${file}.${randomBytes(4).toString('hex')}.tmp`;
+    const tmp = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
     await writeFile(tmp, JSON.stringify({ savedAt: new Date().toISOString(), response }));
     await rename(tmp, file);
+  }
+
+  /**
+   * Temp files of writers that were killed between write and rename: those of dead processes,
+   * and any older than an hour (a pid can be reused; no put takes that long).
+   */
+  async removeStaleTemps(): Promise<number> {
+    let removed = 0;
+    for (const name of await readdir(this.dir).catch(() => [] as string[])) {
+      if (!name.endsWith('.tmp')) continue;
+      const pid = Number(name.split('.').at(-3));
+      const file = join(this.dir, name);
+      let stale = !Number.isInteger(pid) || pid <= 0 || !alive(pid);
+      if (!stale && pid !== process.pid) stale = Date.now() - (await stat(file).then((s) => s.mtimeMs, () => Date.now())) > 3_600_000;
+      if (stale && (await unlink(file).then(() => true, () => false))) removed++;
+    }
+    return removed;
+  }
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
   }
 }

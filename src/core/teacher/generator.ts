@@ -25,7 +25,16 @@ export interface GeneratorOptions {
   baseUrl?: string | undefined;
   model: string;
   temperature: number;
+  /** The user's output limit (distillery.json / flag); part of the cache key. */
   maxTokens?: number | undefined;
+  /**
+   * The limit sent when the user set none, derived from the dataset's own answers
+   * (defaultMaxTokens). Not part of the cache key: it moves as the dataset grows, and a rerun
+   * after a crash must still find the answers it paid for.
+   */
+  derivedMaxTokens?: number | undefined;
+  /** Extra request fields from distillery.json `teacher.extraBody` (sampling fields a server needs). */
+  extraBody?: Record<string, unknown> | undefined;
   samples: number;
   repair: boolean;
   repairRounds: number;
@@ -68,6 +77,10 @@ export interface RunSummary {
   cacheHits: number;
   usage: Usage;
   costUsd: number;
+  /** Some responses carried no `usage`: their tokens (and cost) are estimated from text length. */
+  usageEstimated?: boolean;
+  /** Questions whose K samples were byte-identical (the server ignores the sampling settings). */
+  identicalSamples?: number;
   stoppedBy?: 'budget' | 'cancel' | 'error';
   error?: string;
 }
@@ -147,7 +160,8 @@ export class Generator {
   private requests = 0;
   private cacheHits = 0;
   private usage: Usage = { input: 0, output: 0 };
-  private outputSeen = { tokens: 0, responses: 0 };
+  private usageEstimated = false;
+  private identicalSamples = 0;
   private stopReason: 'budget' | 'cancel' | undefined;
   private fatal: TeacherError | undefined;
   private readonly internal = new AbortController();
@@ -169,35 +183,47 @@ export class Generator {
     return undefined;
   }
 
-  private expectedOutputTokens(): number {
-    return this.outputSeen.responses ? this.outputSeen.tokens / this.outputSeen.responses : this.o.maxTokens ? Math.min(this.o.maxTokens, 400) : 400;
+  /** The output limit every request carries: the user's, else the one derived from the dataset. */
+  get maxTokens(): number {
+    return this.o.maxTokens ?? this.o.derivedMaxTokens ?? DEFAULT_MAX_TOKENS;
+  }
+
+  /**
+   * The most a request can cost: every prompt byte a token (a byte-level BPE token covers at
+   * least one byte) plus the full output limit, at the model's price. Reserved before sending,
+   * so the budget holds whatever the replies' size and however many are in flight.
+   */
+  worstCaseUsd(messages: readonly ChatMessage[]): number {
+    return this.o.prices.cost(this.o.model, { input: promptTokensUpperBound(messages), output: this.maxTokens });
   }
 
   /** One request through cache → budget → client. `sample` separates the K draws of one prompt. */
   async request(messages: ChatMessage[], sample: number): Promise<PaidResponse> {
-    const request: ChatRequest = { model: this.o.model, messages, temperature: this.o.temperature, max_tokens: this.o.maxTokens };
-    const key = cacheKey(this.o.baseUrl, request, sample);
+    const keyed: ChatRequest = { model: this.o.model, messages, temperature: this.o.temperature, max_tokens: this.o.maxTokens, ...(this.o.extraBody ? { extraBody: this.o.extraBody } : {}) };
+    const key = cacheKey(this.o.baseUrl, keyed, sample);
     const hit = this.o.cache.get(key);
     if (hit) {
       this.cacheHits++;
+      if (hit.usageEstimated) this.usageEstimated = true;
       return { ...hit, costUsd: this.o.prices.cost(this.o.model, hit.usage) };
     }
     const why = this.stopped();
     if (why) throw new Stopped(why);
-    const estimate = this.o.prices.cost(this.o.model, { input: estimateTokens(messages), output: this.expectedOutputTokens() });
-    if (this.o.budgetUsd !== undefined && this.spent + this.reserved + estimate > this.o.budgetUsd) {
+    const reserve = this.worstCaseUsd(messages);
+    if (this.o.budgetUsd !== undefined && this.spent + this.reserved + reserve > this.o.budgetUsd) {
       this.stopReason = 'budget';
       throw new Stopped('budget');
     }
-    this.reserved += estimate;
+    // Held until the reply is booked, then the unused part is released (the real cost is booked).
+    this.reserved += reserve;
     let response: ChatResponse;
     try {
-      response = await this.o.client.chat(request, this.signal);
+      response = await this.o.client.chat({ ...keyed, max_tokens: this.maxTokens }, this.signal);
+      await this.o.cache.put(key, response);
+      return this.account(response);
     } finally {
-      this.reserved -= estimate;
+      this.reserved -= reserve;
     }
-    await this.o.cache.put(key, response);
-    return this.account(response);
   }
 
   /** Books a response that was paid for now (synchronously or by a batch). */
@@ -207,8 +233,7 @@ export class Generator {
     this.spent += costUsd;
     this.usage.input += response.usage.input;
     this.usage.output += response.usage.output;
-    this.outputSeen.tokens += response.usage.output;
-    this.outputSeen.responses++;
+    if (response.usageEstimated) this.usageEstimated = true;
     if (this.o.budgetUsd !== undefined && this.spent >= this.o.budgetUsd) this.stopReason = 'budget';
     return { ...response, costUsd };
   }
@@ -237,6 +262,10 @@ export class Generator {
 
   /** Votes among the samples, runs repair rounds on a bad winner, and builds the record. */
   async conclude(item: QuestionItem, messages: ChatMessage[], responses: PaidResponse[]): Promise<DatasetRecord> {
+    // `transformers serve` ignores temperature: K answers byte for byte the same vote for nothing
+    // (at temperature 0 that is expected, and not worth a word).
+    const identical = this.o.temperature > 0 && responses.length > 1 && responses.every((r) => r.content === responses[0]!.content);
+    if (identical) this.identicalSamples++;
     const candidates = responses.map((r) => this.evaluate(r));
     const valid = candidates.filter((c) => c.problems.length === 0);
     let chosen: Candidate;
@@ -278,6 +307,7 @@ export class Generator {
     }
     if (chosen.warnings.length > 0) notes.push(`validator warnings: ${chosen.warnings.join('; ')}`);
     if (samples && samples.agreeing < samples.k) notes.push(`self-consistency: ${samples.agreeing} of ${samples.k} samples agree`);
+    if (identical) notes.push(`self-consistency: all ${responses.length} samples are byte-identical; the server may ignore temperature (set teacher.extraBody in distillery.json)`);
     if (repairs > 0) notes.push(`repair rounds: ${repairs}`);
     return {
       id: item.recordId ?? '',
@@ -379,6 +409,8 @@ export class Generator {
     summary.cacheHits = this.cacheHits;
     summary.usage = { ...this.usage };
     summary.costUsd = Math.round(this.spent * 1e6) / 1e6;
+    if (this.usageEstimated) summary.usageEstimated = true;
+    if (this.identicalSamples) summary.identicalSamples = this.identicalSamples;
     if (this.fatal) {
       summary.stoppedBy = 'error';
       summary.error = this.fatal.message;
@@ -386,6 +418,32 @@ export class Generator {
     else if (this.o.stopSignal?.aborted || this.o.abortSignal?.aborted) summary.stoppedBy = 'cancel';
     return summary;
   }
+}
+
+/** The output limit when nothing is known about the answers yet. */
+export const DEFAULT_MAX_TOKENS = 4096;
+
+/** Prompt tokens can never exceed prompt bytes (plus a few per message for the chat format). */
+export function promptTokensUpperBound(messages: readonly ChatMessage[]): number {
+  return messages.reduce((n, m) => n + Buffer.byteLength(m.content, 'utf8') + 8, 16);
+}
+
+/**
+ * The output limit sent by default: twice the longest answer the dataset's teacher records hold
+ * (per request), at least 1024, at most 16384; DEFAULT_MAX_TOKENS with no answers yet. Long
+ * enough for any answer like the ones seen, short enough that a runaway reply costs little.
+ */
+export function defaultMaxTokens(records: readonly DatasetRecord[]): number {
+  let longest = 0;
+  for (const r of records) {
+    const usage = r.source?.kind === 'teacher' ? r.source.usage : undefined;
+    if (!usage || !usage.output) continue;
+    const samples = (r.source as { samples?: { k?: number } } | undefined)?.samples?.k ?? 1;
+    const repairs = (r.source as { repairs?: number } | undefined)?.repairs ?? 0;
+    longest = Math.max(longest, usage.output / (samples + repairs));
+  }
+  if (longest === 0) return DEFAULT_MAX_TOKENS;
+  return Math.min(16_384, Math.max(1024, Math.ceil((2 * longest) / 64) * 64));
 }
 
 /** Mean output tokens of the dataset's teacher answers (per request), else 400: the estimate's guess. */

@@ -6,14 +6,15 @@ import { readFile } from 'node:fs/promises';
 import { dirname, extname, join, resolve } from 'node:path';
 import { parse as parseJsonc, printParseErrorCode, type ParseError } from 'jsonc-parser';
 import { parseProjectConfig, projectSchema, type ProjectConfig, type TeacherSettings } from '../project/config';
+import { mappingDepthProblem } from '../project/mapping-depth';
 import type { DatasetRecord } from '../dataset/record';
 import { ResponseCache } from './cache';
-import { TeacherClient } from './client';
+import { checkBaseUrl, TeacherClient } from './client';
 import { PriceTable } from './cost';
 import { StoreTeacherDataset, type TeacherDataset } from './dataset';
 import type { DslChecks } from './dsl-checks';
 import { engineChecks } from './engine-checks';
-import { Generator, type GeneratorOptions } from './generator';
+import { defaultMaxTokens, Generator, type GeneratorOptions } from './generator';
 import { RateLimiter } from './limiter';
 import { chooseFewShot, loadTemplates, promptHash, type Templates } from './prompts';
 
@@ -54,6 +55,8 @@ async function readJsonc(file: string, what: string): Promise<unknown> {
   } catch (e) {
     throw new Error(`cannot read the ${what} ${file} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
   }
+  const tooDeep = what === 'mapping' ? mappingDepthProblem(text) : undefined;
+  if (tooDeep) throw new Error(`the mapping ${file} is not usable: ${tooDeep}`);
   const errors: ParseError[] = [];
   const value: unknown = parseJsonc(text, errors, { allowTrailingComma: true });
   if (errors.length) throw new Error(`the ${what} ${file} is not valid JSON (${printParseErrorCode(errors[0]!.error)} at offset ${errors[0]!.offset})`);
@@ -122,6 +125,8 @@ export function createClient(session: TeacherSession, input: ClientInput): Teach
   if (!input.apiKey && !s.baseUrl) {
     throw new Error('no API key for the teacher: set OPENAI_API_KEY (CLI) or run "Distillery: Set Teacher API Key" (VS Code), or set teacher.baseUrl for a local endpoint that needs none');
   }
+  const badUrl = s.baseUrl === undefined ? undefined : checkBaseUrl(s.baseUrl);
+  if (badUrl) throw new Error(badUrl);
   return new TeacherClient({
     apiKey: input.apiKey || 'no-key',
     baseUrl: s.baseUrl,
@@ -141,6 +146,8 @@ export function generatorOptions(session: TeacherSession, client: TeacherClient)
     model: s.model,
     temperature: s.temperature,
     maxTokens: s.maxTokens,
+    derivedMaxTokens: defaultMaxTokens(session.dataset.records()),
+    extraBody: s.extraBody,
     samples: s.samples,
     repair: s.repair,
     repairRounds: s.repairRounds,

@@ -67,6 +67,17 @@ export function coverageGaps(records: readonly DatasetRecord[], mapping: unknown
   };
 }
 
+/**
+ * Whether a proposed line reads as a question: letters, at least two words, not a preamble
+ * ("Here are 5 questions:"), a heading, markup, a code fence or a JSON fragment.
+ */
+export function looksLikeQuestion(line: string): boolean {
+  if (line.length < 4 || line.length > 300) return false;
+  if (/^(?:#|```|[{}[\]<>|]|\*\*)/.test(line) || /[:]$/.test(line)) return false;
+  if (!/\p{L}/u.test(line) || line.split(/\s+/).length < 2) return false;
+  return !/^(?:here (?:are|is)|sure\b|certainly\b|okay\b|of course\b|i (?:hope|can)\b)/i.test(line);
+}
+
 /** Lines of a reply as questions: bullets, numbering and quotes removed; a JSON array is accepted too. */
 export function parseQuestionList(text: string): string[] {
   const trimmed = text.trim();
@@ -87,6 +98,8 @@ export function parseQuestionList(text: string): string[] {
 export interface SynthesisResult {
   added: DatasetRecord[];
   duplicates: number;
+  /** Lines of the reply that are not questions (preambles, headings, markup), dropped. */
+  discarded: number;
   usage: Usage;
   costUsd: number;
 }
@@ -120,7 +133,9 @@ export async function synthesizeQuestions(
   const added: DatasetRecord[] = [];
   let duplicates = 0;
   const now = new Date().toISOString();
-  const proposals = parseQuestionList(response.content ?? '');
+  const lines = parseQuestionList(response.content ?? '');
+  const proposals = lines.filter(looksLikeQuestion);
+  const discarded = lines.length - proposals.length;
   for (const q of proposals) {
     const key = normalizeQuestion(q);
     if (known.has(key)) {
@@ -138,5 +153,5 @@ export async function synthesizeQuestions(
     for (const r of added) r.source = { ...r.source!, costUsd: share };
   }
   await session.dataset.append(added);
-  return { added, duplicates, usage: response.usage, costUsd: response.costUsd };
+  return { added, duplicates, discarded, usage: response.usage, costUsd: response.costUsd };
 }

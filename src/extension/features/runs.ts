@@ -492,6 +492,7 @@ export function createRunsFeature(ctx: Context): Feature {
       `- Disk: ${r.disk ? `${r.disk.freeGiB.toFixed(1)} GiB free of ${r.disk.totalGiB.toFixed(1)} GiB at ${r.disk.path}` : 'unknown'}`,
       '',
     );
+    if (r.schedulerProblems?.length) lines.push('## Slurm would refuse this profile', '', ...r.schedulerProblems.map((p) => `- ${p}`), '');
     if (gpus.length) lines.push('| GPU | Memory | bf16 |', '|---|---:|---|', ...gpus.map((g) => `| ${String(g['name'] ?? '?')} | ${String(g['memGiB'] ?? '?')} GiB | ${g['bf16'] ? 'yes' : 'no'} |`));
     else lines.push('No GPU found.');
     const advice = adviceFor(r.env, config);

@@ -9,6 +9,7 @@ import * as vscode from 'vscode';
 import type { HostProfile } from '../../core/project/config';
 import type { Host } from '../../core/remote/host';
 import { openHost } from '../../core/remote/open-host';
+import { schedulerSettingsOf } from '../../core/remote/schedulers/settings';
 import { resolveTarget } from '../../core/remote/ssh-target';
 import type { Context } from '../ctx';
 import { workspaceProject } from '../project';
@@ -40,6 +41,12 @@ function targetKey(target: string): string {
   return isLocalTarget(target) ? 'local' : target.trim().toLowerCase();
 }
 
+/** The machine an entry stands for: its target and how jobs start there (a Slurm login node is another host than the same machine without it). */
+function machineKey(e: { target: string; profile?: HostProfile }): string {
+  const scheduler = e.profile?.scheduler ?? 'none';
+  return scheduler === 'none' ? targetKey(e.target) : `${targetKey(e.target)}\0${scheduler}`;
+}
+
 export class Hosts implements vscode.Disposable {
   private readonly open = new Map<string, Host>();
   private readonly changed = new vscode.EventEmitter<void>();
@@ -69,7 +76,7 @@ export class Hosts implements vscode.Disposable {
     const seenTargets = new Set<string>();
     const seenNames = new Set<string>();
     const add = (e: HostEntry): void => {
-      const key = targetKey(e.target);
+      const key = machineKey(e);
       // A profile with its own settings (python, identity) for the same target stays separate
       // only if it differs; the built-in and added entries never duplicate a profile.
       if (seenNames.has(e.name) || (e.source !== 'distillery.json' && seenTargets.has(key))) return;
@@ -92,7 +99,7 @@ export class Hosts implements vscode.Disposable {
     const byName = this.entries().find((e) => e.name === name);
     if (byName) return byName;
     // `local` asked for by name when a profile is this machine: that profile.
-    const byTarget = this.entries().find((e) => targetKey(e.target) === targetKey(name));
+    const byTarget = this.entries().find((e) => machineKey(e) === targetKey(name));
     return byTarget ?? { name, target: name, source: 'added' };
   }
 
@@ -104,13 +111,14 @@ export class Hosts implements vscode.Disposable {
 
   host(name: string): Host {
     const e = this.entry(name);
-    const key = `${targetKey(e.target)}\0${e.profile?.identityFile ?? ''}\0${e.profile?.remoteHome ?? ''}`;
+    const key = `${machineKey(e)}\0${e.profile?.identityFile ?? ''}\0${e.profile?.remoteHome ?? ''}\0${JSON.stringify([e.profile?.slurm, e.profile?.ray])}`;
     let host = this.open.get(key);
     if (!host) {
       host = openHost(e.target, {
         ...connectPrompts(this.ctx.extension.secrets, this.ctx.log),
         ...(e.profile?.identityFile ? { identityFile: e.profile.identityFile } : {}),
         ...(e.profile?.remoteHome ? { remoteHome: e.profile.remoteHome } : {}),
+        ...(e.profile?.scheduler ? { scheduler: schedulerSettingsOf(e.profile) } : {}),
       });
       this.open.set(key, host);
     }

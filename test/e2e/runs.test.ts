@@ -79,6 +79,8 @@ describe('training runs in VS Code', { skip: runsMissing, timeout: 420_000 }, ()
           data: { train: 'data/train.jsonl', val: 'data/val.jsonl' },
         };
         writeFileSync(join(dir, 'tiny.run.json'), JSON.stringify(run, null, 2));
+        // The sample's own RUN.json (a 20-step run) would be offered too; this test wants the long one.
+        rmSync(join(dir, 'RUN.json'));
       },
     });
     await Promise.all([waitForActivation(wb), modelReady]);

@@ -331,3 +331,6 @@ export function checkRunConfig(json: unknown): { ok: true; config: RunConfig } |
     throw e;
   }
 }
+
+/** The sections as a person writes them, for the JSON Schema of RUN.json (run-config-json-schema.ts). */
+export const runConfigSections = { top: base, lora: loraSchema, train: trainSchema, data: dataSchema };

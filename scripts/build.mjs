@@ -30,9 +30,21 @@ async function writeProjectSchema() {
   rmSync(out);
 }
 
+// RUN.json's JSON Schema, likewise from its zod schema (src/core/training/run-config.ts).
+async function writeRunConfigSchema() {
+  const out = 'dist/.run-schema-gen.cjs';
+  await esbuild.build({ entryPoints: ['src/core/training/run-config-json-schema.ts'], outfile: out, bundle: true, platform: 'node', format: 'cjs', logLevel: 'warning' });
+  const { createRequire } = await import('node:module');
+  const { writeFileSync, rmSync } = await import('node:fs');
+  const mod = createRequire(import.meta.url)('../' + out);
+  writeFileSync('dist/run.schema.json', JSON.stringify(mod.runConfigJsonSchema(), null, 2) + '\n');
+  rmSync(out);
+}
+
 if (watch) {
   for (const b of builds) await (await esbuild.context({ ...common, ...b })).watch();
 } else {
   await Promise.all(builds.map((b) => esbuild.build({ ...common, ...b })));
   await writeProjectSchema();
+  await writeRunConfigSchema();
 }

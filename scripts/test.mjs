@@ -38,8 +38,14 @@ function count(text, re) {
   return m ? Number(m[1]) : 0;
 }
 
+const timings = [];
+
 async function step(label, cmd, args, parse) {
+  const started = Date.now();
   const { code, text } = await run(label, cmd, args);
+  const seconds = Math.round((Date.now() - started) / 1000);
+  timings.push(`${label} ${seconds} s`);
+  process.stdout.write(`=== ${label}: ${code === 0 ? 'ok' : `exit ${code}`} in ${seconds} s\n`);
   if (parse) {
     const r = parse(text);
     totals.passed += r.passed; totals.failed += r.failed; totals.skipped += r.skipped;
@@ -83,6 +89,7 @@ for (const suite of suites) {
   }
 }
 
+console.log(`\nsuite times: ${timings.join(', ')}`);
 console.log(`\ntests: ${totals.passed} passed, ${totals.failed} failed, ${totals.skipped} skipped`);
 if (failedSteps.length) {
   console.log(`failed steps: ${failedSteps.join(', ')}`);

@@ -49,8 +49,8 @@ def build_parser() -> argparse.ArgumentParser:
     ev.add_argument("--data", required=True, help="JSONL with id, question, dsl")
     ev.add_argument("--out", required=True, help="folder for predictions.jsonl and metrics.json")
     ev.add_argument("--batch-size", type=int, default=16)
-    ev.add_argument("--max-source-len", type=int, default=256)
-    ev.add_argument("--max-new-tokens", type=int, default=256)
+    ev.add_argument("--max-source-len", type=int, default=None, help="default: the training run's maxSourceLen, else 256")
+    ev.add_argument("--max-new-tokens", type=int, default=None, help="default: sized from the training data's longest DSL, else 256")
 
     tiny = sub.add_parser("make-tiny-model", help="write a random tiny model + local tokenizer (no network)")
     tiny.add_argument("--arch", required=True, choices=["t5", "llama"])
@@ -102,12 +102,12 @@ def main(argv: Sequence[str] | None = None, event_stream: IO[str] | None = None)
         sys.stdout = sys.stderr  # keep library prints out of the captured event stream
     events = EventWriter(stream, enabled=is_main_process())
     try:
-        return _dispatch(args, events)
+        return _dispatch(args, events, stream, argv)
     finally:
         sys.stdout = saved_stdout
 
 
-def _dispatch(args: argparse.Namespace, events: EventWriter) -> int:
+def _dispatch(args: argparse.Namespace, events: EventWriter, stream: IO[str], argv: Sequence[str] | None) -> int:
     from .config import ConfigError
     from .data import DataError
 
@@ -130,6 +130,14 @@ def _dispatch(args: argparse.Namespace, events: EventWriter) -> int:
         return _user_error(events, "config", exc)
     except DataError as exc:
         return _user_error(events, "data", exc)
+
+    if args.command == "train" and cfg.gpus:
+        from .launcher import needs_ranks, run_ranks, visible_devices_env
+
+        if needs_ranks(cfg.gpus):
+            return run_ranks(cfg.gpus, list(argv if argv is not None else sys.argv[1:])[1:], events, stream)
+        if "RANK" not in os.environ:
+            os.environ.update(visible_devices_env(cfg.gpus))  # before torch initialises CUDA
 
     _quiet_libraries()
     import torch

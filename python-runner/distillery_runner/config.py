@@ -75,6 +75,7 @@ class RunConfig:
     lora: LoraConfig = field(default_factory=LoraConfig)
     train: TrainConfig = field(default_factory=TrainConfig)
     runId: str | None = None
+    gpus: list[int] | None = None  # GPU indices; more than one starts one torchrun rank per GPU
     configDir: Path = Path(".")
 
     @property
@@ -99,6 +100,7 @@ _TOP_KEYS = {
     "lora": ("object", None),
     "train": ("object", None),
     "data": ("object", None),
+    "gpus": ("gpus?", None),
 }
 _LORA_KEYS = {
     "r": ("int", None),
@@ -169,6 +171,8 @@ def _check_value(name: str, value: Any, kind: str, extra: Any) -> Any:
         "bool": isinstance(value, bool),
         "enum": isinstance(value, str) and extra is not None and value in extra,
         "object": isinstance(value, dict),
+        "gpus": isinstance(value, list) and len(value) > 0 and len(set(value)) == len(value)
+        and all(isinstance(g, int) and not isinstance(g, bool) and g >= 0 for g in value),
         "modules": (value == "all-linear")
         or (isinstance(value, list) and len(value) > 0 and all(isinstance(m, str) and m for m in value)),
     }[base]
@@ -181,8 +185,11 @@ def _check_value(name: str, value: Any, kind: str, extra: Any) -> Any:
             "enum": " | ".join(extra or ()),
             "object": "an object",
             "modules": "\"all-linear\" or a non-empty array of module names",
+            "gpus": "a non-empty array of distinct GPU indices (integers ≥ 0), or null for the default GPU",
         }[base]
-        raise ConfigError(f"'{name}' must be {expected}, got {json.dumps(value)} ({_type_name(value)})")
+        # Compact, as JavaScript's JSON.stringify writes it, so run-config.ts words it identically.
+        shown = json.dumps(value, separators=(",", ":"), ensure_ascii=False)
+        raise ConfigError(f"'{name}' must be {expected}, got {shown} ({_type_name(value)})")
     return float(value) if base == "num" else value
 
 
@@ -288,6 +295,7 @@ def parse_run_config(raw: Any, config_dir: Path) -> RunConfig:
         lora=lora,
         train=train,
         runId=top.get("runId"),
+        gpus=top.get("gpus"),
         configDir=config_dir,
     )
 

@@ -85,18 +85,20 @@ def load_records(path: Path, *, need_rationale: bool, split: str) -> list[Record
     return records
 
 
-def unrepresentable_characters(tokenizer: Any, texts: list[str], sample: int = 500) -> list[str]:
+def unrepresentable_characters(tokenizer: Any, texts: list[str]) -> list[str]:
     """Characters of the targets that do not survive encode → decode (mapped to <unk>).
 
     FLAN-T5's SentencePiece vocabulary, for one, has no `{` or `}`: such a student can never
     write valid JSON, so this is reported at start instead of discovered after training.
+    Every text counts (a character may occur once, in the last rationale), so the scan is over
+    the set of distinct characters: one short encode whatever the size of the data.
     """
-    missing: set[str] = set()
-    for text in texts[:sample]:
-        ids = tokenizer(text, add_special_tokens=False)["input_ids"]
-        decoded = tokenizer.decode(ids, skip_special_tokens=True)
-        missing.update(ch for ch in set(text) - set(decoded) if not ch.isspace())
-    return sorted(missing)
+    chars = sorted({ch for text in texts for ch in text if not ch.isspace()})
+    if not chars:
+        return []
+    probe = " ".join(chars)
+    decoded = tokenizer.decode(tokenizer(probe, add_special_tokens=False)["input_ids"], skip_special_tokens=True)
+    return sorted(set(chars) - set(decoded))
 
 
 class Encoder:
@@ -116,17 +118,29 @@ class Encoder:
         # The newline ends the prompt for decoder-only models so the target starts on a fresh token.
         return f"{prefix}{question}" if self.arch == "seq2seq" else f"{prefix}{question}\n"
 
-    def prompt_ids(self, prefix: str, question: str) -> list[int]:
-        return self.tokenizer(self.prompt(prefix, question), truncation=True, max_length=self.max_source_len)["input_ids"]
+    def full_prompt_ids(self, prefix: str, question: str) -> list[int]:
+        return self.tokenizer(self.prompt(prefix, question))["input_ids"]
 
-    def pair(self, prefix: str, question: str, target: str) -> dict[str, list[int]]:
-        source = self.prompt_ids(prefix, question)
+    def prompt_ids(self, prefix: str, question: str) -> list[int]:
+        return self.full_prompt_ids(prefix, question)[: self.max_source_len]
+
+    def full_target_ids(self, target: str) -> list[int]:
+        """The whole target with its end-of-sequence token, untruncated."""
         if self.arch == "seq2seq":
-            labels = self.tokenizer(text_target=target, truncation=True, max_length=self.max_target_len)["input_ids"]
-            return {"input_ids": source, "labels": labels}
-        target_ids = self.tokenizer(target, add_special_tokens=False)["input_ids"][: self.max_target_len - 1]
-        target_ids = target_ids + [self.tokenizer.eos_token_id]
-        return {"input_ids": source + target_ids, "labels": [IGNORE_INDEX] * len(source) + target_ids}
+            return self.tokenizer(text_target=target)["input_ids"]
+        return self.tokenizer(target, add_special_tokens=False)["input_ids"] + [self.tokenizer.eos_token_id]
+
+    def pair(self, prefix: str, question: str, target: str) -> dict[str, Any]:
+        full_source = self.full_prompt_ids(prefix, question)
+        full_target = self.full_target_ids(target)
+        source = full_source[: self.max_source_len]
+        # Cutting from the end drops the end-of-sequence token too: a cut target must not teach
+        # the model to stop mid-JSON. Preflight (length_report) refuses data where this is common.
+        labels = full_target[: self.max_target_len]
+        lengths = {"source": len(full_source), "target": len(full_target)}
+        if self.arch == "seq2seq":
+            return {"input_ids": source, "labels": labels, "lengths": lengths}
+        return {"input_ids": source + labels, "labels": [IGNORE_INDEX] * len(source) + labels, "lengths": lengths}
 
     def example(self, record: Record, with_rationale: bool) -> dict[str, Any]:
         predict = self.pair(PREDICT_PREFIX, record.question, canonical_json(record.dsl))
@@ -137,7 +151,59 @@ class Encoder:
         }
         if with_rationale:
             out["expl"] = self.pair(EXPLAIN_PREFIX, record.question, record.rationale or "")
+        # What one example costs in computed positions over all its passes: the key length-grouped
+        # sampling sorts by, since a T5 batch pads its rationales as much as its questions.
+        out["length"] = sum(len(out[p]["input_ids"]) + (len(out[p]["labels"]) if self.arch == "seq2seq" else 0) for p in ("pred", "expl") if p in out)
         return out
+
+
+# Above these shares of cut sequences a run is refused: a cut DSL target teaches a model that
+# cannot finish its JSON, a cut question hides what was asked. Rationales are allowed more: a cut
+# explanation still teaches the reasoning it contains.
+MAX_CUT_SHARE = {"sources": 0.01, "targets": 0.01, "rationales": 0.10}
+
+
+def _percentile(values: list[int], share: float) -> int:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(share * len(ordered)))] if ordered else 0
+
+
+def length_report(examples: list[dict[str, Any]], max_source_len: int, max_target_len: int) -> dict[str, Any]:
+    """Token lengths of the train examples before truncation, and how many sequences are cut.
+
+    Raises DataError naming the setting to raise when more than MAX_CUT_SHARE would be cut.
+    """
+    sources = [e["pred"]["lengths"]["source"] for e in examples] + [e["expl"]["lengths"]["source"] for e in examples if "expl" in e]
+    targets = [e["pred"]["lengths"]["target"] for e in examples]
+    rationales = [e["expl"]["lengths"]["target"] for e in examples if "expl" in e]
+    cut = {
+        "sources": sum(n > max_source_len for n in sources),
+        "targets": sum(n > max_target_len for n in targets),
+        "rationales": sum(n > max_target_len for n in rationales),
+    }
+    totals = {"sources": len(sources), "targets": len(targets), "rationales": len(rationales)}
+    longest = {"sources": max(sources, default=0), "targets": max(targets, default=0), "rationales": max(rationales, default=0)}
+    for kind, limit in MAX_CUT_SHARE.items():
+        if totals[kind] and cut[kind] / totals[kind] > limit:
+            key = "maxSourceLen" if kind == "sources" else "maxTargetLen"
+            needed = longest[kind] if kind != "rationales" else max(longest["targets"], _percentile(rationales, 0.95))
+            raise DataError(
+                f"{cut[kind]} of {totals[kind]} train {kind} are longer than train.{key} "
+                f"({max_source_len if kind == 'sources' else max_target_len} tokens) and would be cut (more than {limit:.0%}); the longest is {longest[kind]} tokens",
+                f"set train.{key} to {needed} or more, or shorten those records",
+            )
+    return {
+        "truncated": cut,
+        "maxTokens": longest,
+        "p95Tokens": {"sources": _percentile(sources, 0.95), "targets": _percentile(targets, 0.95), "rationales": _percentile(rationales, 0.95)},
+    }
+
+
+def generation_budget(examples: list[dict[str, Any]]) -> int:
+    """max_new_tokens for evaluation, from the longest DSL target seen in training (with its end
+    token) plus a quarter for longer answers, instead of reusing the training truncation length."""
+    longest = max(e["pred"]["lengths"]["target"] for e in examples)
+    return longest + max(8, longest // 4)
 
 
 @dataclass(frozen=True)

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import math
 import os
 import time
 from pathlib import Path
@@ -15,22 +16,36 @@ from typing import Any
 import torch
 from transformers import EarlyStoppingCallback, TrainingArguments, set_seed
 
-from .batching import DSSCollator, EncodedDataset
+from .batching import DSSCollator, EncodedDataset, packed_collator
 from .checkpoints import last_checkpoint
 from .config import ConfigError, RunConfig, config_to_json
-from .data import Encoder, Splits, canonical_json, load_records, unrepresentable_characters
+from .data import Encoder, Splits, canonical_json, generation_budget, length_report, load_records, unrepresentable_characters
 from .environment import Runtime, resolve_runtime, versions
 from .evaluate import evaluate_split
 from .events import EventWriter, is_main_process
-from .modeling import count_parameters, detect_arch, load_model_config, load_student, load_tokenizer, log
+from .modeling import count_parameters, detect_arch, load_model_config, load_student, load_tokenizer, log, read_training_info, write_training_info
 from .trainer import CancelOnSignal, DSSTrainer, EventCallback, gpu_memory
 
 SCHEDULERS = {"cosine": "cosine", "linear": "linear", "constant": "constant_with_warmup", "reduce_on_plateau": "reduce_lr_on_plateau"}
 
 
-def training_arguments(cfg: RunConfig, runtime: Runtime, out_dir: Path, has_val: bool) -> TrainingArguments:
+# The paper's plateau schedule: divide the learning rate by 10 after one epoch without improvement.
+PLATEAU_FACTOR = 0.1
+
+
+def plateau_patience(train_examples: int, cfg: RunConfig, world_size: int) -> int:
+    """One epoch of validations: ReduceLROnPlateau counts evaluations, not epochs."""
+    t = cfg.train
+    steps_per_epoch = math.ceil(train_examples / (t.batchSize * t.gradAccum * max(world_size, 1)))
+    return max(1, math.ceil(steps_per_epoch / t.evalSteps))
+
+
+def training_arguments(cfg: RunConfig, runtime: Runtime, out_dir: Path, has_val: bool, train_examples: int = 0, packed: bool = False) -> TrainingArguments:
+    """packed: decoder-only batches are packed without padding, so length grouping would only make
+    the tokens per step uneven; it applies to T5, whose batches are padded."""
     t = cfg.train
     early_stopping = t.earlyStoppingPatience is not None
+    world_size = int(os.environ.get("WORLD_SIZE", "1"))
     kwargs: dict[str, Any] = dict(
         output_dir=str(out_dir / "checkpoints"),
         per_device_train_batch_size=t.batchSize,
@@ -58,7 +73,9 @@ def training_arguments(cfg: RunConfig, runtime: Runtime, out_dir: Path, has_val:
         seed=t.seed,
         data_seed=t.seed,
         use_cpu=not runtime.cuda,
-        optim="paged_adamw_8bit" if cfg.modality == "qlora" else "adamw_torch",
+        # PEFT freezes the base, so DDP's search for unused parameters would only cost a graph walk
+        # per step (and trips on frozen weights); full fine-tuning uses every parameter anyway.
+        ddp_find_unused_parameters=False,
         report_to="none",
         disable_tqdm=True,
         remove_unused_columns=False,
@@ -66,16 +83,23 @@ def training_arguments(cfg: RunConfig, runtime: Runtime, out_dir: Path, has_val:
         dataloader_num_workers=0,
         log_level="warning",
     )
+    if cfg.modality == "qlora":
+        # The QLoRA paper's paged 8-bit AdamW: optimiser state pages to host memory at peaks.
+        # Everything else keeps HF's default, fused AdamW (torch ≥ 2.8), the paper's optimiser.
+        kwargs["optim"] = "paged_adamw_8bit"
+    if t.scheduler == "reduce_on_plateau":
+        kwargs["lr_scheduler_kwargs"] = {"factor": PLATEAU_FACTOR, "patience": plateau_patience(train_examples, cfg, world_size)}
     fields = {f.name for f in dataclasses.fields(TrainingArguments)}
     # transformers 5 renamed gradient checkpointing to activation checkpointing.
     prefix = "activation_checkpointing" if "activation_checkpointing" in fields else "gradient_checkpointing"
     kwargs[prefix] = t.gradientCheckpointing
     kwargs[f"{prefix}_kwargs"] = {"use_reentrant": False}
-    sampling = "group_by_length" if t.groupByLength else "random"
+    grouped = t.groupByLength and not packed
+    sampling = "group_by_length" if grouped else "random"
     if "train_sampling_strategy" in fields:
         kwargs["train_sampling_strategy"] = sampling
     else:
-        kwargs["group_by_length"] = t.groupByLength
+        kwargs["group_by_length"] = grouped
     return TrainingArguments(**kwargs)
 
 
@@ -120,15 +144,19 @@ def _run(cfg: RunConfig, splits: Splits, out_dir: Path, checkpoint: str | None, 
         tokenizer.add_tokens(unknown_chars)
         added_ids = tokenizer.convert_tokens_to_ids(unknown_chars)
         log(f"the tokenizer of {cfg.baseModel} cannot write {' '.join(unknown_chars)}; added them as tokens {added_ids}")
-    model = load_student(cfg, runtime, model_path, arch, added_ids)
 
-    # 3. tokenised datasets
+    # 3. tokenised datasets, measured before the model loads so over-long data fails in seconds
     with_rationale = cfg.label_weight < 1.0
     encoder = Encoder(tokenizer, arch, cfg.train.maxSourceLen, cfg.train.maxTargetLen)
-    train_ds = EncodedDataset([encoder.example(r, with_rationale) for r in splits.train])
+    train_examples = [encoder.example(r, with_rationale) for r in splits.train]
+    lengths = length_report(train_examples, cfg.train.maxSourceLen, cfg.train.maxTargetLen)
+    max_new_tokens = generation_budget(train_examples)
+    train_ds = EncodedDataset(train_examples)
     val_ds = EncodedDataset([encoder.example(r, False) for r in splits.val]) if splits.val else None
 
-    args = training_arguments(cfg, runtime, out_dir, val_ds is not None)
+    model = load_student(cfg, runtime, model_path, arch, added_ids)
+
+    args = training_arguments(cfg, runtime, out_dir, val_ds is not None, len(train_ds), packed=arch == "causal")
     event_callback = EventCallback(events)
     callbacks: list[Any] = [event_callback, cancel]
     if cfg.train.earlyStoppingPatience is not None:
@@ -138,11 +166,13 @@ def _run(cfg: RunConfig, splits: Splits, out_dir: Path, checkpoint: str | None, 
         args=args,
         train_dataset=train_ds,
         eval_dataset=val_ds,
-        data_collator=DSSCollator(tokenizer.pad_token_id),
+        data_collator=packed_collator(cfg.label_weight, runtime.cuda, tokenizer.pad_token_id) if arch == "causal" else DSSCollator(tokenizer.pad_token_id),
         processing_class=tokenizer,
         callbacks=callbacks,
         label_weight=cfg.label_weight,
     )
+
+    cancel.accelerator = trainer.accelerator
 
     # The remote job layout is ~/.distillery/runs/<runId>/outputs, so that folder's parent names the run.
     run_id = cfg.runId or os.environ.get("DISTILLERY_RUN_ID") or (out_dir.parent.name if out_dir.name == "outputs" else out_dir.name)
@@ -162,6 +192,8 @@ def _run(cfg: RunConfig, splits: Splits, out_dir: Path, checkpoint: str | None, 
         valExamples=len(val_ds) if val_ds else 0,
         resumedFrom=checkpoint,
         addedTokens=unknown_chars,
+        lengths=lengths,
+        maxNewTokens=max_new_tokens,
         outputDir=str(out_dir),
     )
 
@@ -184,15 +216,20 @@ def _run(cfg: RunConfig, splits: Splits, out_dir: Path, checkpoint: str | None, 
     elif val_ds is not None and trainer.state.global_step % cfg.train.evalSteps != 0:
         metrics["valLoss"] = trainer.evaluate()["eval_loss"]
     final_dir = out_dir / ("adapter" if cfg.uses_adapter else "model")
-    trainer.save_model(str(final_dir))
-    tokenizer.save_pretrained(str(final_dir))
+    trainer.save_model(str(final_dir))  # collective under DDP/FSDP: every rank calls it
     if trainer.is_world_process_zero():
+        # One writer: ranks saving the same files at once can leave a torn tokenizer.json.
+        tokenizer.save_pretrained(str(final_dir))
+        write_training_info(final_dir, {
+            "modality": cfg.modality, "arch": arch, "precision": runtime.precision,
+            "maxSourceLen": cfg.train.maxSourceLen, "maxNewTokens": max_new_tokens,
+        })
         eval_records = splits.test or splits.val
         if eval_records:
             split = "test" if splits.test else "val"
             scores = evaluate_split(
                 trainer.model, tokenizer, arch, eval_records, out_dir,
-                max_source_len=cfg.train.maxSourceLen, max_new_tokens=cfg.train.maxTargetLen,
+                max_source_len=cfg.train.maxSourceLen, max_new_tokens=max_new_tokens,
                 batch_size=cfg.train.evalBatchSize or cfg.train.batchSize,
             )
             fields = {"step": trainer.state.global_step, "split": split, **scores}
@@ -218,7 +255,7 @@ def _done(events: EventWriter, status: str, started: float, out_dir: Path, metri
     return 0 if status == "ok" else 3
 
 
-def run_eval(model_dir: str, data_path: str, out: str, batch_size: int, max_source_len: int, max_new_tokens: int, events: EventWriter) -> int:
+def run_eval(model_dir: str, data_path: str, out: str, batch_size: int, max_source_len: int | None, max_new_tokens: int | None, events: EventWriter) -> int:
     """`eval`: generation metrics for a trained output on one JSONL split."""
     from .modeling import load_for_inference
 
@@ -233,6 +270,9 @@ def run_eval(model_dir: str, data_path: str, out: str, batch_size: int, max_sour
     if not ((path / "config.json").is_file() or (path / "adapter_config.json").is_file()):
         raise ConfigError(f"--model: {model_dir} holds no model (config.json) or adapter (adapter_config.json)", "pass the --out folder of a finished train run")
     records = load_records(Path(data_path).resolve(), need_rationale=False, split="eval")
+    info = read_training_info(path)  # lengths the model was trained with, unless overridden
+    max_source_len = max_source_len or info.get("maxSourceLen", 256)
+    max_new_tokens = max_new_tokens or info.get("maxNewTokens", 256)
     device = "cuda:0" if torch.cuda.is_available() else "cpu"
     model, tokenizer, arch = load_for_inference(path, device)
     out_dir.mkdir(parents=True, exist_ok=True)

@@ -11,6 +11,7 @@ import time
 from typing import Any
 
 import torch
+import torch.nn.functional as F
 from transformers import Trainer, TrainerCallback
 
 from .events import EventWriter
@@ -27,21 +28,54 @@ def gpu_memory() -> tuple[float, float]:
     return _gib(torch.cuda.memory_allocated()), _gib(torch.cuda.max_memory_allocated())
 
 
+def packed_losses(model: Any, inputs: dict[str, torch.Tensor]) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+    """(label, rationale, total) from one forward over a PackedDSSCollator row.
+
+    total = Σ weight·CE = w·mean(CE_label) + (1−w)·mean(CE_rationale); the two means come from
+    the same per-token losses, for logging only.
+    """
+    # No attention mask and no cache: that is when transformers reads restarts in position_ids as
+    # sequence boundaries (with a cache it would let every token see the whole row).
+    logits = model(input_ids=inputs["packed_input_ids"], position_ids=inputs["packed_position_ids"], use_cache=False).logits
+    targets = inputs["packed_targets"]
+    per_token = F.cross_entropy(logits.float().flatten(0, 1), targets.flatten(), ignore_index=-100, reduction="none").view_as(targets)
+    total = (per_token * inputs["packed_weights"]).sum()
+    scored = targets != -100
+    is_label = inputs["packed_is_label"]
+    counts = inputs["packed_counts"].clamp(min=1)
+    with torch.no_grad():
+        label = (per_token * (scored & is_label)).sum() / counts[0]
+        rationale = (per_token * (scored & ~is_label)).sum() / counts[1]
+    return label, rationale, total
+
+
 class DSSTrainer(Trainer):
     """loss = w·L_label + (1−w)·L_rationale over a `predict: ` and an `explain: ` pass.
 
-    With w = 1 the rationale pass is skipped entirely (label-only supervision).
+    Decoder-only students get both passes packed into one padding-free forward (PackedDSSCollator);
+    encoder-decoder students run the two padded passes. With w = 1 there is no rationale pass.
     """
 
     def __init__(self, *args: Any, label_weight: float, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.label_weight = label_weight
-        # Both passes return per-batch mean losses, so the Trainer must divide by the
+        # Both paths return per-micro-batch means, so the Trainer must divide by the
         # accumulation steps itself rather than expect num_items_in_batch normalisation.
         self.model_accepts_loss_kwargs = False
         self.loss_is_scaled_for_ga = False
-        self._since_log = {"label": 0.0, "rationale": 0.0, "n": 0, "tokens": 0}
+        self._since_log: dict[str, Any] = {"label": 0.0, "rationale": 0.0, "n": 0, "tokens": 0}
         self.tokens_seen = 0
+
+    def _get_train_sampler(self, train_dataset: Any = None) -> Any:
+        dataset = train_dataset if train_dataset is not None else self.train_dataset
+        if self.args.train_sampling_strategy == "group_by_length" and dataset is not None and "length" in dataset[0]:
+            from transformers.trainer_pt_utils import LengthGroupedSampler
+
+            # The stock sampler measures `input_ids` (the question alone); group by the length of
+            # every pass instead (Encoder.example's `length`).
+            lengths = [dataset[i]["length"] for i in range(len(dataset))]
+            return LengthGroupedSampler(self.args.train_batch_size * self.args.gradient_accumulation_steps, lengths=lengths)
+        return super()._get_train_sampler(train_dataset)
 
     @staticmethod
     def _pass(model: Any, inputs: dict[str, torch.Tensor], name: str) -> torch.Tensor:
@@ -51,17 +85,11 @@ class DSSTrainer(Trainer):
             labels=inputs[f"{name}_labels"],
         ).loss
 
-    @staticmethod
-    def _tokens(inputs: dict[str, torch.Tensor]) -> int:
-        total = 0
-        for name in ("pred", "expl"):
-            if f"{name}_attention_mask" in inputs:
-                total += int(inputs[f"{name}_attention_mask"].sum())
-                total += int((inputs[f"{name}_labels"] != -100).sum())
-        return total
-
     def dss_losses(self, model: Any, inputs: dict[str, torch.Tensor]) -> tuple[torch.Tensor, torch.Tensor | None, torch.Tensor]:
         w = self.label_weight
+        if "packed_input_ids" in inputs:
+            label, rationale, loss = packed_losses(model, inputs)
+            return label, (rationale if w < 1.0 else None), loss
         label = self._pass(model, inputs, "pred")
         if w >= 1.0 or "expl_input_ids" not in inputs:
             return label, None, label
@@ -69,29 +97,37 @@ class DSSTrainer(Trainer):
         return label, rationale, w * label + (1.0 - w) * rationale
 
     def compute_loss(self, model: Any, inputs: dict[str, torch.Tensor], return_outputs: bool = False, num_items_in_batch: Any = None) -> Any:
+        tokens = inputs.pop("tokens", None)
         label, rationale, loss = self.dss_losses(model, inputs)
         if model.training:
+            # Detached device tensors: adding them queues work, reading them would wait for the
+            # GPU. They are read once per logging interval, in log().
             stats = self._since_log
-            stats["label"] += float(label.detach())
-            stats["rationale"] += float(rationale.detach()) if rationale is not None else 0.0
+            stats["label"] = stats["label"] + label.detach()
+            if rationale is not None:
+                stats["rationale"] = stats["rationale"] + rationale.detach()
             stats["n"] += 1
-            tokens = self._tokens(inputs)
-            stats["tokens"] += tokens
-            self.tokens_seen += tokens
+            if tokens is not None:
+                stats["tokens"] += int(tokens)  # a host tensor from the collator: no sync
+                self.tokens_seen += int(tokens)
         return (loss, None) if return_outputs else loss
 
     def prediction_step(self, model: Any, inputs: dict[str, Any], prediction_loss_only: bool, ignore_keys: Any = None) -> Any:
         # Validation loss is the label (predict) loss: the task used at inference and the one
         # early stopping should track, whatever the DSS weight.
         inputs = self._prepare_inputs(inputs)
+        inputs.pop("tokens", None)
         with torch.no_grad(), self.compute_loss_context_manager():
-            label = self._pass(model, inputs, "pred")
+            label = packed_losses(model, inputs)[0] if "packed_input_ids" in inputs else self._pass(model, inputs, "pred")
         return label.detach(), None, None
 
     def log(self, logs: dict[str, float], *args: Any, **kwargs: Any) -> None:
         stats = self._since_log
         if "loss" in logs and stats["n"]:
-            values = torch.tensor([stats["label"] / stats["n"], stats["rationale"] / stats["n"], float(stats["tokens"])], device=self.args.device)
+            n = stats["n"]
+            values = torch.stack([torch.as_tensor(stats["label"], dtype=torch.float32, device=self.args.device) / n,
+                                  torch.as_tensor(stats["rationale"], dtype=torch.float32, device=self.args.device) / n,
+                                  torch.tensor(float(stats["tokens"]), device=self.args.device)])
             if self.args.world_size > 1:
                 # Every rank logs at the same step (the Trainer gathers `loss` there too), so this
                 # collective is safe; it makes the split losses agree with the averaged `loss`.
@@ -105,10 +141,17 @@ class DSSTrainer(Trainer):
 
 
 class CancelOnSignal(TrainerCallback):
-    """SIGTERM/SIGINT: finish the current optimiser step, save a checkpoint, stop."""
+    """SIGTERM/SIGINT: finish the current optimiser step, save a checkpoint, stop.
+
+    Under torchrun the signal reaches the ranks at different moments; a rank that stopped alone
+    would leave the others blocked in the next gradient all-reduce. So every step the ranks
+    combine their flags through accelerate's trigger (one tiny all-reduce per optimiser step) and
+    all stop at the first step at which any of them was asked to.
+    """
 
     def __init__(self) -> None:
         self.requested = False
+        self.accelerator: Any = None  # set once the Trainer exists
         self._previous: dict[int, Any] = {}
 
     def install(self) -> None:
@@ -123,6 +166,11 @@ class CancelOnSignal(TrainerCallback):
         self.requested = True
 
     def on_step_end(self, args: Any, state: Any, control: Any, **kwargs: Any) -> Any:
+        if self.accelerator is not None and args.world_size > 1:
+            if self.requested:
+                self.accelerator.set_trigger()
+            if self.accelerator.check_trigger():
+                self.requested = True
         if self.requested:
             control.should_save = True
             control.should_training_stop = True

@@ -60,7 +60,7 @@ def make_run(folder: Path, base_model: Path, *, train: dict[str, Any] | None = N
         write_jsonl(folder / f"{split}.jsonl", rows if split == "train" else rows[:2])
     config = {
         "baseModel": str(base_model),
-        "train": {"maxSteps": 2, "batchSize": 2, "logSteps": 1, "evalSteps": 2, "saveSteps": 2, "maxSourceLen": 32, "maxTargetLen": 24, "lr": 1e-3, "seed": 7, **(train or {})},
+        "train": {"maxSteps": 2, "batchSize": 2, "logSteps": 1, "evalSteps": 2, "saveSteps": 2, "maxSourceLen": 32, "maxTargetLen": 64, "lr": 1e-3, "seed": 7, **(train or {})},
         "data": {split: f"{split}.jsonl" for split in splits},
         **top,
     }

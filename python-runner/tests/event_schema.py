@@ -11,7 +11,7 @@ OPT_STR = (str, type(None))
 
 # event -> {field: allowed types}; every listed field is required.
 SCHEMA: dict[str, dict[str, tuple[type, ...]]] = {
-    "start": {"runId": STR, "device": STR, "gpu": OPT_STR, "params": (dict,), "versions": (dict,)},
+    "start": {"runId": STR, "device": STR, "gpu": OPT_STR, "params": (dict,), "versions": (dict,), "lengths": (dict,), "maxNewTokens": (int,)},
     "step": {
         "step": (int,), "epoch": NUM, "loss": NUM, "lossLabel": NUM, "lossRationale": OPT_NUM, "lr": NUM,
         "gradNorm": OPT_NUM, "tokensPerSec": NUM, "gpuMemGiB": NUM, "peakGpuMemGiB": NUM, "etaSec": NUM,

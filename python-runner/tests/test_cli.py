@@ -43,3 +43,23 @@ def test_bad_usage_exits_2():
 def test_missing_config_file_is_a_config_error(tmp_path):
     code, events = run_in_process(["train", "--config", str(tmp_path / "nope.json"), "--out", str(tmp_path / "o")])
     assert code == 2 and events == [{"event": "error", "kind": "config", "message": f"--config: file not found: {tmp_path / 'nope.json'}"}]
+
+
+def test_the_launcher_runs_one_rank_per_named_gpu_and_maps_rank_0s_outcome_to_the_exit_code(monkeypatch):
+    import sys
+
+    from distillery_runner.launcher import _exit_code, needs_ranks, torchrun_command, visible_devices_env
+
+    monkeypatch.delenv("RANK", raising=False)
+    assert needs_ranks([2, 5]) and not needs_ranks([2]) and not needs_ranks(None)
+    monkeypatch.setenv("RANK", "0")  # already a rank: never launch again
+    assert not needs_ranks([2, 5])
+    assert visible_devices_env([2, 5]) == {"CUDA_VISIBLE_DEVICES": "2,5"}
+    command = torchrun_command([2, 5], ["--config", "RUN.json", "--out", "o"])
+    assert command[:3] == [sys.executable, "-m", "torch.distributed.run"] and "--nproc-per-node=2" in command
+    assert command[-6:] == ["distillery_runner", "train", "--config", "RUN.json", "--out", "o"]
+    assert _exit_code({"event": "done", "status": "ok"}) == 0
+    assert _exit_code({"event": "done", "status": "cancelled"}) == 3
+    assert _exit_code({"event": "error", "kind": "data", "message": "m"}) == 2
+    assert _exit_code({"event": "error", "kind": "oom", "message": "m"}) == 1
+    assert _exit_code({"event": "step"}) is None and _exit_code(None) is None

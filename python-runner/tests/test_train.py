@@ -67,20 +67,53 @@ def test_train_runs_real_steps_and_emits_contract_events(tiny_models, tmp_path, 
         assert AutoConfig.from_pretrained(out / "model").model_type == ("t5" if family == "t5" else "llama")
 
 
+def teacher_forced_accuracy(model_dir: Path, family: str, rows: list[dict]) -> float:
+    """Share of the `predict: ` target tokens that the trained model ranks first when fed the gold
+    prefix (teacher forcing). Unlike free-running greedy text, one early slip cannot derail every
+    later token, so the check measures what training optimised and does not flip with a library
+    release that changes generation defaults."""
+    import torch
+    from transformers import AutoModelForCausalLM, AutoModelForSeq2SeqLM
+
+    from distillery_runner.batching import DSSCollator
+    from distillery_runner.data import IGNORE_INDEX, Encoder, Record
+    from distillery_runner.modeling import load_tokenizer
+
+    arch = "seq2seq" if family == "t5" else "causal"
+    tokenizer = load_tokenizer(str(model_dir), arch)
+    cls = AutoModelForSeq2SeqLM if arch == "seq2seq" else AutoModelForCausalLM
+    model = cls.from_pretrained(model_dir).eval()
+    encoder = Encoder(tokenizer, arch, 64, 64)
+    examples = [encoder.example(Record(str(r["id"]), r["question"], r["rationale"], r["dsl"], 1), False) for r in rows]
+    batch = DSSCollator(tokenizer.pad_token_id)(examples)
+    labels = batch["pred_labels"]
+    with torch.no_grad():
+        logits = model(input_ids=batch["pred_input_ids"], attention_mask=batch["pred_attention_mask"], labels=labels).logits
+    if arch == "causal":  # position t predicts token t + 1
+        logits, labels = logits[:, :-1], labels[:, 1:]
+    scored = labels != IGNORE_INDEX
+    return float((logits.argmax(-1)[scored] == labels[scored]).float().mean())
+
+
 @pytest.mark.parametrize("family", ["t5", "llama"])
-def test_loss_decreases_on_a_repeated_batch_until_the_dsl_is_generated_exactly(tiny_models, tmp_path, family):
-    """Memorising two examples end to end: loss falls, and greedy `predict: ` generation then
-    writes the gold DSL, which checks prompt masking, target alignment and decoding together."""
+def test_loss_decreases_on_a_repeated_batch_until_every_target_token_is_predicted(tiny_models, tmp_path, family):
+    """Memorising two examples end to end: the loss falls, and the saved model then predicts every
+    token of both gold DSLs under teacher forcing, which checks prompt masking, target alignment and
+    saving together. Free-running generation is exercised by the matrix test above; its exact text
+    is not asserted here because one tie broken differently derails everything after it."""
+    rows = records(2)
     config = make_run(
-        tmp_path / "run", tiny_models[family], modality="full", supervision="dss", rows=records(2), splits=("train", "test"),
+        tmp_path / "run", tiny_models[family], modality="full", supervision="dss", rows=rows, splits=("train", "test"),
         train={"maxSteps": 80, "lr": 1e-2, "logSteps": 10, "saveSteps": 1000, "warmupRatio": 0.0, "scheduler": "constant", "maxTargetLen": 40, "groupByLength": False},
     )
-    code, events = run_in_process(["train", "--config", str(config), "--out", str(tmp_path / "out")])
+    out = tmp_path / "out"
+    code, events = run_in_process(["train", "--config", str(config), "--out", str(out)])
     assert code == 0
     losses = [s["loss"] for s in steps_of(events)]
     assert losses[-1] < 0.1 * losses[0], losses
+    assert teacher_forced_accuracy(out / "model", family, rows) == 1.0
     (final,) = [e for e in events if e["event"] == "eval"]
-    assert (final["exactMatch"], final["validDsl"], final["fieldF1"]) == (1.0, 1.0, 1.0), (tmp_path / "out" / "predictions.jsonl").read_text()
+    assert final["count"] == 2
 
 
 def test_two_runs_with_the_same_seed_log_the_same_losses(tiny_models, tmp_path):
@@ -254,26 +287,180 @@ def t5_without_braces(tiny_models, tmp_path_factory):
     return folder
 
 
+def _untie_lm_head(folder: Path) -> None:
+    """FLAN-T5's layout: a separate output matrix in the checkpoint. Only the weights say so:
+    transformers 5's T5Config reports tie_word_embeddings = True whatever config.json holds."""
+    import torch
+    from safetensors.torch import load_file, save_file
+
+    weights = load_file(folder / "model.safetensors")
+    generator = torch.Generator().manual_seed(3)
+    weights["lm_head.weight"] = torch.randn(weights["shared.weight"].shape, generator=generator) * 0.05
+    save_file({k: v.contiguous() for k, v in weights.items()}, folder / "model.safetensors", metadata={"format": "pt"})
+
+
+def test_the_missing_character_scan_covers_every_text(t5_without_braces):
+    from transformers import AutoTokenizer
+
+    from distillery_runner.data import unrepresentable_characters
+
+    tokenizer = AutoTokenizer.from_pretrained(t5_without_braces)
+    # DSLs come first in the list the recipe scans; a brace only in the 600th text still counts.
+    texts = ["price is numeric so a range query"] * 600 + ['{"size":0}']
+    assert unrepresentable_characters(tokenizer, texts) == ["{", "}"]
+
+
 @pytest.mark.parametrize("tied", [True, False], ids=["tied", "untied-lm-head"])
 def test_characters_missing_from_the_vocabulary_become_trainable_tokens(t5_without_braces, tmp_path, tied):
     import shutil
 
+    import torch
+    from safetensors.torch import load_file
+    from transformers import AutoModelForSeq2SeqLM, AutoTokenizer
+
     base = tmp_path / "base"
     shutil.copytree(t5_without_braces, base)
-    if not tied:  # FLAN-T5's layout: a separate output layer, which then trains whole
-        cfg = json.loads((base / "config.json").read_text())
-        cfg["tie_word_embeddings"] = False
-        (base / "config.json").write_text(json.dumps(cfg))
-    config = make_run(tmp_path / "run", base, modality="lora", splits=("train", "test"), train={"saveSteps": 100})
+    if not tied:
+        _untie_lm_head(base)
+    config = make_run(tmp_path / "run", base, modality="lora", splits=("train", "test"), train={"saveSteps": 100, "maxSteps": 4, "lr": 1e-2})
     out = tmp_path / "out"
     code, events = run_in_process(["train", "--config", str(config), "--out", str(out)])
     assert code == 0, events
     validate_stream(events)
     assert events[0]["addedTokens"] == ["{", "}"]
+    tokenizer = AutoTokenizer.from_pretrained(out / "adapter")
+    added = tokenizer.convert_tokens_to_ids(["{", "}"])
+    assert tokenizer.unk_token_id not in tokenizer('{"size":0}', add_special_tokens=False)["input_ids"]
+
+    # The new rows start at the mean of the old ones and then train: input rows always, and the
+    # output layer's own rows when it is untied, or the model could never write a brace.
+    original = AutoModelForSeq2SeqLM.from_pretrained(base)
+    adapter = load_file(out / "adapter" / "adapter_model.safetensors")
+    rows = {name: value for name, value in adapter.items() if "trainable_tokens" in name}
+    assert any("shared" in n or "embed_tokens" in n for n in rows), sorted(adapter)
+    output_rows = [v for n, v in rows.items() if "lm_head" in n]
+    assert bool(output_rows) == (not tied), sorted(rows)
+    layers = [("embed", original.get_input_embeddings().weight)] + ([("lm_head", original.lm_head.weight)] if not tied else [])
+    for kind, weight in layers:
+        mean = weight[: min(added)].mean(dim=0)
+        trained = next(v for n, v in rows.items() if (kind == "lm_head") == ("lm_head" in n))
+        assert trained.shape == (2, weight.shape[1])
+        assert not torch.allclose(trained, mean.expand_as(trained), atol=1e-4), f"{kind} rows did not train"
+
+    # The saved adapter, loaded onto the original base by `eval`, writes what the trained model wrote.
+    code, eval_events = run_in_process(["eval", "--model", str(out), "--data", str(tmp_path / "run" / "test.jsonl"), "--out", str(tmp_path / "eval")])
+    assert code == 0 and eval_events[0]["count"] == 2, eval_events
+    trained_texts = [json.loads(line)["prediction"] for line in (out / "predictions.jsonl").read_text().splitlines()]
+    reloaded_texts = [json.loads(line)["prediction"] for line in (tmp_path / "eval" / "predictions.jsonl").read_text().splitlines()]
+    assert reloaded_texts == trained_texts
+
+
+def test_targets_longer_than_max_target_len_stop_the_run_with_the_fix(tiny_models, tmp_path):
+    config = make_run(tmp_path / "run", tiny_models["llama"], modality="lora", splits=("train",), train={"maxTargetLen": 12})
+    code, events = run_in_process(["train", "--config", str(config), "--out", str(tmp_path / "out")])
+    assert code == 2, events
+    error = events[-1]
+    assert error["kind"] == "data" and "train targets are longer than train.maxTargetLen (12 tokens)" in error["message"]
+    assert "set train.maxTargetLen to" in error["hint"]
+
+
+def test_the_start_event_counts_cut_sequences_and_generation_is_sized_from_the_data(tiny_models, tmp_path):
     from transformers import AutoTokenizer
 
-    tokenizer = AutoTokenizer.from_pretrained(out / "adapter")
-    assert tokenizer.unk_token_id not in tokenizer('{"size":0}', add_special_tokens=False)["input_ids"]
-    # The adapter (with its extra token rows) loads back onto the original base for eval.
-    code, events = run_in_process(["eval", "--model", str(out), "--data", str(tmp_path / "run" / "test.jsonl"), "--out", str(tmp_path / "eval"), "--max-new-tokens", "8"])
-    assert code == 0 and events[0]["count"] == 2, events
+    from distillery_runner.data import canonical_json
+
+    rows = records() * 2
+    rows[0] = {**rows[0], "rationale": "a long explanation " * 20}  # 1 of 12 rationales cut: reported, under the 10% refusal
+    config = make_run(tmp_path / "run", tiny_models["t5"], modality="lora", rows=rows, splits=("train", "test"), train={"saveSteps": 100})
+    code, events = run_in_process(["train", "--config", str(config), "--out", str(tmp_path / "out")])
+    assert code == 0, events
+    start = events[0]
+    assert start["lengths"]["truncated"] == {"sources": 0, "targets": 0, "rationales": 1}
+    tokenizer = AutoTokenizer.from_pretrained(tiny_models["t5"])
+    longest = max(len(tokenizer(text_target=canonical_json(r["dsl"]))["input_ids"]) for r in records())
+    assert start["lengths"]["maxTokens"]["targets"] == longest
+    assert start["maxNewTokens"] == longest + max(8, longest // 4)
+
+
+def test_resume_skips_a_checkpoint_whose_save_did_not_finish(tmp_path):
+    from distillery_runner.checkpoints import last_checkpoint
+
+    complete, torn = tmp_path / "checkpoints" / "checkpoint-2", tmp_path / "checkpoints" / "checkpoint-4"
+    for folder in (complete, torn):
+        folder.mkdir(parents=True)
+        (folder / "model.safetensors").write_bytes(b"")
+    (complete / "trainer_state.json").write_text("{}")  # the Trainer writes it last
+    assert last_checkpoint(tmp_path) == str(complete)
+
+
+def test_training_arguments_follow_the_paper_and_peft(tmp_path):
+    from distillery_runner.config import parse_run_config
+    from distillery_runner.environment import Runtime
+    from distillery_runner.recipe import training_arguments
+
+    raw = {"baseModel": "m", "data": {"train": "t", "val": "v"}, "train": {"scheduler": "reduce_on_plateau", "batchSize": 4, "evalSteps": 10}}
+    cfg = parse_run_config(raw, tmp_path)
+    args = training_arguments(cfg, Runtime(device="cpu", gpu=None, precision="fp32", local_rank=0), tmp_path, True, train_examples=200)
+    # 200 examples / batch 4 = 50 steps an epoch = 5 validations: patience is one epoch of them.
+    assert args.lr_scheduler_kwargs == {"factor": 0.1, "patience": 5}
+    assert args.ddp_find_unused_parameters is False
+    assert str(args.optim.value if hasattr(args.optim, "value") else args.optim) == "adamw_torch_fused"  # HF's default, not overridden
+
+
+def test_eval_of_a_qlora_adapter_loads_the_4bit_base(tmp_path):
+    import torch
+
+    from distillery_runner.config import ConfigError
+    from distillery_runner.modeling import inference_load_kwargs, write_training_info
+
+    write_training_info(tmp_path, {"modality": "qlora", "precision": "bf16"})
+    kwargs = inference_load_kwargs(tmp_path, "cuda:1")
+    quant = kwargs["quantization_config"]
+    assert quant.load_in_4bit and quant.bnb_4bit_quant_type == "nf4" and quant.bnb_4bit_compute_dtype == torch.bfloat16
+    assert kwargs["device_map"] == {"": 1}
+    with pytest.raises(ConfigError, match="QLoRA adapter"):
+        inference_load_kwargs(tmp_path, "cpu")
+    write_training_info(tmp_path, {"modality": "lora"})
+    assert inference_load_kwargs(tmp_path, "cpu") == {}
+
+
+def test_two_gloo_ranks_launched_from_gpus_stop_at_the_same_step_when_one_is_signalled(tiny_models, tmp_path):
+    """RUN.json names two GPUs → torchrun with two ranks (gloo on this CPU machine). A SIGTERM that
+    reaches one rank only must stop both at the same step, or the other blocks in its all-reduce."""
+    import psutil
+
+    config = make_run(
+        tmp_path / "run", tiny_models["llama"], modality="lora", supervision="label_only", splits=("train",),
+        train={"maxSteps": 100000, "saveSteps": 100000, "batchSize": 1}, gpus=[0, 1],
+    )
+    out = tmp_path / "out"
+    stderr_path = tmp_path / "stderr.log"
+    with stderr_path.open("w") as stderr:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "distillery_runner", "train", "--config", str(config), "--out", str(out)],
+            stdout=subprocess.PIPE, stderr=stderr, text=True, env=runner_env(), cwd=RUNNER_ROOT,
+        )
+        events = []
+        try:
+            assert proc.stdout is not None
+            for line in proc.stdout:
+                events.append(json.loads(line))
+                if events[-1]["event"] == "step" and events[-1]["step"] >= 2:
+                    ranks = {p.environ().get("RANK"): p for p in psutil.Process(proc.pid).children(recursive=True) if "RANK" in p.environ()}
+                    assert set(ranks) == {"0", "1"}
+                    ranks["1"].send_signal(signal.SIGTERM)
+                    break
+            rest, _ = proc.communicate(timeout=120)
+        finally:
+            for child in psutil.Process(proc.pid).children(recursive=True) if proc.poll() is None else []:
+                child.kill()
+            if proc.poll() is None:
+                proc.kill()
+    events += [json.loads(line) for line in rest.splitlines() if line]
+    log = stderr_path.read_text()
+    assert proc.returncode == 3, log[-3000:]
+    validate_stream(events)
+    assert [e["event"] for e in events].count("start") == 1  # rank 0 alone writes events
+    done = events[-1]
+    assert done["status"] == "cancelled" and Path(done["checkpoint"]).is_dir()
+    assert done["checkpoint"].endswith(f"checkpoint-{done['metrics']['steps']}")

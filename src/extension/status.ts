@@ -5,7 +5,7 @@ export interface StatusState {
   server: 'starting' | 'ready' | 'stopped' | 'error';
   serverMessage?: string;
   generation?: { done: number; total: number; costUsd: number };
-  run?: { runId: string; host: string; step?: number; loss?: number; etaSec?: number; status: 'running' | 'done' | 'failed' | 'cancelled' };
+  run?: { runId: string; host: string; step?: number; loss?: number; etaSec?: number; status: 'running' | 'cancelling' | 'done' | 'failed' | 'cancelled' | 'unknown' };
 }
 
 function formatEta(sec: number): string {
@@ -34,13 +34,15 @@ export function renderStatus(item: vscode.StatusBarItem, s: StatusState): void {
   }
   if (s.run) {
     const r = s.run;
-    const icon = r.status === 'running' ? '$(pulse)' : r.status === 'done' ? '$(pass)' : r.status === 'cancelled' ? '$(circle-slash)' : '$(error)';
+    const icon = { running: '$(pulse)', cancelling: '$(loading~spin)', done: '$(pass)', cancelled: '$(circle-slash)', failed: '$(error)', unknown: '$(question)' }[r.status];
     const bits = [`${icon} ${r.runId}`];
     if (r.step !== undefined) bits.push(`step ${r.step}`);
     if (r.loss !== undefined) bits.push(`loss ${r.loss.toFixed(3)}`);
     if (r.etaSec !== undefined && r.status === 'running') bits.push(`ETA ${formatEta(r.etaSec)}`);
+    if (r.status !== 'running') bits.push(r.status);
     parts.push(bits.join(' '));
-    tooltip.push(`Run ${r.runId} on ${r.host}: ${r.status}`);
+    const what = { running: 'running', cancelling: 'cancelling (it saves at the next step)', done: 'finished', cancelled: 'cancelled', failed: 'failed (click for its log)', unknown: 'not followed any more: it may still run; click to re-attach' }[r.status];
+    tooltip.push(`Run ${r.runId} on ${r.host}: ${what}`);
   }
   item.text = parts.join('  ');
   item.tooltip = tooltip.join('\n');

@@ -136,14 +136,18 @@ function keyItem(site: JsonSite, k: KeyCandidate): CompletionItem {
   const span = replaceSpan(site);
   const colonFollows = /^\s*:/.test(site.text.slice(span.end));
   const quotedName = JSON.stringify(k.name);
-  const newText = colonFollows ? quotedName : `${quotedName}: ${k.value}`;
+  // A new member between others needs its commas: before it when a value ends just before the
+  // cursor, after it when another member follows (the JSON stays valid after accepting).
+  const before = colonFollows ? '' : /(["}\]\d]|true|false|null)\s*$/.test(site.text.slice(0, span.start)) ? ', ' : '';
+  const after = colonFollows ? '' : /^\s*"/.test(site.text.slice(span.end)) ? ',' : '';
+  const newText = colonFollows ? quotedName : `${before}${quotedName}: ${k.value}${after}`;
   const item: CompletionItem = {
     label: k.name,
     kind: k.kind,
     detail: k.detail,
     filterText: span.quoted ? quotedName : k.name,
     insertTextFormat: colonFollows ? InsertTextFormat.PlainText : InsertTextFormat.Snippet,
-    textEdit: { range: site.rangeOf(span.start, span.end), newText: colonFollows ? newText : escapeSnippetName(quotedName) + newText.slice(quotedName.length) },
+    textEdit: { range: site.rangeOf(span.start, span.end), newText: colonFollows ? newText : before + escapeSnippetName(quotedName) + newText.slice(before.length + quotedName.length) },
   };
   if (k.doc) item.documentation = { kind: MarkupKind.Markdown, value: k.doc };
   if (k.deprecated) item.tags = [CompletionItemTag.Deprecated];

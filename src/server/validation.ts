@@ -8,7 +8,8 @@
 // every ~30 ms so completion and hover stay answered while a 50,000-line file is first validated.
 import { performance } from 'node:perf_hooks';
 import { DiagnosticSeverity, DiagnosticTag, type Diagnostic } from 'vscode-languageserver';
-import { validateDatasetLine, validateText, type PositionedProblem } from '../core/dsl';
+import { validateDatasetLine, type PositionedProblem } from '../core/dsl';
+import { validateTolerant } from './tolerant-validation';
 import { CLEAN_LINE, DatasetDocument, type LineResult, type OpenDocument, type QueryDslDocument } from './documents';
 import type { DocumentSettings, SettingsResolver } from './settings';
 
@@ -133,7 +134,7 @@ export class ValidationScheduler {
   private passQueryDsl(doc: QueryDslDocument, settings: DocumentSettings): Diagnostic[] {
     let diagnostics: Diagnostic[];
     try {
-      diagnostics = capDiagnostics(validateText(withoutBom(doc.text), settings.options).map(toDiagnostic));
+      diagnostics = capDiagnostics(validateTolerant(withoutBom(doc.text), settings.options).map(toDiagnostic));
     } catch (e) {
       this.host.reportBug(`validating ${doc.uri} threw`, e);
       diagnostics = [];

@@ -74,10 +74,13 @@ describe('training runs in VS Code', { skip: runsMissing, timeout: 420_000 }, ()
           modality: 'lora',
           supervision: 'dss',
           lora: { r: 4 },
-          train: { maxSteps: 100000, batchSize: 2, logSteps: 1, evalSteps: 100000, saveSteps: 100000, maxSourceLen: 32, maxTargetLen: 24, lr: 1e-3, seed: 7, precision: 'fp32' },
+          // Lengths cover the example records: the runner refuses data it would cut (issue 10).
+          train: { maxSteps: 100000, batchSize: 2, logSteps: 1, evalSteps: 100000, saveSteps: 100000, maxSourceLen: 64, maxTargetLen: 160, lr: 1e-3, seed: 7, precision: 'fp32' },
           data: { train: 'data/train.jsonl', val: 'data/val.jsonl' },
         };
         writeFileSync(join(dir, 'tiny.run.json'), JSON.stringify(run, null, 2));
+        // The sample's own RUN.json (a 20-step run) would be offered too; this test wants the long one.
+        rmSync(join(dir, 'RUN.json'));
       },
     });
     await Promise.all([waitForActivation(wb), modelReady]);

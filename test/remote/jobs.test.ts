@@ -195,6 +195,22 @@ describe('remote jobs over a real sshd', { skip }, () => {
     assert.deepEqual([...starts].sort(), starts);
   });
 
+  test('a sweep given GPUs runs one point per GPU at once, each under its CUDA_VISIBLE_DEVICES', async () => {
+    const local = openHost('local', { remoteHome: home });
+    const configs = planSweep(config({ steps: 30, intervalMs: 100 }), { modality: ['lora'], supervision: ['dss', 'label_only'], rank: [4, 8], lr: [1e-4] });
+    const sweep = await launchSweep(local, { configDir: data, runnerDir: fakeRunner, python: PYTHON }, configs, undefined, ['0', '1']);
+    // Both slots start at once: two points are running at the same moment (a queue shows one).
+    for (;;) {
+      const running = (await listRuns(local)).filter((x) => sweep.runIds.includes(x.runId) && x.status === 'running');
+      if (running.length === 2) break;
+      assert.ok(!(await listRuns(local)).some((x) => sweep.runIds.includes(x.runId) && x.status === 'done'), 'a point finished before two ran together');
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    for (const id of sweep.runIds) assert.equal((await followRun(local, id, { onLine: () => {} })).status, 'done', id);
+    const slots = sweep.runIds.map((id) => readFileSync(join(runDir(layoutFor(home), id), 'gpu'), 'utf8').trim());
+    assert.deepEqual([...new Set(slots)].sort(), ['0', '1']);
+  });
+
   test('the local host uses the same layout without SSH', async () => {
     const local = openHost('local', { remoteHome: home });
     const r = await launchRun(local, { config: config({ steps: 5, intervalMs: 1 }), configDir: data, runnerDir: fakeRunner, python: PYTHON });

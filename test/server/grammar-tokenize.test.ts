@@ -128,3 +128,21 @@ test('training log: error events, metrics and tracebacks', { skip }, async () =>
   assert.ok(scopeOf(tokens, 'torch.OutOfMemoryError', 4).some((s) => s.includes('markup.deleted')));
   assert.ok(scopeOf(tokens, 'UserWarning', 5).some((s) => s.includes('markup.changed')));
 });
+
+test('training log: the console view of events', { skip }, async () => {
+  const log = [
+    'step 10/80 · loss 6.56 · (label 6.45, rationale 6.76) · lr 7.5e-4 · 412 tok/s · ETA 29s',
+    '✔ done · in 1m 05s · exact match 50.0% · → /home/me/.distillery/runs/r1/outputs',
+    '✖ runtime error: the Python on the host cannot import torch',
+    '  hint: pick an interpreter that has the runner\'s packages',
+  ].join('\n');
+  const tokens = await tokenize('source.distillery-log', log);
+  assert.ok(scopeOf(tokens, 'step', 0).includes('keyword.control.event.distillery-log'));
+  assert.ok(scopeOf(tokens, 'loss', 0).includes('variable.other.metric.distillery-log'));
+  assert.ok(scopeOf(tokens, '10/80', 0).includes('constant.numeric.distillery-log'), 'the step count is a number, not a path');
+  assert.ok(scopeOf(tokens, '7.5e-4', 0).includes('constant.numeric.distillery-log'));
+  assert.ok(scopeOf(tokens, '29s', 0).includes('constant.numeric.distillery-log'));
+  assert.ok(scopeOf(tokens, '✔ done', 1).some((s) => s.startsWith('markup.inserted')));
+  assert.ok(tokens.filter((t) => t.line === 2).every((t) => t.scopes.some((s) => s.startsWith('markup.deleted'))));
+  assert.ok(scopeOf(tokens, '  hint:', 3).some((s) => s.startsWith('markup.changed')));
+});

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { adviseModality, estimateMemory, loraTrainableParams, type EstimateInput } from '../../src/core/training/estimator';
+import { adviseModality, estimateMemory, loraTrainableParams, modelLinears, type EstimateInput } from '../../src/core/training/estimator';
 import { findModel, shapeFromParams } from '../../src/core/training/models';
 
 const model = (id: string) => {
@@ -71,3 +71,67 @@ test('unknown models are shaped from their parameter count', () => {
   assert.equal(findModel('FLAN-T5-BASE')?.id, 'google/flan-t5-base');
 });
 
+
+const lora = (id: string, over: Partial<EstimateInput> = {}): EstimateInput => ({ ...base(id), modality: 'lora', gradientCheckpointing: false, ...over });
+
+test('logits are charged the fp32 log-probabilities cross-entropy saves per pass plus one unit in flight, not 10 bytes per pass', () => {
+  const m = model('Qwen/Qwen2.5-0.5B');
+  const tokens = 4 * (256 + 256);
+  const one = estimateMemory(lora('Qwen/Qwen2.5-0.5B', { supervision: 'label_only' }));
+  assert.ok(Math.abs(one.breakdown.logits - (tokens * 4 + tokens * 10) * m.vocab / 1024 ** 3) < 1e-9);
+  // Decoder-only DSS packs both passes into one forward: both saved, both in flight at once.
+  const dss = estimateMemory(lora('Qwen/Qwen2.5-0.5B'));
+  assert.ok(Math.abs(dss.breakdown.logits - (2 * tokens * 4 + 2 * tokens * 10) * m.vocab / 1024 ** 3) < 1e-9);
+  // T5 runs two passes: both saved, one in flight; only decoder positions have logits.
+  const t5 = model('google/flan-t5-base');
+  const t5dss = estimateMemory(lora('google/flan-t5-base'));
+  assert.ok(Math.abs(t5dss.breakdown.logits - (2 * 4 * 256 * 4 + 4 * 256 * 10) * t5.vocab / 1024 ** 3) < 1e-9);
+});
+
+test('LoRA dropout keeps a copy of every adapted input, and T5 pays for its position bias', () => {
+  const withDropout = estimateMemory(lora('Qwen/Qwen2.5-0.5B'));
+  const without = estimateMemory(lora('Qwen/Qwen2.5-0.5B', { loraDropout: 0 }));
+  const m = model('Qwen/Qwen2.5-0.5B');
+  // all-linear on a gated decoder block: q, k, v, gate, up read hidden; o reads attnInner; down reads intermediate.
+  const inputsPerToken = m.layers * (5 * m.hidden + m.hidden + m.intermediate);
+  const tokens = 2 * 4 * 512;
+  assert.ok(Math.abs((withDropout.breakdown.activations - without.breakdown.activations) - (tokens * inputsPerToken * 3) / 1024 ** 3) < 1e-6);
+
+  const t5 = model('google/flan-t5-base');
+  const sdpa = estimateMemory(lora('google/flan-t5-base', { loraDropout: 0 }));
+  const bias = (2 * 4 * t5.heads * (256 * 256 + 256 * 256) * 2) / 1024 ** 3;
+  assert.ok(sdpa.breakdown.activations > bias);
+  const eager = estimateMemory(lora('google/flan-t5-base', { loraDropout: 0, attention: 'eager' }));
+  // Eager keeps probabilities, mask and dropped-out probabilities per layer: 5 bytes a score in bf16.
+  const scores = (2 * t5.layers * 4 * t5.heads * (256 * 256 + 256 * 256 + 256 * 256) * 5) / 1024 ** 3;
+  assert.ok(Math.abs((eager.breakdown.activations - sdpa.breakdown.activations) - scores) < 1e-6);
+});
+
+test('QLoRA keeps T5 `wo` in fp32 and the rest of the non-linear weights in 16 bits', () => {
+  const t5 = model('google/flan-t5-large');
+  const q = estimateMemory({ ...lora('google/flan-t5-large'), modality: 'qlora' });
+  const wo = 2 * t5.layers * t5.intermediate * t5.hidden;
+  const linears = modelLinears(t5);
+  const linear = linears.reduce((s, l) => s + l.inFeatures * l.outFeatures, 0);
+  const largest = Math.max(...linears.map((l) => l.inFeatures * l.outFeatures));
+  const nf4 = (4 + 8 / 64 + 32 / (64 * 256)) / 8;
+  const expected = nf4 * (linear - wo) + 4 * wo + 2 * (t5.params - linear) + 4 * q.trainableParams + 2 * largest;
+  assert.ok(Math.abs(q.breakdown.weights - expected / 1024 ** 3) < 1e-9, `${q.breakdown.weights} vs ${expected / 1024 ** 3}`);
+  const qwen = estimateMemory({ ...lora('Qwen/Qwen2.5-7B', { batchSize: 1 }), modality: 'qlora' });
+  const m = model('Qwen/Qwen2.5-7B');
+  const embeddings = 2 * m.vocab * m.hidden; // untied: input and output matrices
+  assert.ok(qwen.breakdown.weights < (embeddings * 2 + m.params * 0.6) / 1024 ** 3, 'no fp32 copy of the embeddings and head');
+});
+
+test('full fine-tuning gradients are not counted at the activation peak unless accumulation keeps them', () => {
+  const big = { ...base('Qwen/Qwen2.5-0.5B'), modality: 'full' as const, gradientCheckpointing: false, batchSize: 16 };
+  const e = estimateMemory(big);
+  assert.equal(e.breakdown.gradients, 0);
+  assert.ok(e.breakdown.activations > 0);
+  const accumulating = estimateMemory({ ...big, gradAccum: 4 });
+  assert.ok(Math.abs(accumulating.breakdown.gradients - (4 * model('Qwen/Qwen2.5-0.5B').params) / 1024 ** 3) < 1e-9);
+  assert.ok(accumulating.totalGiB > e.totalGiB);
+  // A tiny batch with checkpointing peaks at the end of the backward: gradients, no activations.
+  const small = estimateMemory({ ...big, batchSize: 1, gradientCheckpointing: true, supervision: 'label_only', maxSourceLen: 32, maxTargetLen: 32 });
+  assert.ok(small.breakdown.gradients > 0 && small.breakdown.activations === 0);
+});

@@ -6,13 +6,19 @@ import { basename, dirname, resolve } from 'node:path';
 import { validateDatasetLine, validateText, type IndexMapping, type PositionedProblem, type ValidateOptions } from '../../core/dsl';
 import { findProjectFile, loadMappingFile, loadProject, readTextFile } from '../../core/project/files';
 import { EXIT, parse, UsageError } from '../usage';
+import { clusterDiagnostics, renderDisagreements, type FileDisagreement } from '../validate-cluster';
 
-const HELP = `usage: distillery validate FILE... [--mapping M] [--es-version V] [--format text|json]
+const HELP = `usage: distillery validate FILE... [--mapping M] [--es-version V] [--format text|json] [--cluster C [--index I]]
 
 Validates Elasticsearch search request bodies (.json, .querydsl, .esquery: one body per file) and
 datasets (.dss.jsonl: the "dsl" of every record). Without --mapping, each file is checked against
 the mapping and ES version of the nearest distillery.json above it (else above the current
 directory) when there is one.
+
+With --cluster C (a URL or a cluster name from distillery.json) each body is also checked by the
+cluster (_validate/query?explain for the query, a size-0 search for the rest), its rejections are
+added with code cluster-rejected, and the bodies where the cluster and the static validator
+disagree are listed, both ways.
 
 Exit status: 0 no errors (warnings allowed), 1 errors found, 2 bad usage or a file that could not be
 read (missing, a directory, not UTF-8; it is named in the output too).`;
@@ -30,6 +36,8 @@ export async function run(argv: string[]): Promise<number> {
   const { values, positionals } = parse('validate', argv, {
     mapping: { type: 'string' },
     'es-version': { type: 'string' },
+    cluster: { type: 'string' },
+    index: { type: 'string' },
     format: { type: 'string', default: 'text' },
     help: { type: 'boolean', short: 'h' },
   }, true);
@@ -76,9 +84,12 @@ export async function run(argv: string[]): Promise<number> {
   const out = new DiagnosticWriter(values.format);
   const summary: Summary = { files: 0, records: 0, errors: 0, warnings: 0 };
   let unreadable = 0;
+  // Only --cluster keeps the static diagnostics and the texts: it compares the two verdicts per body.
+  const cluster = values.cluster ? { read: [] as { file: string; text: string; dataset: boolean }[], found: [] as Diagnostic[] } : undefined;
   const emit = (d: Diagnostic) => {
     if (d.severity === 'error') summary.errors++;
     else if (d.severity === 'warning') summary.warnings++;
+    cluster?.found.push(d);
     out.write(d);
   };
   for (const file of positionals) {
@@ -87,10 +98,12 @@ export async function run(argv: string[]): Promise<number> {
       if (isDataset(file)) {
         validateDataset(file, options, emit, summary);
         summary.files++;
+        cluster?.read.push({ file, text: readTextFile(file), dataset: true });
         continue;
       }
       const text = readTextFile(file);
       summary.files++;
+      cluster?.read.push({ file, text, dataset: false });
       for (const p of validateText(text, options)) emit({ file, line: p.range.start.line + 1, ...p });
     } catch (e) {
       const unreadableError = e instanceof UnreadableFile || (e instanceof Error && ((e as NodeJS.ErrnoException).code !== undefined || /does not exist|is a directory|not valid UTF-8/.test(e.message)));
@@ -102,7 +115,13 @@ export async function run(argv: string[]): Promise<number> {
       emit({ file, line: at + 1, pointer: '', range: { start: { line: at, character: 0 }, end: { line: at, character: 0 } }, severity: 'error', code: 'unreadable-file', message: e.message } as Diagnostic);
     }
   }
-  out.end(summary);
+  let disagreements: FileDisagreement[] | undefined;
+  if (cluster && values.cluster) {
+    const checked = await clusterDiagnostics(values.cluster, values.index, cluster.read, cluster.found);
+    for (const d of checked.diagnostics) emit(d);
+    disagreements = checked.disagreements;
+  }
+  out.end(summary, disagreements);
   // An input that could not be read is a usage problem (wrong path, a folder, not UTF-8): exit 2.
   return unreadable > 0 ? EXIT.usage : summary.errors > 0 ? EXIT.failed : EXIT.ok;
 }
@@ -195,8 +214,12 @@ class DiagnosticWriter {
     this.count++;
     if (this.buffer.length >= 1 << 16) this.flush();
   }
-  end(summary: Summary): void {
-    this.buffer += this.format === 'json' ? `],"summary":${JSON.stringify(summary)}}\n` : renderSummary(summary) + '\n';
+  end(summary: Summary, disagreements?: readonly FileDisagreement[]): void {
+    if (this.format === 'json') {
+      this.buffer += `],"summary":${JSON.stringify(summary)}${disagreements ? `,"disagreements":${JSON.stringify(disagreements)}` : ''}}\n`;
+    } else {
+      this.buffer += renderSummary(summary) + '\n' + (disagreements ? renderDisagreements(disagreements) : '');
+    }
     this.flush();
   }
   private flush(): void {

@@ -104,8 +104,11 @@ export function runnerRequirements(runnerDir: string, extras: string[] = []): st
   return deps;
 }
 
-/** Creates <base>/.distillery/venv with the runner's requirements; streams the installer's output. */
-export async function setupVenv(host: Host, requirements: string[], onOutput: (text: string) => void): Promise<number | null> {
+/**
+ * Creates <base>/.distillery/venv with the runner's requirements; streams the installer's output.
+ * Aborting `signal` stops the installer (its whole process group) and resolves with null.
+ */
+export async function setupVenv(host: Host, requirements: string[], onOutput: (text: string) => void, signal?: AbortSignal): Promise<number | null> {
   const layout = await hostLayout(host);
   const q = shellQuote;
   const pkgs = requirements.map(q).join(' ');
@@ -123,5 +126,8 @@ export async function setupVenv(host: Host, requirements: string[], onOutput: (t
     'echo "environment ready"',
   ].join('\n');
   const handle = await host.stream(`exec 2>&1\n${script}`, (d) => onOutput(d.toString('utf8')));
-  return handle.done;
+  if (signal?.aborted) handle.stop();
+  signal?.addEventListener('abort', () => handle.stop(), { once: true });
+  const code = await handle.done;
+  return signal?.aborted ? null : code;
 }

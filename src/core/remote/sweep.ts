@@ -90,8 +90,21 @@ export interface SweepLaunch {
   jobId?: string;
 }
 
-export async function launchSweep(host: Host, base: Omit<LaunchOptions, 'config' | 'runId'>, configs: Record<string, unknown>[], sweepId = `sweep-${newRunId({}).slice(0, 15)}`): Promise<SweepLaunch> {
-  // Slurm fans the points out as a job array, Ray as separate jobs under a concurrency cap.
+/**
+ * Uploads every point and starts the queue. `gpus` (indices of the host's free GPUs, e.g. from
+ * preflight) runs that many points at once, one per GPU: each slot takes the next point nobody
+ * has claimed (mkdir is atomic) with CUDA_VISIBLE_DEVICES set to its GPU and records it in the
+ * run's `gpu` file. Without `gpus` the points run one after another, as before. Slurm fans the
+ * points out as a job array and Ray as separate jobs under a concurrency cap, so `gpus` is theirs
+ * to decide there.
+ */
+export async function launchSweep(
+  host: Host,
+  base: Omit<LaunchOptions, 'config' | 'runId'>,
+  configs: Record<string, unknown>[],
+  sweepId = `sweep-${newRunId({}).slice(0, 15)}`,
+  gpus: string[] = [],
+): Promise<SweepLaunch> {
   const scheduler = schedulerFor(host);
   if (scheduler) return scheduler.launchSweep(host, base, configs, sweepId);
   const runIds: string[] = [];
@@ -105,17 +118,39 @@ export async function launchSweep(host: Host, base: Omit<LaunchOptions, 'config'
     base.onProgress?.(`prepared ${prepared.runId} (${prepared.sync.uploadedFiles} files uploaded)`);
   }
   const queueFile = posix.join(layoutQueues, `${sweepId}.sh`);
-  const script = [
-    '#!/bin/sh',
-    '# Written by Distillery: runs a sweep one job after another; each job gets its own session.',
-    `for d in ${dirs.map(shellQuote).join(' ')}; do`,
-    '  [ -f "$d/cancelled" ] && continue',
-    '  (cd "$d" && setsid sh job.sh >stdout.log 2>&1 </dev/null)',
-    'done',
-    '',
-  ].join('\n');
   await execOk(host, `mkdir -p ${shellQuote(layoutQueues)}`, 'creating the queue directory');
-  await host.writeFile(queueFile, script);
+  await host.writeFile(queueFile, queueScript(dirs, gpus));
   const out = await execOk(host, `setsid nohup sh ${shellQuote(queueFile)} >${shellQuote(queueFile + '.log')} 2>&1 </dev/null & echo $!`, 'starting the sweep queue');
   return { sweepId, runIds, queuePgid: Number(out.trim()) };
+}
+
+export function queueScript(dirs: string[], gpus: string[]): string {
+  const list = dirs.map(shellQuote).join(' ');
+  if (gpus.length === 0) {
+    return [
+      '#!/bin/sh',
+      '# Written by Distillery: runs a sweep one job after another; each job gets its own session.',
+      `for d in ${list}; do`,
+      '  [ -f "$d/cancelled" ] && continue',
+      '  (cd "$d" && setsid sh job.sh >stdout.log 2>&1 </dev/null)',
+      'done',
+      '',
+    ].join('\n');
+  }
+  return [
+    '#!/bin/sh',
+    '# Written by Distillery: runs a sweep on one slot per GPU; each slot takes the next unclaimed',
+    '# job (mkdir is atomic) and each job gets its own session.',
+    'slot() {',
+    `  for d in ${list}; do`,
+    '    mkdir "$d/.claimed" 2>/dev/null || continue',
+    '    [ -f "$d/cancelled" ] && continue',
+    `    printf '%s\\n' "$1" >"$d/gpu"`,
+    '    (cd "$d" && CUDA_VISIBLE_DEVICES="$1" setsid sh job.sh >stdout.log 2>&1 </dev/null)',
+    '  done',
+    '}',
+    ...gpus.map((gpu) => `slot ${shellQuote(gpu)} &`),
+    'wait',
+    '',
+  ].join('\n');
 }

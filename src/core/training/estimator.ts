@@ -1,8 +1,10 @@
 // Peak GPU memory of a training step for full fine-tuning, LoRA and QLoRA, and the modality advice
 // built on it (`distillery plan`, the run form, preflight). The model is analytic: weights,
 // gradients, optimizer state, activations (after Korthikanti et al. 2022, "Reducing Activation
-// Recomputation in Large Transformer Models", with SDPA/flash attention, so no s² term), logits
-// and a fixed CUDA context. docs/training.md lists the assumptions and the measured error.
+// Recomputation in Large Transformer Models", with SDPA/flash attention, so no s² term except
+// T5's position bias and eager attention), LoRA dropout copies, logits and a fixed CUDA context.
+// It follows what python-runner does (docs/training.md lists the assumptions); it has not yet been
+// calibrated against measured peaks on a GPU (python-runner/BENCHMARKS.md).
 import type { ModelShape } from './models';
 
 export type Modality = 'full' | 'lora' | 'qlora';
@@ -21,12 +23,22 @@ export interface EstimateInput {
   loraRank: number;
   /** 'all-linear' (PEFT's default here) or module names such as ['q_proj', 'v_proj'] / ['q', 'v'] for T5. */
   targetModules: 'all-linear' | string[];
+  /** LoRA dropout (the runner's default 0.05): above 0 PEFT keeps a dropped-out copy of every adapted layer's input. */
+  loraDropout?: number;
+  /** Micro-batches per optimiser step (default 1): above 1 the gradients stay allocated through the next forward. */
+  gradAccum?: number;
+  /** Attention kernel (default 'sdpa', what transformers picks): 'eager' keeps each layer's s² probabilities. */
+  attention?: 'sdpa' | 'eager';
 }
 
 export interface MemoryEstimate {
   totalGiB: number;
   trainableParams: number;
-  /** GiB per component, adding up to totalGiB. */
+  /**
+   * GiB per component live at the peak, adding up to totalGiB. The peak is either the end of the
+   * forward (activations and logits, gradients not yet allocated) or the end of the backward
+   * (gradients, activations freed), whichever is larger; with gradient accumulation both at once.
+   */
   breakdown: { weights: number; gradients: number; optimizer: number; activations: number; logits: number; overhead: number };
 }
 
@@ -103,9 +115,26 @@ function activationBytesPerTokenLayer(m: ModelShape, p: Precision, crossAttentio
   return perToken16 * (bytesPerValue(p) / 2);
 }
 
+/** T5 keeps its FFN output projection unquantised in fp32 under 4-bit loading (transformers' `_keep_in_fp32_modules`). */
+function fp32UnderQlora(m: ModelShape): number {
+  return m.arch === 'seq2seq' ? 2 * m.layers * m.intermediate * m.hidden : 0;
+}
+
+/** Bytes per token and layer that LoRA adds: the dropped-out input copy and its mask per adapted linear (dropout > 0), and the rank-r intermediate. */
+function loraBytesPerTokenLayer(m: ModelShape, input: EstimateInput, kind: 'encoder' | 'decoder'): number {
+  const wanted = input.targetModules === 'all-linear' ? null : new Set(input.targetModules);
+  const layer = blockLinears(m, m.arch === 'causal' ? 'decoder' : kind === 'encoder' ? 'encoder' : 'seq2seq-decoder');
+  const bytes = bytesPerValue(input.precision);
+  const dropout = (input.loraDropout ?? 0.05) > 0;
+  let total = 0;
+  for (const l of layer) if (!wanted || wanted.has(l.name)) total += (dropout ? l.inFeatures * (bytes + 1) : 0) + input.loraRank * bytes;
+  return total;
+}
+
 export function estimateMemory(input: EstimateInput): MemoryEstimate {
   const { model: m, modality, precision: p } = input;
   const N = m.params;
+  const bytes = bytesPerValue(p);
   const linearParams = modelLinears(m).reduce((s, l) => s + l.inFeatures * l.outFeatures, 0);
   const otherParams = Math.max(0, N - linearParams);
   const trainable = modality === 'full' ? N : loraTrainableParams(m, input.loraRank, input.targetModules);
@@ -120,50 +149,80 @@ export function estimateMemory(input: EstimateInput): MemoryEstimate {
     optimizer = 8 * N;
   } else if (modality === 'lora') {
     // The frozen base is held in the compute precision; adapters are fp32 with AdamW.
-    weights = bytesPerValue(p) * N + 4 * trainable;
+    weights = bytes * N + 4 * trainable;
     gradients = 4 * trainable;
     optimizer = 8 * trainable;
   } else {
-    // Linear weights in NF4; embeddings, norms and the head stay 16-bit; paged 8-bit AdamW.
-    weights = NF4_BYTES_PER_PARAM * linearParams + 2 * otherParams + 4 * trainable;
+    // Linear weights in NF4 except T5's fp32 `wo`; embeddings, norms and the head stay 16-bit (the
+    // runner does not upcast them, unlike peft.prepare_model_for_kbit_training); paged 8-bit AdamW.
+    // One linear at a time is dequantised to the compute dtype for its matmul.
+    const keptFp32 = fp32UnderQlora(m);
+    const largestLinear = Math.max(...modelLinears(m).map((l) => l.inFeatures * l.outFeatures));
+    weights = NF4_BYTES_PER_PARAM * (linearParams - keptFp32) + 4 * keptFp32 + 2 * otherParams + 4 * trainable + 2 * largestLinear;
     gradients = 4 * trainable;
     optimizer = 2 * trainable;
   }
 
   const b = input.batchSize;
   const passes = input.supervision === 'dss' ? 2 : 1;
-  let activations: number;
-  let logitTokens: number;
-  const act = (tokens: number, layers: number, cross: boolean): number => {
-    const perLayer = activationBytesPerTokenLayer(m, p, cross);
+  const adapters = modality !== 'full';
+  const eager = input.attention === 'eager';
+  const act = (tokens: number, layers: number, cross: boolean, kind: 'encoder' | 'decoder', attentionPerLayer: number): number => {
+    const perLayer = activationBytesPerTokenLayer(m, p, cross) + (adapters ? loraBytesPerTokenLayer(m, input, kind) : 0);
+    const scores = eager ? attentionPerLayer : 0;
     // With checkpointing only each layer's input survives, plus one layer recomputed in full.
-    return input.gradientCheckpointing ? tokens * (layers * m.hidden * bytesPerValue(p) + perLayer) : tokens * layers * perLayer;
+    return input.gradientCheckpointing ? tokens * (layers * m.hidden * bytes + perLayer) + scores : tokens * layers * perLayer + layers * scores;
   };
+  // Eager attention keeps per layer the probabilities, the dropout mask and the dropped-out
+  // probabilities (2·bytes + 1 per score); SDPA keeps none of them.
+  const scoreBytes = 2 * bytes + 1;
+  let activations: number;
+  let tokensPerPass: number;
   if (m.arch === 'seq2seq') {
-    activations = act(b * input.maxSourceLen, m.layers, false) + act(b * input.maxTargetLen, m.layers, true);
-    logitTokens = b * input.maxTargetLen;
+    const S = input.maxSourceLen;
+    const T = input.maxTargetLen;
+    activations =
+      act(b * S, m.layers, false, 'encoder', b * m.heads * S * S * scoreBytes) +
+      act(b * T, m.layers, true, 'decoder', b * m.heads * (T * T + T * S) * scoreBytes);
+    // T5's relative position bias, expanded over the batch and merged with the mask, is one tensor
+    // per stack that every layer's attention reads, so it lives for the whole step.
+    activations += b * m.heads * (S * S + T * T) * bytes;
+    tokensPerPass = b * T;
   } else {
     const seq = input.maxSourceLen + input.maxTargetLen;
-    activations = act(b * seq, m.layers, false);
-    logitTokens = b * seq;
+    activations = act(b * seq, m.layers, false, 'decoder', b * m.heads * seq * seq * scoreBytes);
+    tokensPerPass = b * seq;
   }
-  // Logits in the compute dtype, their fp32 upcast for cross-entropy, and its gradient.
-  let logits = logitTokens * m.vocab * (bytesPerValue(p) + 4 + 4);
-  // DSS runs the predict and explain passes of a batch before one backward, so both graphs live.
+  // DSS runs the predict and explain passes of a batch before one backward (decoder-only: packed
+  // into one forward), so both graphs live.
   activations *= passes;
-  logits *= passes;
+  // Cross-entropy saves fp32 log-probabilities (4 bytes per logit) for every pass. On top, while
+  // one unit is in flight: its compute-dtype logits or gradient plus the fp32 upcast and its
+  // gradient (8 + bytes). The unit is one pass for T5's two passes, both for a packed decoder.
+  const unit = m.arch === 'causal' ? passes * tokensPerPass : tokensPerPass;
+  const logits = (passes * tokensPerPass * 4 + unit * (8 + bytes)) * m.vocab;
 
-  const live = weights + gradients + optimizer + activations + logits;
-  const overhead = CUDA_CONTEXT_BYTES + FRAGMENTATION * live;
+  // Gradients are allocated during the backward while activations are freed; they coexist with
+  // the forward's peak only when accumulation keeps them from the previous micro-batch.
+  const forwardPeak = activations + logits;
+  const accumulating = (input.gradAccum ?? 1) > 1;
+  const atForwardPeak = accumulating || forwardPeak >= gradients;
+  const live = {
+    gradients: accumulating || !atForwardPeak ? gradients : 0,
+    activations: atForwardPeak ? activations : 0,
+    logits: atForwardPeak ? logits : 0,
+  };
+  const total = weights + optimizer + live.gradients + live.activations + live.logits;
+  const overhead = CUDA_CONTEXT_BYTES + FRAGMENTATION * total;
   const breakdown = {
     weights: weights / GiB,
-    gradients: gradients / GiB,
+    gradients: live.gradients / GiB,
     optimizer: optimizer / GiB,
-    activations: activations / GiB,
-    logits: logits / GiB,
+    activations: live.activations / GiB,
+    logits: live.logits / GiB,
     overhead: overhead / GiB,
   };
-  return { totalGiB: (live + overhead) / GiB, trainableParams: trainable, breakdown };
+  return { totalGiB: (total + overhead) / GiB, trainableParams: trainable, breakdown };
 }
 
 export interface Candidate {

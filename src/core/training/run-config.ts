@@ -147,6 +147,13 @@ const base = z
       lora: z.unknown().optional(),
       train: z.unknown().optional(),
       data: z.unknown(),
+      gpus: z
+        .custom<number[]>(
+          (v) => Array.isArray(v) && v.length > 0 && new Set(v).size === v.length && v.every((g) => Number.isInteger(g) && g >= 0),
+          (v: unknown) => ({ message: `'gpus' must be a non-empty array of distinct GPU indices (integers ≥ 0), or null for the default GPU, got ${JSON.stringify(v)} (${typeName(v)})` }),
+        )
+        .nullable()
+        .optional(),
     },
     { errorMap: (_i, ctx) => ({ message: `RUN.json must hold a JSON object, got ${typeName(ctx.data)}` }) },
   )
@@ -232,6 +239,8 @@ export const runConfigSchema = base
       lora: { r: lora.r, alpha: lora.alpha ?? 4 * lora.r, dropout: lora.dropout, targetModules: lora.targetModules },
       train,
       data,
+      // More than one GPU index starts one torchrun rank per GPU on the box.
+      gpus: raw.gpus ?? null,
       ...(raw.runId !== undefined ? { runId: raw.runId } : {}),
     };
     return config;
@@ -255,7 +264,7 @@ export class RunConfigError extends Error {
 }
 
 const KEYS: Record<string, readonly string[]> = {
-  '': ['runId', 'baseModel', 'arch', 'modality', 'supervision', 'dssWeight', 'lora', 'train', 'data'],
+  '': ['runId', 'baseModel', 'arch', 'modality', 'supervision', 'dssWeight', 'lora', 'train', 'data', 'gpus'],
   lora: Object.keys(loraSchema.shape),
   train: Object.keys(trainSchema.shape),
   data: Object.keys(dataSchema.shape),
@@ -322,3 +331,6 @@ export function checkRunConfig(json: unknown): { ok: true; config: RunConfig } |
     throw e;
   }
 }
+
+/** The sections as a person writes them, for the JSON Schema of RUN.json (run-config-json-schema.ts). */
+export const runConfigSections = { top: base, lora: loraSchema, train: trainSchema, data: dataSchema };

@@ -61,7 +61,7 @@ export function createGenerationFeature(ctx: Context): Feature {
   }
 
   async function client(s: TeacherSession): Promise<TeacherClient | undefined> {
-    let apiKey = await secrets.get(SECRET_KEY);
+    let apiKey = (await secrets.get(SECRET_KEY)) ?? process.env['OPENAI_API_KEY'];
     if (!apiKey && !s.settings.baseUrl) {
       const choice = await vscode.window.showWarningMessage('Distillery: no teacher API key is set.', 'Set API Key');
       if (choice !== 'Set API Key' || !(await setApiKey())) return undefined;
@@ -90,6 +90,9 @@ export function createGenerationFeature(ctx: Context): Feature {
     const est = estimateRun(plan.todo, { model: s.settings.model, samples: s.settings.samples, prices: s.prices, templates: s.templates, mapping: s.mapping, fewShot: s.fewShot }, averageOutputTokens(s.dataset.records()));
     const budget = s.settings.budgetUsd !== undefined ? ` Budget ${formatUsd(s.settings.budgetUsd)}.` : '';
     const price = est.priced ? `~${formatUsd(est.costUsd)}` : `cost unknown (no price for ${s.settings.model}; add teacher.prices)`;
+    // The key first: confirming a cost and then being told there is no key is a dead end.
+    const c = await client(s);
+    if (!c) return;
     const choice = await vscode.window.showInformationMessage(
       `Generate ${plan.todo.length} pair(s) with ${s.settings.model}?`,
       { modal: true, detail: `About ${est.requests.toLocaleString('en-US')} requests, ${price}.${budget} Batch mode costs half and finishes within 24 hours.` },
@@ -97,8 +100,6 @@ export function createGenerationFeature(ctx: Context): Feature {
       'Submit as Batch',
     );
     if (!choice) return;
-    const c = await client(s);
-    if (!c) return;
     if (choice === 'Submit as Batch') {
       const submitted = await submitBatch(s, c, plan.todo);
       ctx.log.info(`submitted batch ${submitted.batchId}: ${submitted.requests} requests`);

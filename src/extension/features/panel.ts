@@ -1,7 +1,7 @@
 // The review panel feature: the sidebar view, the editor-area review panel, record documents, and
 // the dataset commands (import, split, export, undo/redo of review actions). The panel itself
 // lives in src/extension/panel; this file wires it into the command table.
-import { readFile } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import * as vscode from 'vscode';
 import { parseCsv } from '../../core/dataset/csv';
@@ -116,6 +116,8 @@ export function createPanelFeature(ctx: Context): Feature {
     );
     if (!format) return;
     const defaultDir = vscode.Uri.file(join(dirname(loaded.uri.fsPath), 'export'));
+    // The folder dialog refuses a folder that does not exist: create the suggested one first.
+    await mkdir(defaultDir.fsPath, { recursive: true });
     const out = await vscode.window.showOpenDialog({ canSelectFiles: false, canSelectFolders: true, canSelectMany: false, defaultUri: defaultDir, openLabel: 'Export here' });
     if (!out?.[0]) return;
     await loaded.model.flush();
@@ -123,7 +125,10 @@ export function createPanelFeature(ctx: Context): Feature {
     writeExport(plan, out[0].fsPath);
     const m = plan.manifest;
     const excluded = m.excluded.status + m.excluded.missingDsl + m.excluded.invalid + m.excluded.missingRationale;
-    void vscode.window.showInformationMessage(`Exported ${m.counts.train} train, ${m.counts.val} val, ${m.counts.test} test to ${vscode.workspace.asRelativePath(out[0])} (${excluded} records left out; see manifest.json).`);
+    const next = format.label === 'dss' && m.counts.train > 0 ? ['Launch a Run on These Splits'] : [];
+    const choice = await vscode.window.showInformationMessage(`Exported ${m.counts.train} train, ${m.counts.val} val, ${m.counts.test} test to ${vscode.workspace.asRelativePath(out[0])} (${excluded} records left out; see manifest.json).`, ...next);
+    // The next step: a run config on these files (its own command asks for the model), then the launch.
+    if (choice) await vscode.commands.executeCommand('distillery.newRunConfig', { dataDir: out[0].fsPath });
   }
 
   async function history(direction: 'undo' | 'redo'): Promise<void> {

@@ -73,7 +73,12 @@ export class RecordFileSystem implements vscode.FileSystemProvider, vscode.Dispo
     if (model.store.isConflicted(id)) throw vscode.FileSystemError.NoPermissions(`record ${id} changed on disk too; resolve the conflict first (the panel asks)`);
     const text = Buffer.from(content).toString('utf8');
     const dsl = parseDslText(text);
-    if (typeof dsl === 'string') throw vscode.FileSystemError.NoPermissions(`not saved to ${id}: ${dsl}`);
+    if (typeof dsl === 'string') {
+      // The save error VS Code shows wraps our message in "Unable to write file …"; the JSON error
+      // is what the user needs, so it is said on its own too. Not NoPermissions: nothing is denied.
+      void vscode.window.showErrorMessage(`Distillery: ${id} was not saved: ${dsl}. Fix it (the Problems view points at it) and save again.`);
+      throw new vscode.FileSystemError(`not saved to ${id}: ${dsl}`);
+    }
     this.served.set(id, { text, mtime: Date.now() });
     model.edit(id, { dsl });
     // The record now holds the parsed DSL; serve its canonical pretty form from here on.

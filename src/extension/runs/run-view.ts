@@ -153,7 +153,7 @@ export class RunViews implements vscode.Disposable {
       if (this.compareView.ready) void this.compareView.panel.webview.postMessage(CompareTable.make({ rows }));
       return;
     }
-    const view: OpenView = { panel: this.createPanel('Distillery: Compare Runs'), ready: false };
+    const view: OpenView = { panel: this.createPanel('Compare Runs Side by Side'), ready: false };
     this.compareView = view;
     view.panel.onDidDispose(() => (this.compareView = undefined));
     this.listen(view, () => [RunViewInit.make({ mode: 'compare', title: 'Compare runs', host: null, runId: null }), CompareTable.make({ rows: this.compareRows })]);

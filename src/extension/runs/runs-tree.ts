@@ -16,6 +16,8 @@ export class RunsTree implements vscode.TreeDataProvider<RunsNode> {
   constructor(
     private readonly hosts: () => string[],
     private readonly list: (host: string) => Promise<RunSummary[]>,
+    /** This machine (the built-in `local`, or a profile whose target is local) gets the desktop icon. */
+    private readonly isLocal: (host: string) => boolean = (h) => h === 'local',
   ) {}
 
   refresh(host?: string): void {
@@ -32,7 +34,7 @@ export class RunsTree implements vscode.TreeDataProvider<RunsNode> {
   getTreeItem(node: RunsNode): vscode.TreeItem {
     if (node.kind === 'host') {
       const item = new vscode.TreeItem(node.host, vscode.TreeItemCollapsibleState.Collapsed);
-      item.iconPath = new vscode.ThemeIcon(node.host === 'local' ? 'device-desktop' : 'server');
+      item.iconPath = new vscode.ThemeIcon(this.isLocal(node.host) ? 'device-desktop' : 'server');
       item.contextValue = 'distillery.host';
       return item;
     }

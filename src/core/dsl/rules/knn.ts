@@ -18,7 +18,7 @@ function checkCounts(w: Walker, knn: Record<string, unknown>, where: 'knn' | 'qu
   if (kGiven !== undefined && kGiven < 1) w.reportAt(['k'], 'invalid-value', `[k] must be greater than 0, found ${kGiven}`);
   const numCandidates = asNumber(knn['num_candidates']);
   if (numCandidates === undefined) {
-    checkDefaultCandidates(w, knn, where, kGiven);
+    checkDefaultCandidates(w, where, kGiven);
     return;
   }
   if (numCandidates > MAX_NUM_CANDIDATES) {
@@ -39,7 +39,7 @@ function checkCounts(w: Walker, knn: Record<string, unknown>, where: 'knn' | 'qu
  * [k]" although the user never set num_candidates. The knn query and retriever apply the same
  * default to an explicit k.
  */
-function checkDefaultCandidates(w: Walker, knn: Record<string, unknown>, where: 'knn' | 'query' | 'retriever', kGiven: number | undefined): void {
+function checkDefaultCandidates(w: Walker, where: 'knn' | 'query' | 'retriever', kGiven: number | undefined): void {
   const size = where === 'knn' && kGiven === undefined ? asNumber(w.body?.['size']) : undefined;
   const k = kGiven ?? size;
   if (k === undefined || k <= MAX_NUM_CANDIDATES) return;

@@ -110,3 +110,28 @@ test('10,000 levels of non-query nesting (aggs, arrays) stop at the JSON depth g
   assert.deepEqual(validateText(arrays).map((p) => p.code), ['invalid-type']);
   assert.deepEqual(validateText('{"size": ' + '['.repeat(10_000)).map((p) => p.code), ['json-syntax']);
 });
+
+test('ranges stay right when the scan stops early, with CR, CRLF and LF line ends, and for a missing key after a found one', () => {
+  // The scan stops once every problem's value has ended; a problem late in the text (and one that
+  // falls back to its parent) must still be found, on every kind of line end.
+  const body = { query: { match: { title: { query: 'x', operatr: 'and' } } }, aggs: { a: { terms: { fieldd: 'f' } } }, size: 'ten' };
+  for (const eol of ['\n', '\r\n', '\r']) {
+    const text = JSON.stringify(body, null, 2).replace(/\n/g, eol);
+    const problems = validateText(text);
+    const lines = text.split(/\r\n?|\n/);
+    const at = (code: string, pointer: string) => {
+      const p = problems.find((q) => q.code === code && q.pointer === pointer);
+      assert.ok(p, `${code} at ${pointer} in ${JSON.stringify(problems.map((q) => [q.code, q.pointer]))}`);
+      assert.equal(p.range.start.line, p.range.end.line);
+      return lines[p.range.start.line]!.slice(p.range.start.character, p.range.end.character);
+    };
+    assert.equal(at('unknown-param', '/query/match/title/operatr'), '"operatr"', JSON.stringify(eol));
+    assert.equal(at('unknown-param', '/aggs/a/terms/fieldd'), '"fieldd"');
+    assert.equal(at('invalid-type', '/size'), '"ten"');
+  }
+});
+
+test('validateDatasetLine: lines of Unicode whitespace are blank, as trim() says', () => {
+  for (const line of ['', ' ', '\t', '\u00a0', '\ufeff  ', '\u2003']) assert.deepEqual(validateDatasetLine(line, 0), { problems: [] }, JSON.stringify(line));
+  assert.equal(validateDatasetLine('\u00a0{', 0).problems[0]?.code, 'json-syntax');
+});

@@ -93,3 +93,14 @@ test('completion context', () => {
   assert.equal(completionContext(['nonsense', 'x']).kind, 'none');
   assert.equal(completionContext(['query', 'nested', 'query']).kind, 'query-name');
 });
+
+test('completion looks names up as own keys: Object.prototype members are not params or queries', () => {
+  // Each of these threw (a TypeError from Object.keys / `in` on a prototype function) before.
+  for (const path of [['toString'], ['query', 'toString'], ['query', 'constructor'], ['query', 'bool', '__proto__'], ['query', 'bool', 'hasOwnProperty'],
+    ['query', 'match', 'title', 'toString'], ['aggs', 'x', 'toString'], ['aggs', 'x', 'terms', 'valueOf']]) {
+    assert.deepEqual(completionContext(path), { kind: 'none' }, JSON.stringify(path));
+  }
+  // A field may be called toString: under a field-shaped query it is a field name like any other.
+  assert.equal(completionContext(['query', 'match', 'toString']).kind, 'param');
+  assert.ok(completionContext(['query', 'match', 'toString']).values?.includes('operator'));
+});

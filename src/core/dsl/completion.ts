@@ -34,28 +34,36 @@ type State =
 
 const NONE: State = { s: 'none' };
 
+/**
+ * The entry a typed name selects, own keys only: the tables are plain objects, so a key the user
+ * types such as `toString` or `__proto__` would otherwise find Object.prototype's members.
+ */
+function own<T>(table: Readonly<Record<string, T>>, name: string | number): T | undefined {
+  return typeof name === 'string' && Object.hasOwn(table, name) ? table[name] : undefined;
+}
+
 function step(state: State, seg: string | number): State {
   switch (state.s) {
     case 'body': {
-      const spec = typeof seg === 'string' ? BODY_KEY_SPECS[seg] : undefined;
+      const spec = own(BODY_KEY_SPECS, seg);
       return spec === undefined ? NONE : { s: 'value', spec: spec.value, owner: String(seg) };
     }
     case 'query-container': {
-      if (typeof seg !== 'string' || QUERY_SPECS[seg] === undefined) return NONE;
+      if (typeof seg !== 'string' || own(QUERY_SPECS, seg) === undefined) return NONE;
       return { s: 'query-body', name: seg };
     }
     case 'query-body': {
       const spec = QUERY_SPECS[state.name]!;
       if (typeof seg !== 'string') return NONE;
       if (spec.shape === 'field') return { s: 'query-field', name: state.name };
-      const ps = spec.params[seg];
+      const ps = own(spec.params, seg);
       if (ps !== undefined) return { s: 'value', spec: ps.value, owner: state.name };
       if (spec.shape === 'field-params') return { s: 'value', spec: spec.fieldValue ?? 'any', owner: state.name };
       return NONE;
     }
     case 'query-field': {
       const spec = QUERY_SPECS[state.name]!;
-      const ps = typeof seg === 'string' ? spec.params[seg] : undefined;
+      const ps = own(spec.params, seg);
       return ps === undefined ? NONE : { s: 'value', spec: ps.value, owner: state.name };
     }
     case 'aggs':
@@ -64,11 +72,11 @@ function step(state: State, seg: string | number): State {
       if (seg === 'aggs' || seg === 'aggregations') return { s: 'aggs' };
       if (typeof seg !== 'string' || seg === 'meta') return NONE;
       if (seg === 'filter') return { s: 'query-container' };
-      const spec = AGGREGATION_SPECS[seg];
+      const spec = own(AGGREGATION_SPECS, seg);
       return spec === undefined ? NONE : { s: 'params', table: spec.params, owner: seg };
     }
     case 'params': {
-      const ps = typeof seg === 'string' ? state.table[seg] : undefined;
+      const ps = own(state.table, seg);
       return ps === undefined ? NONE : { s: 'value', spec: ps.value, owner: state.owner };
     }
     case 'value':

@@ -20,9 +20,18 @@ interface Spans {
   container?: boolean;
 }
 
-/** Finds the key and value offsets of each wanted pointer in one pass over the tokens. */
-export function locatePointers(text: string, wanted: ReadonlySet<string>): Map<string, Spans> {
+/**
+ * Finds the key and value offsets of each wanted pointer in one pass over the tokens. With
+ * `targets` (a subset of `wanted`), the scan stops once each target's value has ended: later
+ * tokens cannot change a span (the first occurrence wins), and ancestors are only a fallback for
+ * a target that is never found.
+ */
+export function locatePointers(text: string, wanted: ReadonlySet<string>, targets?: ReadonlySet<string>): Map<string, Spans> {
   const found = new Map<string, Spans>();
+  let unfinished = targets?.size ?? -1;
+  const ended = (ptr: string): void => {
+    if (targets !== undefined && targets.has(ptr)) unfinished--;
+  };
   const spans = (ptr: string): Spans | undefined => {
     if (!wanted.has(ptr)) return undefined;
     let s = found.get(ptr);
@@ -60,7 +69,10 @@ export function locatePointers(text: string, wanted: ReadonlySet<string>): Map<s
         const frame = stack.pop();
         if (frame !== undefined && frame.ptr !== undefined) {
           const s = spans(frame.ptr);
-          if (s !== undefined && s.valueEnd === undefined) s.valueEnd = offset + 1;
+          if (s !== undefined && s.valueEnd === undefined) {
+            s.valueEnd = offset + 1;
+            ended(frame.ptr);
+          }
         }
         expectKey = false;
         break;
@@ -99,25 +111,28 @@ export function locatePointers(text: string, wanted: ReadonlySet<string>): Map<s
         if (s !== undefined && s.valueStart === undefined) {
           s.valueStart = offset;
           s.valueEnd = offset + scanner.getTokenLength();
+          ended(ptr!);
         }
         break;
       }
       default:
         break;
     }
+    if (unfinished === 0) break;
   }
   return found;
 }
+
+/** \r\n, \n or a lone \r ends a line. */
+const LINE_BREAK = /\r\n?|\n/g;
 
 /** Converts offsets to LSP positions. */
 class LineIndex {
   private readonly starts: number[] = [0];
   constructor(text: string, private readonly baseLine = 0) {
-    for (let i = 0; i < text.length; i++) {
-      const c = text.charCodeAt(i);
-      if (c === 10) this.starts.push(i + 1);
-      else if (c === 13 && text.charCodeAt(i + 1) !== 10) this.starts.push(i + 1);
-    }
+    // A native search per line break, not a JS loop per character: a dataset line has none.
+    LINE_BREAK.lastIndex = 0;
+    for (let m = LINE_BREAK.exec(text); m !== null; m = LINE_BREAK.exec(text)) this.starts.push(m.index + m[0].length);
   }
   position(offset: number): { line: number; character: number } {
     let lo = 0;
@@ -157,8 +172,12 @@ function allAncestors(ptr: string, into: Set<string>): void {
 /** Attaches ranges to problems found in `text` (whose first line is `baseLine`). */
 export function positionProblems(text: string, problems: DslProblem[], baseLine = 0, pointerOffset = ''): PositionedProblem[] {
   const wanted = new Set<string>();
-  for (const p of problems) allAncestors(pointerOffset + p.pointer.slice(pointerOffset.length), wanted);
-  const found = locatePointers(text, wanted);
+  const targets = new Set<string>();
+  for (const p of problems) {
+    targets.add(p.pointer);
+    allAncestors(pointerOffset + p.pointer.slice(pointerOffset.length), wanted);
+  }
+  const found = locatePointers(text, wanted, targets);
   const lines = new LineIndex(text, baseLine);
   return problems.map((p) => {
     const s = found.get(p.pointer);
@@ -241,9 +260,19 @@ export function validateText(text: string, options?: ValidateOptions): Positione
 
 const DSL_PREFIX: readonly string[] = ['dsl'];
 
+/**
+ * Whether a line is empty or whitespace only, as `trim() === ''` says; a line that starts with a
+ * visible ASCII character (every record starts with "{") is answered without trim's copy.
+ */
+function isBlank(line: string): boolean {
+  const first = line.charCodeAt(0);
+  if (first > 32 && first < 127) return false;
+  return line.trim() === '';
+}
+
 /** One line of a *.dss.jsonl dataset: validates its `dsl` (pointer prefixed with /dsl) and the record shape; ranges are on line `lineIndex` (0-based). Returns recordId when parseable. */
 export function validateDatasetLine(lineText: string, lineIndex: number, options?: ValidateOptions): { recordId?: string; problems: PositionedProblem[] } {
-  if (lineText.trim() === '') return { problems: [] };
+  if (isBlank(lineText)) return { problems: [] };
   let record: unknown;
   try {
     record = JSON.parse(lineText);

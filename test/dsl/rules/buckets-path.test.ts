@@ -101,4 +101,28 @@ ruleCases('buckets_path', [
     bad: { aggs: { t: { terms: { field: 'status', order: [{ st: 'desc' }] }, aggs: { st: { stats: { field: 'price' } } } } } },
     good: { aggs: { t: { terms: { field: 'status', order: [{ 'st.max': 'desc' }] }, aggs: { st: { stats: { field: 'price' } } } } } },
   },
+  {
+    name: 'bucket_sort sorting by a metric that does not exist',
+    code: 'invalid-buckets-path', pointer: '/aggs/m/aggs/top/bucket_sort/sort/0/sale', says: 'sort path [sale]',
+    bad: monthly({ sales, top: { bucket_sort: { sort: [{ sale: { order: 'desc' } }], size: 3 } } }),
+    good: monthly({ sales, top: { bucket_sort: { sort: [{ sales: { order: 'desc' } }], size: 3 } } }),
+  },
+  {
+    name: 'bucket_sort sorting by a multi-value metric without a value name (string item)',
+    code: 'invalid-buckets-path', pointer: '/aggs/m/aggs/top/bucket_sort/sort/1', says: 'name one of its values',
+    bad: monthly({ st: { stats: { field: 'price' } }, top: { bucket_sort: { sort: ['_key', 'st'] } } }),
+    good: monthly({ st: { stats: { field: 'price' } }, top: { bucket_sort: { sort: ['_key', 'st.avg'] } } }),
+  },
+  {
+    name: 'bucket_sort with one sort object (not an array) through a multi-bucket aggregation',
+    code: 'invalid-buckets-path', pointer: '/aggs/m/aggs/top/bucket_sort/sort/t>sales', says: 'multi-bucket',
+    bad: monthly({ t: { terms: { field: 'status' }, aggs: { sales } }, top: { bucket_sort: { sort: { 't>sales': 'desc' } } } }),
+    good: monthly({ f: { filter: { term: { status: 'paid' } }, aggs: { sales } }, top: { bucket_sort: { sort: { 'f>sales': 'desc' } } } }),
+  },
+  {
+    name: 'bucket_sort sorting by _count and _key is always fine; a sub-aggregation missing is not',
+    code: 'invalid-buckets-path', pointer: '/aggs/t/aggs/top/bucket_sort/sort/2/avg_price', says: 'no aggregation [avg_price]',
+    bad: { aggs: { t: { terms: { field: 'status' }, aggs: { top: { bucket_sort: { sort: [{ _count: 'desc' }, { _key: 'asc' }, { avg_price: 'desc' }] } } } } } },
+    good: { aggs: { t: { terms: { field: 'status' }, aggs: { avg_price: { avg: { field: 'price' } }, top: { bucket_sort: { sort: [{ _count: 'desc' }, { _key: 'asc' }, { avg_price: 'desc' }] } } } } } },
+  },
 ]);

@@ -60,6 +60,26 @@ ruleCases('mapping rules', [
     bad: { query: { exists: { field: '_source' } } },
     good: { query: { exists: { field: '_id' } } },
   },
+  // What a real 8.15 node answered for `exists` on each metadata field (a 400, or hits): the six
+  // below fail the shard; _id, _index, _routing, _seq_no, _version, _ignored, _tier run.
+  ...([
+    ['_field_names', '_index'],
+    ['_doc_count', '_seq_no'],
+    ['_nested_path', '_routing'],
+    ['_data_stream_timestamp', '_version'],
+    ['_feature', '_ignored'],
+  ] as const).map(([refused, accepted]) => ({
+    name: `exists on ${refused} (refused) next to ${accepted} (runs)`,
+    code: 'invalid-value', pointer: '/query/bool/filter/0/exists/field', says: `[${refused}]`,
+    bad: { query: { bool: { filter: [{ exists: { field: refused } }] } } },
+    good: { query: { bool: { filter: [{ exists: { field: accepted } }] } } },
+  })),
+  {
+    name: 'exists on a user field named like a prototype member is not a metadata field',
+    code: 'invalid-value', pointer: '/query/exists/field',
+    bad: { query: { exists: { field: '_nested_path' } } },
+    good: { query: { exists: { field: 'constructor' } } },
+  },
   {
     name: 'random_score seeded from _id',
     code: 'invalid-value', pointer: '/query/function_score/functions/0/random_score/field', says: '_seq_no',

@@ -7,6 +7,7 @@
 // single value numeric metric aggregation"). Terms/histogram `order` paths resolve the same way.
 import { AGGREGATION_SPECS } from '../aggregations';
 import { isObject, type Segment } from '../walk/json';
+import { sortField } from './search-options';
 import type { Walker } from '../walk/walker';
 import {
   MULTI_VALUE, NO_VALUE, SIBLING_PIPELINES, SINGLE_BUCKET, SINGLE_VALUE, aggregationType, isMultiBucket, subAggregationsOf,
@@ -170,6 +171,30 @@ export const BUCKETS_PATH_RULES: readonly AggregationRule[] = [
           : resolveInBucket(subAggregationsOf(container), elements, agg.name, false, 1);
         if (problem !== undefined) report(w, agg, at, path, problem);
       });
+    },
+  },
+  {
+    code: 'invalid-buckets-path',
+    types: ['bucket_sort'],
+    when: ['sort'],
+    why: 'BucketSortPipelineAggregator: the sort field names are its buckets paths; each but _key is read with BucketHelpers.resolveBucketValue in every bucket of the parent',
+    check(w, agg) {
+      // Without a parent the placement rule reports; there are no buckets to resolve in.
+      if (agg.parents.length === 0) return;
+      const sort = agg.params['sort'];
+      const items = Array.isArray(sort) ? sort : [sort];
+      for (let i = 0; i < items.length; i++) {
+        const item: unknown = items[i];
+        const path = sortField(item);
+        if (path === undefined || path === '_key') continue;
+        const elements = parseAggregationPath(path);
+        const problem = typeof elements === 'string' ? elements : resolveInBucket(agg.siblings, elements, agg.name);
+        if (problem === undefined) continue;
+        const at: Segment[] = Array.isArray(sort) ? [agg.type, 'sort', i] : [agg.type, 'sort'];
+        const message = `sort path [${path}] of bucket_sort aggregation [${agg.name}] does not resolve: ${problem}`;
+        if (typeof item === 'string') w.reportAt(at, 'invalid-buckets-path', message);
+        else w.reportKeyAt(at, path, 'invalid-buckets-path', message);
+      }
     },
   },
   {

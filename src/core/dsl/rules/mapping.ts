@@ -7,6 +7,20 @@ import type { AggregationRule, BodyRule, QueryRule } from './types';
 
 const STRING_TYPES = new Set(['keyword', 'constant_keyword', 'wildcard', 'text', 'match_only_text', 'flattened', 'version']);
 
+/**
+ * Metadata fields every index has whose exists query throws, with why and what to do instead.
+ * The others (_id, _index, _routing, _seq_no, _version, _ignored, _tier, …) run: most match every
+ * document or none.
+ */
+const EXISTS_REFUSED: Readonly<Record<string, string>> = {
+  _source: 'it is not searchable; name a mapped field',
+  _field_names: 'Elasticsearch uses it to answer exists queries itself; name the field whose presence you want',
+  _doc_count: 'it holds the pre-aggregated document count and does not support exists queries; name a mapped field',
+  _nested_path: 'it is internal to nested documents; use a nested query on the nested field instead',
+  _data_stream_timestamp: 'it is internal to data streams; query @timestamp instead',
+  _feature: 'it is internal to rank_feature(s) fields; query the rank_feature field instead',
+};
+
 export const MAPPING_BODY_RULES: readonly BodyRule[] = [
   {
     code: 'field-type-mismatch',
@@ -75,9 +89,11 @@ export const MAPPING_QUERY_RULES: readonly QueryRule[] = [
   {
     code: 'invalid-value',
     queries: ['exists'],
-    why: 'SourceFieldMapper: "The _source field is not searchable"; exists on _source fails the shard',
+    why: 'the metadata field types whose existsQuery() throws: _source ("The _source field is not searchable"), _field_names, _doc_count, _nested_path, _data_stream_timestamp, _feature (mapper-extras); each fails the shard (checked on a real 8.15 node, _feature in RankFeatureMetaFieldMapper)',
     check(w, params) {
-      if (params['field'] === '_source') w.reportAt(['field'], 'invalid-value', '[exists] cannot run on the metadata field [_source] (it is not searchable); name a mapped field');
+      const field = params['field'];
+      if (typeof field !== 'string' || !Object.hasOwn(EXISTS_REFUSED, field)) return;
+      w.reportAt(['field'], 'invalid-value', `[exists] cannot run on the metadata field [${field}]: ${EXISTS_REFUSED[field]}`);
     },
   },
   {

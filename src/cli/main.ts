@@ -13,6 +13,8 @@ const commands: Record<string, Command> = {
   runs: { summary: 'list, follow, cancel and fetch runs on a host', load: () => import('./commands/runs') },
   eval: { summary: 'score predictions against gold DSL', load: () => import('./commands/eval') },
   engine: { summary: 'start or stop a local Elasticsearch node for tests and the demo', load: () => import('./commands/engine') },
+  query: { summary: 'run a search body on an Elasticsearch cluster (read-only)', load: () => import('./commands/query') },
+  mapping: { summary: 'pull an index mapping from a cluster; report drift', load: () => import('./commands/mapping') },
 };
 
 function help(): string {

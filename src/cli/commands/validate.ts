@@ -4,13 +4,19 @@ import { basename, dirname, resolve } from 'node:path';
 import { validateDatasetLine, validateText, type IndexMapping, type PositionedProblem, type ValidateOptions } from '../../core/dsl';
 import { findProjectFile, loadMappingFile, loadProject, readTextFile } from '../../core/project/files';
 import { EXIT, parse, UsageError } from '../usage';
+import { clusterDiagnostics, renderDisagreements, type FileDisagreement } from '../validate-cluster';
 
-const HELP = `usage: distillery validate FILE... [--mapping M] [--es-version V] [--format text|json]
+const HELP = `usage: distillery validate FILE... [--mapping M] [--es-version V] [--format text|json] [--cluster C [--index I]]
 
 Validates Elasticsearch search request bodies (.json, .querydsl, .esquery: one body per file) and
 datasets (.dss.jsonl: the "dsl" of every record). Without --mapping, each file is checked against
 the mapping and ES version of the nearest distillery.json above it (else above the current
 directory) when there is one.
+
+With --cluster C (a URL or a cluster name from distillery.json) each body is also checked by the
+cluster (_validate/query?explain for the query, a size-0 search for the rest), its rejections are
+added with code cluster-rejected, and the bodies where the cluster and the static validator
+disagree are listed, both ways.
 
 Exit status: 0 no errors (warnings allowed), 1 errors found or a file could not be read, 2 bad usage.`;
 
@@ -27,6 +33,8 @@ export async function run(argv: string[]): Promise<number> {
   const { values, positionals } = parse('validate', argv, {
     mapping: { type: 'string' },
     'es-version': { type: 'string' },
+    cluster: { type: 'string' },
+    index: { type: 'string' },
     format: { type: 'string', default: 'text' },
     help: { type: 'boolean', short: 'h' },
   }, true);
@@ -71,6 +79,7 @@ export async function run(argv: string[]): Promise<number> {
   const diagnostics: Diagnostic[] = [];
   const summary: Summary = { files: 0, records: 0, errors: 0, warnings: 0 };
   let unreadable = 0;
+  const read: { file: string; text: string; dataset: boolean }[] = [];
   for (const file of positionals) {
     let text: string;
     try {
@@ -81,18 +90,26 @@ export async function run(argv: string[]): Promise<number> {
       continue;
     }
     summary.files++;
+    read.push({ file, text, dataset: isDataset(file) });
     const options = optionsFor(file);
     if (isDataset(file)) validateDataset(file, text, options, diagnostics, summary);
     else for (const p of validateText(text, options)) diagnostics.push({ file, line: p.range.start.line + 1, ...p });
+  }
+  let disagreements: FileDisagreement[] | undefined;
+  if (values.cluster) {
+    const checked = await clusterDiagnostics(values.cluster, values.index, read, diagnostics);
+    diagnostics.push(...checked.diagnostics);
+    disagreements = checked.disagreements;
   }
   for (const d of diagnostics) {
     if (d.severity === 'error') summary.errors++;
     else if (d.severity === 'warning') summary.warnings++;
   }
   if (values.format === 'json') {
-    process.stdout.write(JSON.stringify({ summary, diagnostics: diagnostics.map(toJson) }) + '\n');
+    process.stdout.write(JSON.stringify({ summary, diagnostics: diagnostics.map(toJson), ...(disagreements ? { disagreements } : {}) }) + '\n');
   } else {
     process.stdout.write(renderText(diagnostics, summary));
+    if (disagreements) process.stdout.write(renderDisagreements(disagreements));
   }
   return summary.errors > 0 || unreadable > 0 ? EXIT.failed : EXIT.ok;
 }

@@ -1,6 +1,7 @@
 // `distillery.json`, the project file at the workspace root (docs/ARCHITECTURE.md, "Project file").
 // Secrets never live here: API keys come from SecretStorage or OPENAI_API_KEY.
 import { z } from 'zod';
+import { clusterSchema } from '../elasticsearch/cluster-config';
 
 export const teacherSettingsSchema = z
   .object({
@@ -32,18 +33,6 @@ export const hostSchema = z
   })
   .strict();
 
-export const clusterSchema = z
-  .object({
-    name: z.string().min(1),
-    url: z.string().url().optional(),
-    cloudId: z.string().optional(),
-    index: z.string().optional(),
-    caFile: z.string().optional(),
-    caFingerprint: z.string().optional(),
-    timeoutMs: z.number().int().positive().optional(),
-  })
-  .strict();
-
 export const projectSchema = z
   .object({
     $schema: z.string().optional(),
@@ -53,7 +42,7 @@ export const projectSchema = z
     teacher: teacherSettingsSchema.default({}),
     prompts: z.object({ system: z.string().optional(), user: z.string().optional(), repair: z.string().optional(), synthesize: z.string().optional() }).strict().default({}),
     hosts: z.array(hostSchema).default([]),
-    clusters: z.array(clusterSchema).default([]),
+    clusters: z.array(clusterSchema).default([]).describe('Elasticsearch clusters Distillery reads from (docs/elasticsearch.md).'),
     runDefaults: z.record(z.unknown()).default({}),
     presets: z.record(z.record(z.unknown())).default({}),
   })

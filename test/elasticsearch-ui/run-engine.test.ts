@@ -3,7 +3,9 @@
 // is underlined where the cluster's reason points (the same path the editor command takes).
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { ClusterError, clusterRejection, noSecrets, ReadOnlyCluster, resolveCluster } from '../../src/core/elasticsearch';
+import { ClusterError, clusterRejection, execEval, noSecrets, ReadOnlyCluster, resolveCluster } from '../../src/core/elasticsearch';
+import { execPairsFrom, withExecution } from '../../src/extension/runs/exec-scoring';
+import { predictionRows } from '../../src/extension/runs/predictions';
 import { clusterProblemRange, datasetLineTarget, queryDslTarget, resultView } from '../../src/extension/elasticsearch/run-target';
 import { engineUnavailable, examplesSeed, sharedEngine, type TestEngine } from '../helpers/es-engine';
 
@@ -50,5 +52,20 @@ describe('run a body on the local engine', { skip: unavailable ? `no local Elast
     const range = clusterProblemRange(target, problem);
     assert.equal(range.start.line, 1);
     assert.equal(dataset.split('\n')[1]!.slice(range.start.character, range.end.character), '"notes"');
+  });
+
+  it('scores fetched predictions by execution: the same orders by other DSL match, a wrong status does not', async () => {
+    const line = (id: string, prediction: unknown, gold: unknown) => JSON.stringify({ id, question: id, prediction: JSON.stringify(prediction), gold: JSON.stringify(gold) });
+    const shipped = { query: { term: { status: 'shipped' } } };
+    const jsonl = [
+      line('same-by-match', { query: { match: { status: 'shipped' } } }, shipped),
+      line('wrong-status', { query: { term: { status: 'returned' } } }, shipped),
+      line('both-empty', { query: { term: { status: 'lost' } } }, { query: { term: { status: 'teleported' } } }),
+    ].join('\n');
+    const rows = predictionRows(jsonl);
+    const { pairs, rowOf } = execPairsFrom(jsonl);
+    const merged = withExecution(rows, await execEval(cluster, 'orders', pairs), rowOf);
+    assert.deepEqual(merged.rows.map((r) => [r.id, r.exec, r.exact]), [['same-by-match', 'match', false], ['wrong-status', 'mismatch', false], ['both-empty', 'bothEmpty', false]]);
+    assert.equal(merged.summary.execAccuracy, 2 / 3);
   });
 });

@@ -46,3 +46,36 @@ export type ToQueryResultsHost = Envelope<typeof QueryResultsReady> | Envelope<t
 
 export const parseToQueryResultsView = messageParser<ToQueryResultsView>([ShowQueryResult]);
 export const parseToQueryResultsHost = messageParser<ToQueryResultsHost>([QueryResultsReady, QueryResultsLog]);
+
+// ---- The review panel's Run / Run all (messages declared in webview-protocol.ts with these params)
+
+/** One record's run on the active cluster: its hit count and time, or the cluster's error. */
+export const clusterOutcomeSchema = z
+  .object({ id: z.string().min(1).max(512), hits: z.number().int().nonnegative().nullable(), tookMs: z.number().nonnegative().nullable(), error: z.string().max(4000).nullable() })
+  .strict();
+export type ClusterOutcome = z.infer<typeof clusterOutcomeSchema>;
+
+/** Panel filter on run results: "returns nothing" (the commonest silent teacher mistake) and "cluster error". */
+export const CLUSTER_FILTERS = ['nothing', 'error'] as const;
+export const clusterFilterSchema = z.array(z.enum(CLUSTER_FILTERS)).max(CLUSTER_FILTERS.length);
+
+export const runOnClusterParams = z.object({ ids: z.array(z.string().min(1).max(512)).max(200_000).nullable() }).strict();
+export const clusterResultsParams = z
+  .object({
+    /** Where the records ran; null when no cluster is configured. */
+    cluster: z.string().max(400).nullable(),
+    running: z.boolean(),
+    outcomes: z.array(clusterOutcomeSchema).max(200_000),
+    /** Why nothing ran (no cluster, unreachable…), for the status line. */
+    message: z.string().max(4000).nullable(),
+  })
+  .strict();
+/** The list row's short form of an outcome. */
+export const rowClusterSchema = z.object({ hits: z.number().int().nonnegative().nullable(), error: z.boolean() }).strict();
+
+/** Whether an outcome passes the panel's cluster filter (no filter: everything; never run: nothing). */
+export function matchesClusterFilter(outcome: ClusterOutcome | undefined, filter: readonly (typeof CLUSTER_FILTERS)[number][] | undefined): boolean {
+  if (!filter || filter.length === 0) return true;
+  if (!outcome) return false;
+  return (filter.includes('nothing') && outcome.error === null && outcome.hits === 0) || (filter.includes('error') && outcome.error !== null);
+}

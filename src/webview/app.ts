@@ -28,6 +28,8 @@ import { HelpOverlay } from './help';
 import type { Ipc } from './ipc';
 import { StatsView } from './stats';
 import { VirtualList } from './virtual-list';
+import { ClusterControls } from './query-results/panel-cluster';
+import { RunOnCluster } from '../shared/webview-protocol';
 
 const ACTION_KEYS: Record<string, ReviewAction> = { a: 'accept', r: 'reject', f: 'needs_fix', p: 'reset' };
 const BULK_KEYS: Record<string, ReviewAction> = { A: 'accept', R: 'reject', F: 'needs_fix' };
@@ -47,6 +49,7 @@ export class App {
   private readonly redoButton: HTMLButtonElement;
   private readonly tabs: Record<'review' | 'stats', HTMLButtonElement>;
   private readonly reviewPane: HTMLElement;
+  private readonly cluster: ClusterControls;
   private matching = 0;
   /** The cursor moved onto a row not loaded yet (or the selection left the view): select it when it arrives. */
   private adoptCursorRow = false;
@@ -73,6 +76,10 @@ export class App {
       draftChanged: (id, draft) => this.setDraft(id, draft),
     });
     this.stats = new StatsView(() => this.ipc.post(GetStats.make({})));
+    this.cluster = new ClusterControls(this.state.filter.cluster ?? [], {
+      run: (ids) => this.ipc.post(RunOnCluster.make({ ids })),
+      filterChanged: (cluster) => this.setView({ ...this.state.filter, cluster }, this.state.sort),
+    });
     this.help = new HelpOverlay();
     this.statusLine = el('div', { class: 'status-line', attrs: { role: 'status', 'aria-live': 'polite' } });
     this.title = el('span', { class: 'title', text: 'Distillery' });
@@ -102,7 +109,8 @@ export class App {
     this.reviewPane = el('div', { class: 'review', attrs: { id: 'pane-review', role: 'tabpanel', 'aria-labelledby': 'tab-review' } }, [
       this.filters.root,
       el('div', { class: 'bulk', attrs: { role: 'toolbar', 'aria-label': 'Bulk actions' } }, [this.bulkLabel, ...bulkButtons, clearSel]),
-      el('div', { class: 'split' }, [el('div', { class: 'list-pane' }, [this.list.root]), el('div', { class: 'detail-pane' }, [this.detail.root])]),
+      this.cluster.toolbar,
+      el('div', { class: 'split' }, [el('div', { class: 'list-pane' }, [this.list.root]), el('div', { class: 'detail-pane' }, [this.cluster.detailRoot, this.detail.root])]),
     ]);
     this.stats.root.id = 'pane-stats';
     this.stats.root.setAttribute('role', 'tabpanel');
@@ -174,6 +182,10 @@ export class App {
       case 'detail':
         if (m.params.detail && m.params.detail.id !== this.state.selectedId) return;
         this.detail.show(m.params.detail, m.params.detail ? (this.state.drafts[m.params.detail.id] ?? null) : null);
+        this.cluster.setSelected(m.params.detail?.id ?? null);
+        return;
+      case 'clusterResults':
+        this.cluster.receive(m.params);
         return;
       case 'diagnostics':
         if (m.params.requestId !== this.validateSeq) return;

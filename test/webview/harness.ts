@@ -12,7 +12,7 @@ import { DatasetStore } from '../../src/core/dataset/store';
 import { createPanelEngine, type PanelEngine } from '../../src/extension/panel/engine';
 import { renderPanelHtml } from '../../src/extension/panel/html';
 import { PanelModel } from '../../src/extension/panel/model';
-import { PanelSession } from '../../src/extension/panel/session';
+import { PanelSession, type SessionHooks } from '../../src/extension/panel/session';
 import { StoreAdapter } from '../../src/extension/panel/store-adapter';
 import type { ToWebviewMessage } from '../../src/shared/webview-protocol';
 
@@ -69,6 +69,8 @@ export interface OpenOptions {
   height?: number;
   engine?: PanelEngine;
   saveDelayMs?: number;
+  /** The host's cluster hook (the Elasticsearch tests pass one over a real engine). */
+  runOnCluster?: SessionHooks['runOnCluster'];
 }
 
 /** Opens the panel app in a new page of `context` over a dataset in a fresh temp dir. */
@@ -120,6 +122,7 @@ export async function openPanel(context: BrowserContext, options: OpenOptions): 
     },
     log,
     dataset: { name: 'dataset.dss.jsonl', path: datasetPath },
+    ...(options.runOnCluster ? { runOnCluster: options.runOnCluster } : {}),
   });
   const cspViolations: string[] = [];
   const dialogs: string[] = [];

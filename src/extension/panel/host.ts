@@ -10,6 +10,7 @@ import type { ProjectConfig } from '../../core/project/config';
 import type { Context } from '../ctx';
 import { RECORD_SCHEME } from '../features/language';
 import { workspaceProject, workspaceValidateOptions } from '../project';
+import { runRecordsOnActiveCluster } from '../elasticsearch/panel-run';
 import { createPanelEngine } from './engine';
 import { renderPanelHtml } from './html';
 import { PanelModel } from './model';
@@ -182,6 +183,7 @@ export class PanelHost implements vscode.WebviewViewProvider, vscode.Disposable 
       post: (m) => void webview.postMessage(m),
       log: (level, text) => this.ctx.log[level === 'warn' ? 'warn' : level](text),
       openInEditor: (id) => this.openRecord(id),
+      runOnCluster: (records) => runRecordsOnActiveCluster(this.ctx, records),
       dataset: loaded ? { name: basename(loaded.uri.fsPath), path: vscode.workspace.asRelativePath(loaded.uri) } : null,
       message,
     });

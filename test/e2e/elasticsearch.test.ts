@@ -3,12 +3,14 @@
 // the results webview, and Ctrl+Enter on a body the cluster refuses puts the cluster's error in
 // the Problems view. The workspace's distillery.json points its "local" cluster at the test's node.
 import assert from 'node:assert/strict';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { after, afterEach, before, describe, it } from 'node:test';
 import { noSecrets, ReadOnlyCluster, resolveCluster } from '../../src/core/elasticsearch';
 import { engineUnavailable, examplesSeed, startEngine, type TestEngine } from '../helpers/es-engine';
-import { findFrame, openFile, openWorkbench, screenshotOnFailure, waitFor, waitForActivation, type Workbench } from './harness';
+import { findExtensionLog, findFrame, openFile, openWorkbench, runCommand, screenshotOnFailure, waitFor, waitForActivation, type Workbench } from './harness';
 
 const unavailable = engineUnavailable();
 
@@ -19,15 +21,27 @@ const BAD_FIELD = '{\n  "size": 0,\n  "aggs": {\n    "by_note": { "terms": { "fi
 describe('Elasticsearch in VS Code (code-server, local engine)', { skip: unavailable ? `no local Elasticsearch: ${unavailable}` : false, timeout: 420_000 }, () => {
   let engine: TestEngine;
   let wb: Workbench;
+  // A second cluster that needs an API key: a small HTTP server answering _search as Elasticsearch
+  // does (with its product header, which the official client checks) and recording each request's headers.
+  let secured: Server;
+  const securedRequests: IncomingHttpHeaders[] = [];
 
   before(async () => {
+    secured = createServer((req, res) => {
+      securedRequests.push(req.headers);
+      req.resume();
+      res.writeHead(200, { 'content-type': 'application/json', 'x-elastic-product': 'Elasticsearch' });
+      res.end(JSON.stringify({ took: 3, timed_out: false, _shards: { total: 1, successful: 1, skipped: 0, failed: 0 }, hits: { total: { value: 42, relation: 'eq' }, max_score: 1, hits: [{ _index: 'orders', _id: 'from-secured', _score: 1, _source: { status: 'shipped' } }] } }));
+    });
+    await new Promise<void>((resolve) => secured.listen(0, '127.0.0.1', resolve));
+    const securedUrl = `http://127.0.0.1:${(secured.address() as AddressInfo).port}`;
     engine = await startEngine({ seed: examplesSeed() });
     wb = await openWorkbench({
       name: 'elasticsearch',
       prepareWorkspace(dir) {
         const file = join(dir, 'distillery.json');
         const project = JSON.parse(readFileSync(file, 'utf8')) as { clusters: { name: string; url: string; index: string }[] };
-        project.clusters = [{ name: 'local', url: engine.url, index: 'orders' }];
+        project.clusters = [{ name: 'local', url: engine.url, index: 'orders' }, { name: 'secured', url: securedUrl, index: 'orders' }];
         writeFileSync(file, JSON.stringify(project, null, 2) + '\n');
         writeFileSync(join(dir, 'shipped.querydsl'), SHIPPED);
         writeFileSync(join(dir, 'bad-field.querydsl'), BAD_FIELD);
@@ -41,6 +55,7 @@ describe('Elasticsearch in VS Code (code-server, local engine)', { skip: unavail
   after(async () => {
     await wb?.close();
     await engine?.stop();
+    await new Promise((resolve) => secured?.close(resolve));
   });
 
   it('"▶ Run on local" on a .querydsl body shows the hits in the results view', async () => {
@@ -86,5 +101,60 @@ describe('Elasticsearch in VS Code (code-server, local engine)', { skip: unavail
     await page.keyboard.press('Control+End');
     await page.keyboard.type(' ');
     await waitFor('the cluster problem to be cleared by the edit', async () => (await problem.count()) === 0, 15_000);
+  });
+
+  it('"Pull Mapping from Cluster" writes the mapping file from the cluster and keeps the previous one', async () => {
+    const { page } = wb;
+    const mappingFile = join(wb.workspace, 'mapping.json');
+    await runCommand(page, 'Distillery: Pull Mapping from Cluster');
+    const pulled = await waitFor('mapping.json to be rewritten from the cluster', () => {
+      const json = JSON.parse(readFileSync(mappingFile, 'utf8')) as { mappings?: { properties?: Record<string, unknown> }; _distillery?: { pulledFrom: { cluster: string; index: string } } };
+      return json._distillery ? json : undefined;
+    }, 60_000);
+    assert.deepEqual(pulled._distillery!.pulledFrom.cluster, 'local');
+    assert.ok(pulled.mappings?.properties?.['status'], 'the pulled mapping has the orders fields');
+    // The engine drops the example's scripted runtime field, so the fields differ: drift keeps the old file.
+    await waitFor('mapping.previous.json to be kept', () => existsSync(join(wb.workspace, 'mapping.previous.json')), 15_000);
+    // q-000022 aggregates on that runtime field: the drift list names it, and picking it opens its line.
+    const broken = page.locator('.quick-input-widget .monaco-list-row', { hasText: 'q-000022' }).first();
+    await broken.waitFor({ timeout: 30_000 });
+    assert.match(await broken.innerText(), /order_hour/);
+    await wb.screenshot('pull-mapping');
+    await page.keyboard.press('Enter');
+    await page.locator('.tabs-container .tab[aria-label^="dataset.dss.jsonl"]').first().waitFor({ timeout: 15_000 });
+    await waitFor('the cursor on line 22 of the dataset', async () => /Ln 22,/.test(await page.locator('.statusbar').innerText()), 10_000);
+  });
+
+  it('an API key set with "Set Elasticsearch Credentials" goes to the cluster and nowhere else', async () => {
+    const { page } = wb;
+    const key = 'c2VjcmV0LWtleS1mb3ItdGVzdHM=';
+    await runCommand(page, 'Distillery: Select Elasticsearch Cluster');
+    const input = page.locator('.quick-input-widget .quick-input-box input');
+    await page.locator('.quick-input-widget .monaco-list-row', { hasText: 'secured' }).first().waitFor({ timeout: 10_000 });
+    await input.fill('secured');
+    await page.keyboard.press('Enter');
+    await runCommand(page, 'Distillery: Set Elasticsearch Credentials');
+    // Two clusters: which one first, then how.
+    await page.locator('.quick-input-widget .monaco-list-row', { hasText: 'secured' }).first().waitFor({ timeout: 10_000 });
+    await input.fill('secured');
+    await page.keyboard.press('Enter');
+    await page.locator('.quick-input-widget .monaco-list-row', { hasText: 'API key' }).first().waitFor({ timeout: 10_000 });
+    await input.fill('API key');
+    await page.keyboard.press('Enter');
+    await waitFor('the API key input box (a password box)', async () => (await input.getAttribute('type')) === 'password', 10_000);
+    await input.fill(key);
+    await page.keyboard.press('Enter');
+    await openFile(page, 'shipped.querydsl');
+    const lens = page.locator('.codelens-decoration a', { hasText: 'Run on secured' }).first();
+    await lens.waitFor({ timeout: 30_000 });
+    await lens.click();
+    await waitFor('the secured cluster to receive a search with the API key', () => securedRequests.some((h) => h.authorization === `ApiKey ${key}`), 30_000);
+    const frame = await findFrame(page, '.query-results .summary .total[data-total="42"]', 'the results view to show the secured cluster\'s 42 hits', 30_000);
+    assert.equal(await frame.locator('section[data-title="hits"] tbody td').first().innerText(), 'from-secured');
+    // Never in a file of the workspace or in the extension's log.
+    for (const file of ['distillery.json', 'shipped.querydsl']) assert.ok(!readFileSync(join(wb.workspace, file), 'utf8').includes(key), `${file} holds the key`);
+    const log = findExtensionLog(wb);
+    assert.ok(log && !readFileSync(log, 'utf8').includes(key), 'the log holds the key');
+    await wb.screenshot('secured-run');
   });
 });

@@ -4,7 +4,7 @@
 // only receives the responses. Both run side by side in this script, alternating, best of N.
 // Target: ratio (bare loop time / scoring time) ≥ 0.8 (issue 11). Needs the engine built
 // (bash scripts/setup-es-engine.sh); without it, prints a JSON line with "skipped" and the reason.
-// Run: node --import tsx bench/execution.ts [pairs] [repeats]
+// Run: node --import tsx bench/execution.ts [pairs] [repeats]   (default 2000 pairs, 4 repeats)
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Client } from '@elastic/elasticsearch';
@@ -13,7 +13,7 @@ import { engineUnavailable, examplesSeed, startEngine } from '../test/helpers/es
 
 const root = join(import.meta.dirname, '..');
 const pairsWanted = Number(process.argv[2] ?? 2000);
-const repeats = Number(process.argv[3] ?? 3);
+const repeats = Number(process.argv[3] ?? 4);
 const BATCH = 50;
 const CONCURRENCY = 4;
 
@@ -67,13 +67,25 @@ async function main(): Promise<void> {
     await bareLoop();
     let summary = (await scored()).summary;
     const best = { exec: Infinity, bare: Infinity };
-    for (let r = 0; r < repeats; r++) {
-      let t0 = performance.now();
+    const timeBare = async () => {
+      const t0 = performance.now();
       await bareLoop();
       best.bare = Math.min(best.bare, performance.now() - t0);
-      t0 = performance.now();
+    };
+    const timeScored = async () => {
+      const t0 = performance.now();
       summary = (await scored()).summary;
       best.exec = Math.min(best.exec, performance.now() - t0);
+    };
+    // Alternate which goes first, so neither always runs on the other's warm caches.
+    for (let r = 0; r < repeats; r++) {
+      if (r % 2 === 0) {
+        await timeBare();
+        await timeScored();
+      } else {
+        await timeScored();
+        await timeBare();
+      }
     }
     await cluster.close();
     await bare.close();

@@ -1,7 +1,12 @@
 // Benchmark: the review panel over a 100,000-record dataset, in real headless Chromium with the
 // real host (session, model, store). Prints one JSON object. Run: node --import tsx bench/panel.ts [N]
-//   firstRowsMs      dataset open (store + index) → first rows painted in the webview
-//   filterMs         each filter/sort/search: input → new rows painted (target ≤ 100 ms)
+//   firstRowsMs      panel opened → first rows painted in the webview (a read-only preview of the
+//                    file's head; the full dataset is parsed after that paint, as the extension does)
+//   fullDatasetMs    panel opened → the whole dataset listed and actionable (store open + index)
+//   filterMs         each filter/sort/search: the input event in the page → the frame that shows the
+//                    new rows (target ≤ 100 ms); both ends on the page's clock, so Playwright's own
+//                    actionability waits before it dispatches the click are not counted
+//   filterDriverMs   the same, from the moment the bench asks Playwright to act (includes those waits)
 //   hostFilterMs     the host's share of each (evaluateView over all records)
 //   domRows          .row elements at several scroll positions (must be constant)
 //   validationMs     background validation of every record (rows show "…" validity until then)
@@ -65,24 +70,33 @@ export function makeDataset(path: string, n: number): void {
   writeFileSync(path, chunks.join('\n') + '\n');
 }
 
+/** Resolves with the page's clock at the first animation frame that shows the new view's rows. */
 const painted = (page: Page, previousVersion: string | undefined) =>
   page.waitForFunction(
     (prev) => {
       const v = document.documentElement.dataset['viewVersion'];
       if (v === undefined || v === prev) return false;
       const rows = document.querySelectorAll<HTMLElement>('.list .row:not([hidden])');
-      if (rows.length === 0) return document.querySelector('.filters .summary')?.textContent?.startsWith('0 of') ?? false;
-      return [...rows].some((r) => r.dataset['id'] && !r.classList.contains('loading'));
+      const shown = rows.length === 0 ? (document.querySelector('.filters .summary')?.textContent?.startsWith('0 of') ?? false) : [...rows].some((r) => r.dataset['id'] && !r.classList.contains('loading'));
+      return shown ? performance.now() : false;
     },
     previousVersion,
     { polling: 'raf', timeout: 20_000 },
   );
 
+/** Records, on the page's clock, the first input event (click, input, change) after each reset. */
+const INPUT_CLOCK = `
+  window.__distilleryInputAt = null;
+  for (const type of ['pointerdown', 'click', 'input', 'change']) {
+    document.addEventListener(type, () => { if (window.__distilleryInputAt === null) window.__distilleryInputAt = performance.now(); }, true);
+  }
+`;
+
 async function main(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'distillery-bench-'));
   const datasetFile = join(dir, 'bench.dss.jsonl');
   makeDataset(datasetFile, N);
-  await bundleWebview();
+  await bundleWebview(true);
   const context = await launchChromium();
   let peakRss = 0;
   let peakHeap = 0;
@@ -96,12 +110,12 @@ async function main(): Promise<void> {
   const sampler = setInterval(sample, 20);
 
   const t0 = performance.now();
-  const p = await openPanel(context, { datasetFile, width: 1200, height: 800 });
+  const p = await openPanel(context, { datasetFile, width: 1200, height: 800, stream: true, minified: true });
   const { page } = p;
   p.model.subscribe({ changed: () => undefined, validated: () => undefined, history: () => undefined });
-  await page.waitForFunction(() => [...document.querySelectorAll<HTMLElement>('.list .row')].some((r) => r.dataset['id']), undefined, { polling: 'raf', timeout: 30_000 });
-  await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => r(null))));
-  const firstRowsMs = performance.now() - t0;
+  await page.waitForFunction(() => document.documentElement.dataset['loading'] === 'false', undefined, { polling: 'raf', timeout: 60_000 });
+  const fullDatasetMs = performance.now() - t0;
+  const firstRowsMs = p.timings.firstPaintMs ?? fullDatasetMs;
 
   // Background validation runs while the panel is usable; wait for it before timing validity filters.
   const tv = performance.now();
@@ -109,13 +123,18 @@ async function main(): Promise<void> {
   const validationMs = performance.now() - tv + firstRowsMs;
 
   const version = () => page.evaluate(() => document.documentElement.dataset['viewVersion']);
+  await page.evaluate(INPUT_CLOCK);
   const filterMs: Record<string, number> = {};
+  const filterDriverMs: Record<string, number> = {};
   const timeIt = async (name: string, act: () => Promise<unknown>) => {
     const before = await version();
+    await page.evaluate(() => ((window as unknown as { __distilleryInputAt: number | null }).__distilleryInputAt = null));
     const t = performance.now();
     await act();
-    await painted(page, before);
-    filterMs[name] = Math.round(performance.now() - t);
+    const paintedAt = (await (await painted(page, before)).jsonValue()) as number;
+    filterDriverMs[name] = Math.round(performance.now() - t);
+    const inputAt = await page.evaluate(() => (window as unknown as { __distilleryInputAt: number | null }).__distilleryInputAt);
+    filterMs[name] = Math.round(paintedAt - (inputAt ?? paintedAt));
   };
   const chip = (facet: string, value: string) => page.locator(`.chip[data-facet="${facet}"][data-value="${value}"]`);
   await timeIt('status=accepted', () => chip('status', 'accepted').click());
@@ -136,7 +155,7 @@ async function main(): Promise<void> {
   await timeIt('sort by question', () => page.locator('.sort-select').selectOption('question'));
   await timeIt('sort by status', () => page.locator('.sort-select').selectOption('status'));
   await timeIt('sort file order', () => page.locator('.sort-select').selectOption('file'));
-  // The search box waits 60 ms after the last keystroke before asking; that wait is included above.
+  // The search box waits 40 ms after the last keystroke before asking; that wait is included above.
 
   const hostFilterMs: Record<string, number> = {};
   const hostCases: [string, Filter, Sort][] = [
@@ -196,9 +215,11 @@ async function main(): Promise<void> {
     datasetMiB: mib((await import('node:fs')).statSync(datasetFile).size),
     firstRowsMs: Math.round(firstRowsMs),
     firstRowsBreakdownMs: p.timings,
+    fullDatasetMs: Math.round(fullDatasetMs),
     validationMs: Math.round(validationMs),
     filterMs,
     maxFilterMs: Math.max(...Object.values(filterMs)),
+    filterDriverMs,
     hostFilterMs,
     nextRecordMs,
     acceptMs,

@@ -14,8 +14,9 @@ stamp="$venv/.distillery-stamp"
 constraints="$runner/constraints.txt"
 python="${PYTHON:-python3}"
 
-extras="test"
-if [[ "${DISTILLERY_QLORA:-0}" == "1" ]]; then extras="test,qlora"; fi
+# Ray is in the test extras because the scheduler tests start a real Ray head (docs/schedulers.md).
+extras="test,ray"
+if [[ "${DISTILLERY_QLORA:-0}" == "1" ]]; then extras="test,ray,qlora"; fi
 
 want="$(cat "$runner/pyproject.toml" "$constraints" "${BASH_SOURCE[0]}" | sha256sum | cut -d' ' -f1)-$extras"
 if [[ -x "$venv/bin/python" && -f "$stamp" && "$(cat "$stamp")" == "$want" ]]; then

@@ -57,6 +57,8 @@ export const diagnosticSchema = z
     message: z.string().max(4000),
     pointer: z.string().max(4000).optional(),
     range: z.object({ start: positionSchema, end: positionSchema }).strict(),
+    /** The engine's "did you mean": replace the key or value at `range` (the editor offers it as a quick fix). */
+    fix: z.object({ kind: z.enum(['renameKey', 'replaceValue']), replacement: z.string().max(400) }).strict().optional(),
   })
   .strict();
 export type PanelDiagnostic = z.infer<typeof diagnosticSchema>;
@@ -168,10 +170,19 @@ export const Ready = toHost('ready', empty);
 export const SetView = toHost('setView', z.object({ filter: filterSchema, sort: sortSchema, anchorId: id.nullable() }).strict());
 // webview → host: rows [start, start+count) of view `version`; answered by `rows`.
 export const GetRows = toHost('getRows', z.object({ version: count, start: count, count: z.number().int().min(1).max(500) }).strict());
-// webview → host: show this record; answered by `detail`.
-export const Select = toHost('select', z.object({ id }).strict());
+// webview → host: show this record; answered by `detail`. `restore`: the app is re-selecting what
+// it showed before a reload, which yields to a record the host was asked to reveal meanwhile.
+export const Select = toHost('select', z.object({ id, restore: z.boolean().optional() }).strict());
 // webview → host: a review action on records; one undo step however many records it touches.
-export const Review = toHost('review', z.object({ action: z.enum(REVIEW_ACTIONS), target: reviewTargetSchema }).strict());
+// Delete only ever names records (an explicit selection), never "everything in the view"; the host
+// asks for confirmation in a modal that names the count before deleting more than one.
+export const Review = toHost(
+  'review',
+  z
+    .object({ action: z.enum(REVIEW_ACTIONS), target: reviewTargetSchema })
+    .strict()
+    .refine((p) => !(p.action === 'delete' && p.target.kind === 'view'), { message: 'delete needs an explicit selection of records', path: ['target'] }),
+);
 // webview → host: save edits to one record. `dslText` must parse as a JSON object ('' clears the DSL).
 export const Edit = toHost(
   'edit',
@@ -186,8 +197,11 @@ export const Undo = toHost('undo', empty);
 export const Redo = toHost('redo', empty);
 // webview → host: open the record's DSL in a real editor tab (language querydsl).
 export const OpenInEditor = toHost('openInEditor', z.object({ id }).strict());
-// webview → host: compute the stats view; answered by `stats`.
-export const GetStats = toHost('getStats', empty);
+// webview → host: completion at `offset` in DSL text being edited; answered by `completions` with the same requestId.
+export const Complete = toHost('complete', z.object({ requestId: count, text: z.string().max(1_000_000), offset: count }).strict());
+// webview → host: the stats view is shown (or hidden). While it is shown the host sends `stats`
+// now and again after every change, so the charts never need a manual refresh.
+export const WatchStats = toHost('watchStats', z.object({ visible: z.boolean() }).strict());
 // webview → host: an error inside the webview, for the extension's log.
 // webview → host: run these records' DSL on the active cluster (ids null: the current view); answered by `clusterResults`.
 export const RunOnCluster = toHost('runOnCluster', runOnClusterParams);
@@ -210,6 +224,8 @@ export const ViewChanged = toWebview(
       anchorId: id.nullable(),
       anchorPosition: z.number().int().min(-1).nullable(),
       validated: count,
+      /** The dataset is still opening: the view covers the head of the file only, and actions wait. */
+      loading: z.boolean(),
     })
     .strict(),
 );
@@ -222,20 +238,51 @@ export const Diagnostics = toWebview(
   'diagnostics',
   z.object({ requestId: count, diagnostics: z.array(diagnosticSchema).max(1000), normalizedText: z.string().nullable(), queryType: z.string().max(100).nullable() }).strict(),
 );
+// host → webview: completion items for a `complete` request. `from`/`to` is the span the chosen
+// item replaces; `apply` is its text, a snippet in CodeMirror's `${}` syntax when `snippet` is true.
+export const Completions = toWebview(
+  'completions',
+  z
+    .object({
+      requestId: count,
+      from: count,
+      to: count,
+      items: z
+        .array(
+          z
+            .object({
+              label: z.string().max(400),
+              detail: z.string().max(400).nullable(),
+              info: z.string().max(4000).nullable(),
+              kind: z.enum(['query', 'aggregation', 'keyword', 'property', 'field', 'value']),
+              apply: z.string().max(4000),
+              snippet: z.boolean(),
+              deprecated: z.boolean(),
+            })
+            .strict(),
+        )
+        .max(2000),
+    })
+    .strict(),
+);
+/** A completion answer without its requestId (what the engine computes). */
+export type PanelCompletionList = Omit<z.infer<typeof Completions.params>, 'requestId'>;
 // host → webview: the stats view.
 export const StatsMsg = toWebview('stats', z.object({ stats: statsSchema }).strict());
 // host → webview: what undo/redo would do.
 export const History = toWebview('history', z.object({ undo: z.string().max(200).nullable(), redo: z.string().max(200).nullable() }).strict());
 // host → webview: move the cursor to a record (after duplicate, undo, or "Open in editor" save).
 export const Focus = toWebview('focus', z.object({ id }).strict());
+// host → webview: the records of the webview's selection are gone (a confirmed delete): clear it.
+export const ClearSelection = toWebview('clearSelection', empty);
 // host → webview: a short message for the status line.
 export const Notice = toWebview('notice', z.object({ level: z.enum(['info', 'warn', 'error']), message: z.string().max(2000) }).strict());
 
 // host → webview: hits / took / error of records run on the cluster.
 export const ClusterResults = toWebview('clusterResults', clusterResultsParams);
 
-const hostDescriptors = [Ready, SetView, GetRows, Select, Review, Edit, Validate, Undo, Redo, OpenInEditor, GetStats, Log, RunOnCluster] as const;
-const webviewDescriptors = [Init, ViewChanged, Rows, DetailMsg, Diagnostics, StatsMsg, History, Focus, Notice, ClusterResults] as const;
+const hostDescriptors = [Ready, SetView, GetRows, Select, Review, Edit, Validate, Complete, Undo, Redo, OpenInEditor, WatchStats, Log, RunOnCluster] as const;
+const webviewDescriptors = [Init, ViewChanged, Rows, DetailMsg, Diagnostics, Completions, StatsMsg, History, Focus, ClearSelection, Notice, ClusterResults] as const;
 
 export type ToHostMessage = Envelope<(typeof hostDescriptors)[number]>;
 export type ToWebviewMessage = Envelope<(typeof webviewDescriptors)[number]>;
@@ -252,6 +299,8 @@ export const webviewStateSchema = z
     sort: sortSchema,
     selectedId: id.nullable(),
     tab: z.enum(['review', 'stats']),
+    /** The narrow sidebar folds the detail away so the list gets the height; absent in older saved state. */
+    detailOpen: z.boolean().optional(),
     drafts: z.record(id, z.object({ question: z.string(), rationale: z.string(), dslText: z.string() }).strict()),
   })
   .strict();

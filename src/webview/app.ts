@@ -4,9 +4,9 @@
 import {
   DEFAULT_SORT,
   EMPTY_FILTER,
+  Complete,
   Edit,
   GetRows,
-  GetStats,
   OpenInEditor,
   Ready,
   Redo,
@@ -15,7 +15,10 @@ import {
   SetView,
   Undo,
   Validate,
+  WatchStats,
   type Filter,
+  type PanelCompletionList,
+  type PanelDiagnostic,
   type ReviewAction,
   type Sort,
   type ToWebviewMessage,
@@ -32,7 +35,7 @@ import { ClusterControls } from './query-results/panel-cluster';
 import { RunOnCluster } from '../shared/webview-protocol';
 
 const ACTION_KEYS: Record<string, ReviewAction> = { a: 'accept', r: 'reject', f: 'needs_fix', p: 'reset' };
-const BULK_KEYS: Record<string, ReviewAction> = { A: 'accept', R: 'reject', F: 'needs_fix' };
+const BULK_KEYS: Record<string, 'accept' | 'reject' | 'needs_fix'> = { A: 'accept', R: 'reject', F: 'needs_fix' };
 const ACTION_WORDS: Record<ReviewAction, string> = { accept: 'Accept', reject: 'Reject', needs_fix: 'Mark needs-fix', reset: 'Reset', duplicate: 'Duplicate', delete: 'Delete' };
 
 export class App {
@@ -53,13 +56,23 @@ export class App {
   private matching = 0;
   /** The cursor moved onto a row not loaded yet (or the selection left the view): select it when it arrives. */
   private adoptCursorRow = false;
-  private validateTimer = 0;
-  private validateSeq = 0;
+  private requestSeq = 0;
+  /** The latest validation asked for; only its answer updates the normalised DSL. */
+  private latestValidate = 0;
+  private readonly pendingValidations = new Map<number, (diagnostics: readonly PanelDiagnostic[]) => void>();
+  private readonly pendingCompletions = new Map<number, (list: PanelCompletionList) => void>();
   private armedBulk: { action: ReviewAction; until: number } | null = null;
+  private noticeTimer = 0;
+  /** The current view is a preview of the file's head (the dataset is still opening). */
+  private loading = false;
+  private readonly bulkBar: HTMLElement;
+  private readonly split: HTMLElement;
 
   constructor(
     private readonly ipc: Ipc,
     mount: HTMLElement,
+    /** The page's CSP nonce (the editor's injected styles carry it). */
+    nonce: string,
   ) {
     this.state = ipc.loadState() ?? { filter: EMPTY_FILTER, sort: DEFAULT_SORT, selectedId: null, tab: 'review', drafts: {} };
     this.list = new VirtualList({
@@ -68,21 +81,26 @@ export class App {
       selectionChanged: () => this.renderBulk(),
     });
     this.filters = new FilterBar(this.state.filter, this.state.sort, (filter, sort) => this.setView(filter, sort));
-    this.detail = new DetailView({
-      action: (action) => this.act(action),
-      save: (id, draft) => this.save(id, draft),
-      validate: (text) => this.scheduleValidate(text),
-      openInEditor: (id) => this.ipc.post(OpenInEditor.make({ id })),
-      draftChanged: (id, draft) => this.setDraft(id, draft),
-    });
-    this.stats = new StatsView(() => this.ipc.post(GetStats.make({})));
+    this.detail = new DetailView(
+      {
+        action: (action) => this.act(action),
+        save: (id, draft) => this.save(id, draft),
+        lint: (text) => this.validate(text),
+        complete: (text, offset) => this.complete(text, offset),
+        openInEditor: (id) => this.ipc.post(OpenInEditor.make({ id })),
+        draftChanged: (id, draft) => this.setDraft(id, draft),
+        toggled: (open) => this.setDetailOpen(open),
+      },
+      { nonce, open: this.state.detailOpen ?? true },
+    );
+    this.stats = new StatsView((filter) => this.filterFromStats(filter));
     this.cluster = new ClusterControls(this.state.filter.cluster ?? [], {
       run: (ids) => this.ipc.post(RunOnCluster.make({ ids })),
       filterChanged: (cluster) => this.setView({ ...this.state.filter, cluster }, this.state.sort),
     });
     this.help = new HelpOverlay();
     this.statusLine = el('div', { class: 'status-line', attrs: { role: 'status', 'aria-live': 'polite' } });
-    this.title = el('span', { class: 'title', text: 'Distillery' });
+    this.title = el('span', { class: 'title', text: 'Distillery', attrs: { title: 'Distillery' } });
 
     const tab = (name: 'review' | 'stats', label: string) => {
       const b = el('button', { class: 'tab', text: label, attrs: { type: 'button', role: 'tab', 'aria-selected': this.state.tab === name, id: `tab-${name}`, 'aria-controls': `pane-${name}` } });
@@ -97,21 +115,22 @@ export class App {
     const helpButton = el('button', { class: 'icon-button', text: '?', attrs: { type: 'button', 'aria-label': 'Keyboard shortcuts', title: 'Keyboard shortcuts (?)' } });
     helpButton.addEventListener('click', () => this.help.show());
 
+    // Bulk actions exist only for an explicit selection (Ctrl/Shift-click, x, Shift+j/k): nothing
+    // is offered for "everything in view" by a button, and Delete asks in a modal first.
     this.bulkLabel = el('span', { class: 'bulk-label' });
     const bulkButtons = (['accept', 'reject', 'needs_fix', 'delete'] as const).map((action) => {
-      const b = el('button', { class: `bulk-${action}`, text: ACTION_WORDS[action], attrs: { type: 'button' } });
-      b.addEventListener('click', () => this.bulk(action, 'click'));
+      const label = action === 'delete' ? 'Delete…' : action === 'needs_fix' ? 'Needs fix' : ACTION_WORDS[action];
+      const b = el('button', { class: `bulk-${action}`, text: label, attrs: { type: 'button', title: `${ACTION_WORDS[action]} the selected records` } });
+      b.addEventListener('click', () => this.bulk(action));
       return b;
     });
-    const clearSel = el('button', { class: 'link-button', text: 'Clear selection', attrs: { type: 'button' } });
+    const clearSel = el('button', { class: 'link-button', text: 'Clear', attrs: { type: 'button', title: 'Clear the selection (Escape)' } });
     clearSel.addEventListener('click', () => this.list.clearSelection());
+    this.bulkBar = el('div', { class: 'bulk', attrs: { role: 'toolbar', 'aria-label': 'Actions on the selected records', hidden: true } }, [this.bulkLabel, ...bulkButtons, clearSel]);
+    this.split = el('div', { class: 'split' }, [el('div', { class: 'list-pane' }, [this.list.root]), el('div', { class: 'detail-pane' }, [this.cluster.detailRoot, this.detail.root])]);
+    this.split.classList.toggle('detail-collapsed', !this.detail.open);
 
-    this.reviewPane = el('div', { class: 'review', attrs: { id: 'pane-review', role: 'tabpanel', 'aria-labelledby': 'tab-review' } }, [
-      this.filters.root,
-      el('div', { class: 'bulk', attrs: { role: 'toolbar', 'aria-label': 'Bulk actions' } }, [this.bulkLabel, ...bulkButtons, clearSel]),
-      this.cluster.toolbar,
-      el('div', { class: 'split' }, [el('div', { class: 'list-pane' }, [this.list.root]), el('div', { class: 'detail-pane' }, [this.cluster.detailRoot, this.detail.root])]),
-    ]);
+    this.reviewPane = el('div', { class: 'review', attrs: { id: 'pane-review', role: 'tabpanel', 'aria-labelledby': 'tab-review' } }, [this.filters.root, this.bulkBar, this.cluster.toolbar, this.split]);
     this.stats.root.id = 'pane-stats';
     this.stats.root.setAttribute('role', 'tabpanel');
     this.stats.root.setAttribute('aria-labelledby', 'tab-stats');
@@ -133,9 +152,10 @@ export class App {
     this.setTab(this.state.tab, false);
     document.addEventListener('keydown', (e) => this.onKey(e));
     this.ipc.onMessage((m) => this.onMessage(m));
-    this.ipc.post(Ready.make({}));
+    // The saved filter and selection go first, so `ready` is answered with one view of them.
     this.setView(this.state.filter, this.state.sort);
-    if (this.state.selectedId) this.ipc.post(Select.make({ id: this.state.selectedId }));
+    if (this.state.selectedId) this.ipc.post(Select.make({ id: this.state.selectedId, restore: true }));
+    this.ipc.post(Ready.make({}));
     this.renderBulk();
   }
 
@@ -144,8 +164,9 @@ export class App {
   private onMessage(m: ToWebviewMessage): void {
     switch (m.method) {
       case 'init':
-        this.title.textContent = m.params.dataset ? m.params.dataset.name : 'Distillery';
-        this.title.title = m.params.dataset?.path ?? '';
+        // The extension is implied; the tooltip has the full path.
+        this.title.textContent = m.params.dataset ? m.params.dataset.name.replace(/\.dss\.jsonl$/, '') : 'Distillery';
+        this.title.title = m.params.dataset?.path ?? 'Distillery';
         if (m.params.message) {
           this.notice(m.params.message, 'warn');
           this.detail.setEmptyText(m.params.message);
@@ -155,7 +176,10 @@ export class App {
         const p = m.params;
         this.matching = p.counts.matching;
         this.list.setView(p.version, p.counts.matching);
-        this.filters.setCounts(p.counts, p.queryTypes);
+        this.filters.setCounts(p.counts, p.queryTypes, p.loading);
+        // The whole dataset replaced the preview: the "Opening…" notice has had its say.
+        if (this.loading && !p.loading) this.notice('');
+        this.loading = p.loading;
         if (p.anchorId !== null && p.anchorId === this.state.selectedId && p.anchorPosition !== null && p.anchorPosition >= 0) {
           this.list.setCursor(p.anchorPosition);
           this.adoptCursorRow = false;
@@ -167,6 +191,7 @@ export class App {
         this.renderBulk();
         document.documentElement.dataset['viewVersion'] = String(p.version);
         document.documentElement.dataset['validated'] = String(p.validated);
+        document.documentElement.dataset['loading'] = String(p.loading);
         return;
       }
       case 'rows':
@@ -187,9 +212,21 @@ export class App {
       case 'clusterResults':
         this.cluster.receive(m.params);
         return;
-      case 'diagnostics':
-        if (m.params.requestId !== this.validateSeq) return;
-        this.detail.setDiagnostics(m.params.diagnostics, m.params.normalizedText);
+      case 'diagnostics': {
+        const resolve = this.pendingValidations.get(m.params.requestId);
+        this.pendingValidations.delete(m.params.requestId);
+        if (m.params.requestId === this.latestValidate) this.detail.setNormalizedText(m.params.normalizedText);
+        resolve?.(m.params.diagnostics);
+        return;
+      }
+      case 'completions': {
+        const resolve = this.pendingCompletions.get(m.params.requestId);
+        this.pendingCompletions.delete(m.params.requestId);
+        resolve?.({ from: m.params.from, to: m.params.to, items: m.params.items });
+        return;
+      }
+      case 'clearSelection':
+        this.list.clearSelection();
         return;
       case 'stats':
         this.stats.render(m.params.stats);
@@ -255,25 +292,34 @@ export class App {
   }
 
   /**
-   * Bulk: the selection if there is one, else everything in the current view. The whole view
-   * takes a second press (or click) within 4 s, so one stray key never touches thousands.
+   * A decision on the selection. Delete keeps the selection until the host says the records are
+   * gone (the person may cancel its confirmation).
    */
-  private bulk(action: ReviewAction, via: 'key' | 'click'): void {
+  private bulk(action: ReviewAction): void {
     const ids = [...this.list.selected];
-    if (ids.length > 0) {
-      this.ipc.post(Review.make({ action, target: { kind: 'ids', ids } }));
-      this.list.clearSelection();
+    if (ids.length === 0) {
+      if (action === 'delete') this.notice('Select the records to delete first (Ctrl/Shift-click, x, or Shift+j/k).', 'warn');
       return;
     }
+    this.ipc.post(Review.make({ action, target: { kind: 'ids', ids } }));
+    if (action !== 'delete') this.list.clearSelection();
+  }
+
+  /**
+   * A/R/F: the selection if there is one, else (pressed twice within 4 s) every record in the
+   * current filter, so one stray key never touches thousands. Never Delete: that needs a selection.
+   */
+  private bulkKey(action: 'accept' | 'reject' | 'needs_fix', key: string): void {
+    if (this.list.selected.size > 0) return this.bulk(action);
     if (this.matching === 0) return;
     const now = Date.now();
     if (this.matching > 1 && !(this.armedBulk?.action === action && this.armedBulk.until > now)) {
       this.armedBulk = { action, until: now + 4000 };
-      const again = via === 'click' ? 'Click it again' : `Press ${action === 'accept' ? 'A' : action === 'reject' ? 'R' : 'F'} again`;
-      this.notice(`${again} to ${ACTION_WORDS[action].toLowerCase()} all ${formatCount(this.matching)} records in this view (undo with u).`, 'warn');
+      this.notice(`Press ${key} again to ${ACTION_WORDS[action].toLowerCase()} all ${formatCount(this.matching)} records in this view (undo with u).`, 'warn', 4000);
       return;
     }
     this.armedBulk = null;
+    this.notice('');
     this.ipc.post(Review.make({ action, target: { kind: 'view' } }));
   }
 
@@ -287,12 +333,38 @@ export class App {
     this.ipc.post(Edit.make(params));
   }
 
-  private scheduleValidate(text: string): void {
-    clearTimeout(this.validateTimer);
-    this.validateTimer = window.setTimeout(() => {
-      this.validateSeq++;
-      this.ipc.post(Validate.make({ requestId: this.validateSeq, text }));
-    }, 120);
+  /** Asks the host to validate DSL text; the editor's lint source awaits the answer. */
+  private validate(text: string): Promise<readonly PanelDiagnostic[]> {
+    const requestId = ++this.requestSeq;
+    this.latestValidate = requestId;
+    // An answer that never comes (host gone) must not pile up: older requests are settled empty.
+    for (const [id, resolve] of this.pendingValidations) if (id < requestId) (this.pendingValidations.delete(id), resolve([]));
+    return new Promise((resolve) => {
+      this.pendingValidations.set(requestId, resolve);
+      this.ipc.post(Validate.make({ requestId, text }));
+    });
+  }
+
+  private complete(text: string, offset: number): Promise<PanelCompletionList> {
+    const requestId = ++this.requestSeq;
+    for (const [id, resolve] of this.pendingCompletions) if (id < requestId) (this.pendingCompletions.delete(id), resolve({ from: offset, to: offset, items: [] }));
+    return new Promise((resolve) => {
+      this.pendingCompletions.set(requestId, resolve);
+      this.ipc.post(Complete.make({ requestId, text, offset }));
+    });
+  }
+
+  private setDetailOpen(open: boolean): void {
+    this.state.detailOpen = open;
+    this.split.classList.toggle('detail-collapsed', !open);
+    this.persist();
+  }
+
+  /** A bar in the stats was clicked: show those records in the review list. */
+  private filterFromStats(filter: Partial<Filter>): void {
+    const next: Filter = { ...EMPTY_FILTER, ...filter };
+    this.filters.setFilter(next);
+    this.setTab('review');
   }
 
   private setDraft(id: string, draft: Draft | null): void {
@@ -309,18 +381,24 @@ export class App {
     this.stats.root.hidden = tab !== 'stats';
     this.tabs.review.setAttribute('aria-selected', String(tab === 'review'));
     this.tabs.stats.setAttribute('aria-selected', String(tab === 'stats'));
-    if (tab === 'stats') this.ipc.post(GetStats.make({}));
+    // While the stats are shown the host keeps them current; no Refresh button.
+    this.ipc.post(WatchStats.make({ visible: tab === 'stats' }));
     if (persist) this.persist();
   }
 
   private renderBulk(): void {
     const n = this.list.selected.size;
-    this.bulkLabel.textContent = n > 0 ? `${formatCount(n)} selected:` : `All ${formatCount(this.matching)} in view:`;
+    this.bulkBar.hidden = n === 0;
+    this.bulkLabel.textContent = `${formatCount(n)} selected`;
   }
 
-  private notice(message: string, level: 'info' | 'warn' | 'error' = 'info'): void {
+  /** A message in the status line; it clears itself (errors stay longer) so nothing lingers. */
+  private notice(message: string, level: 'info' | 'warn' | 'error' = 'info', clearAfterMs = level === 'error' ? 15_000 : 6000): void {
+    clearTimeout(this.noticeTimer);
     this.statusLine.textContent = message;
+    this.statusLine.title = message;
     this.statusLine.dataset['level'] = level;
+    if (message) this.noticeTimer = window.setTimeout(() => this.notice(''), clearAfterMs);
   }
 
   private persist(): void {
@@ -356,9 +434,13 @@ export class App {
     else if (key === 'g' || key === 'Home') this.moveTo(0);
     else if (key === 'G' || key === 'End') this.moveTo(this.matching - 1);
     else if (key in ACTION_KEYS) this.act(ACTION_KEYS[key]!);
-    else if (key in BULK_KEYS) this.bulk(BULK_KEYS[key]!, 'key');
+    else if (key in BULK_KEYS) this.bulkKey(BULK_KEYS[key]!, key);
     else if (key === 'd') this.act('duplicate');
-    else if (key === 'Delete' || key === '#') this.act('delete');
+    else if (key === 'Delete' || key === '#') {
+      // With a selection, Delete means the selection (confirmed by the host); else the record under the cursor.
+      if (this.list.selected.size > 0) this.bulk('delete');
+      else this.act('delete');
+    }
     else if (key === 'e' || key === 'Enter') this.detail.focusEditor();
     else if (key === 'o' && this.state.selectedId) this.ipc.post(OpenInEditor.make({ id: this.state.selectedId }));
     else if (key === '/') this.filters.search.focus();

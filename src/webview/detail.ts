@@ -1,8 +1,13 @@
 // The detail view of one record: question, rationale and DSL (editable, with live diagnostics),
-// the normalised DSL, teacher metadata and the review actions.
-import type { Detail, PanelDiagnostic, ReviewAction } from '../shared/webview-protocol';
+// the normalised DSL, teacher metadata and the actions. In the narrow sidebar its head is a
+// toggle that folds the rest away so the list gets the height.
+//
+// Actions: the review decisions are fixed; record actions ("Open in editor", and whatever a
+// feature adds with `addAction`, such as running the DSL against a cluster) go in their own group.
+import type { Detail, PanelCompletionList, PanelDiagnostic, ReviewAction } from '../shared/webview-protocol';
 import { el, replaceChildren } from './dom';
-import { DslEditor, renderHighlighted } from './dsl-editor';
+import { DslEditor } from './dsl-editor';
+import { renderHighlighted } from './json-view';
 
 export interface Draft {
   question: string;
@@ -13,10 +18,24 @@ export interface Draft {
 export interface DetailEvents {
   action(action: ReviewAction): void;
   save(id: string, draft: Draft): void;
-  validate(text: string): void;
+  /** The engine's diagnostics for DSL text being edited (asked of the host). */
+  lint(text: string): Promise<readonly PanelDiagnostic[]>;
+  complete(text: string, offset: number): Promise<PanelCompletionList>;
   openInEditor(id: string): void;
   /** The draft changed (persisted in webview state so a reload keeps it). */
   draftChanged(id: string, draft: Draft | null): void;
+  /** The person folded or unfolded the detail (narrow layout). */
+  toggled(open: boolean): void;
+}
+
+/** A button in the detail's record-actions group, for the record shown. */
+export interface DetailAction {
+  id: string;
+  label: string;
+  title: string;
+  run(detail: Detail): void;
+  /** Disabled when this says false (re-evaluated whenever a record is shown). */
+  enabled?(detail: Detail): boolean;
 }
 
 const STATUS_TEXT: Record<Detail['status'], string> = {
@@ -32,6 +51,10 @@ export class DetailView {
   readonly editor: DslEditor;
   private readonly empty: HTMLElement;
   private readonly body: HTMLElement;
+  private readonly content: HTMLElement;
+  private readonly toggle: HTMLButtonElement;
+  private readonly recordActions: HTMLElement;
+  private readonly extraActions: { action: DetailAction; button: HTMLButtonElement }[] = [];
   private readonly heading: HTMLElement;
   private readonly badges: HTMLElement;
   private readonly question: HTMLTextAreaElement;
@@ -43,10 +66,16 @@ export class DetailView {
   private readonly dirtyNote: HTMLElement;
   private detail: Detail | null = null;
 
-  constructor(private readonly events: DetailEvents) {
-    this.editor = new DslEditor({ input: (text) => this.onInput(text), save: () => this.save() });
+  constructor(
+    private readonly events: DetailEvents,
+    options: { nonce: string; open: boolean },
+  ) {
+    this.editor = new DslEditor(
+      { input: () => this.onInput(), save: () => this.save(), lint: (text) => events.lint(text), complete: (text, offset) => events.complete(text, offset) },
+      { nonce: options.nonce },
+    );
     this.empty = el('p', { class: 'detail-empty', text: 'Select a record (j/k or arrows) to review it.' });
-    this.heading = el('h2', { class: 'detail-id' });
+    this.heading = el('span', { class: 'detail-id' });
     this.badges = el('div', { class: 'detail-badges' });
     this.question = el('textarea', { class: 'field-question', attrs: { id: 'field-question', rows: 2, spellcheck: 'true' } });
     this.rationale = el('textarea', { class: 'field-rationale', attrs: { id: 'field-rationale', rows: 4, spellcheck: 'true' } });
@@ -63,14 +92,14 @@ export class DetailView {
       this.actionButton('duplicate', 'Duplicate', 'd'),
       this.actionButton('delete', 'Delete', 'Del'),
     ]);
-    const open = el('button', { text: 'Open in editor', attrs: { type: 'button', title: 'Edit the DSL in an editor tab with the language server (o)' } });
-    open.addEventListener('click', () => this.detail && this.events.openInEditor(this.detail.id));
+    this.recordActions = el('div', { class: 'record-actions', attrs: { role: 'toolbar', 'aria-label': 'Record actions' } });
+    this.addAction({ id: 'open-in-editor', label: 'Open in editor', title: 'Edit the DSL in an editor tab with the language server (o)', run: (d) => this.events.openInEditor(d.id) });
     this.saveButton.addEventListener('click', () => this.save());
     this.revertButton.addEventListener('click', () => this.revert());
     for (const field of [this.question, this.rationale]) {
       field.addEventListener('input', () => {
         autoGrow(field);
-        this.onInput(null);
+        this.onInput();
       });
       field.addEventListener('keydown', (e) => {
         if ((e.ctrlKey || e.metaKey) && (e.key === 's' || e.key === 'Enter')) {
@@ -79,21 +108,51 @@ export class DetailView {
         } else if (e.key === 'Escape') field.blur();
       });
     }
-    this.body = el('div', { class: 'detail-body', attrs: { hidden: true } }, [
-      el('div', { class: 'detail-head' }, [this.heading, this.badges]),
+    // The head folds the detail in the narrow sidebar; in the wide panel it is just a heading.
+    this.toggle = el('button', { class: 'detail-toggle', attrs: { type: 'button', 'aria-expanded': String(options.open), 'aria-controls': 'detail-content', title: 'Show or hide the record' } }, [
+      el('span', { class: 'detail-chevron', attrs: { 'aria-hidden': 'true' } }),
+      this.heading,
+      this.badges,
+    ]);
+    this.toggle.addEventListener('click', () => this.setOpen(this.toggle.getAttribute('aria-expanded') !== 'true', true));
+    this.content = el('div', { class: 'detail-content', attrs: { id: 'detail-content' } }, [
       actions,
       el('label', { class: 'field-label', text: 'Question', attrs: { for: 'field-question' } }),
       this.question,
       el('label', { class: 'field-label', text: 'Rationale', attrs: { for: 'field-rationale' } }),
       this.rationale,
-      el('div', { class: 'field-label-row' }, [el('span', { class: 'field-label', text: 'DSL' }), open]),
+      el('div', { class: 'field-label-row' }, [el('span', { class: 'field-label', text: 'DSL' }), this.recordActions]),
       this.editor.root,
       el('div', { class: 'save-row' }, [this.saveButton, this.revertButton, this.dirtyNote]),
       el('details', { class: 'normalized-box' }, [el('summary', { text: 'Normalised DSL' }), this.normalized]),
       el('h3', { class: 'section-title', text: 'Teacher' }),
       this.meta,
     ]);
+    this.body = el('div', { class: 'detail-body', attrs: { hidden: true } }, [el('div', { class: 'detail-head' }, [this.toggle]), this.content]);
     this.root = el('section', { class: 'detail', attrs: { 'aria-label': 'Record detail' } }, [this.empty, this.body]);
+    this.setOpen(options.open, false);
+  }
+
+  /**
+   * Adds a button to the record-actions group (next to "Open in editor"). This is where a feature
+   * puts what it does with the record shown, e.g. a Run button that executes its DSL.
+   */
+  addAction(action: DetailAction): void {
+    const button = el('button', { class: `record-action record-action-${action.id}`, text: action.label, attrs: { type: 'button', title: action.title } });
+    button.addEventListener('click', () => this.detail && action.run(this.detail));
+    this.extraActions.push({ action, button });
+    this.recordActions.appendChild(button);
+  }
+
+  get open(): boolean {
+    return this.toggle.getAttribute('aria-expanded') === 'true';
+  }
+
+  /** Folds or unfolds the detail (the narrow layout honours it; the wide one always shows it). */
+  setOpen(open: boolean, byPerson: boolean): void {
+    this.toggle.setAttribute('aria-expanded', String(open));
+    this.root.classList.toggle('collapsed', !open);
+    if (byPerson) this.events.toggled(open);
   }
 
   /** What the detail area says when no record is shown (e.g. "no dataset found"). */
@@ -124,8 +183,9 @@ export class DetailView {
       this.question.value = d.question;
       this.rationale.value = d.rationale;
       this.editor.setValue(d.dslText, draft && draft.dslText !== detail.dslText ? [] : detail.diagnostics);
-      if (draft && draft.dslText !== detail.dslText) this.events.validate(draft.dslText);
+      if (draft && draft.dslText !== detail.dslText) this.editor.relint();
     }
+    for (const { action, button } of this.extraActions) button.disabled = action.enabled ? !action.enabled(detail) : false;
     this.setNormalized(detail.normalizedText);
     this.renderMeta(detail);
     this.updateDirty();
@@ -135,8 +195,8 @@ export class DetailView {
     });
   }
 
-  setDiagnostics(diagnostics: readonly PanelDiagnostic[], normalizedText: string | null): void {
-    this.editor.setDiagnostics(diagnostics);
+  /** The normalised form of the DSL being edited (comes with each validation answer). */
+  setNormalizedText(normalizedText: string | null): void {
     this.setNormalized(normalizedText);
   }
 
@@ -151,7 +211,8 @@ export class DetailView {
   }
 
   focusEditor(): void {
-    this.editor.textarea.focus();
+    if (!this.open) this.setOpen(true, true);
+    this.editor.focus();
   }
 
   save(): void {
@@ -169,8 +230,7 @@ export class DetailView {
     this.updateDirty();
   }
 
-  private onInput(dslText: string | null): void {
-    if (dslText !== null) this.events.validate(dslText);
+  private onInput(): void {
     this.updateDirty();
   }
 

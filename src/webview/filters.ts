@@ -20,6 +20,8 @@ const LABELS: Record<FacetKey, Record<string, string>> = {
   split: { train: 'Train', val: 'Val', test: 'Test', none: 'No split' },
 };
 const VALUES: Record<FacetKey, readonly string[]> = { status: REVIEW_STATUSES, validity: VALIDITIES, split: SPLIT_FILTERS };
+/** Typing pauses this long before the host searches: bursts of keys make one query, a single key feels instant. */
+const SEARCH_PAUSE_MS = 40;
 const SORT_LABELS: Record<SortKey, string> = { file: 'File order', status: 'Status', validity: 'Validity', queryType: 'Query type', question: 'Question', updated: 'Updated' };
 
 export class FilterBar {
@@ -46,7 +48,7 @@ export class FilterBar {
     this.search.value = filter.text;
     this.search.addEventListener('input', () => {
       clearTimeout(this.searchTimer);
-      this.searchTimer = window.setTimeout(() => this.update({ ...this.filter, text: this.search.value }), 60);
+      this.searchTimer = window.setTimeout(() => this.update({ ...this.filter, text: this.search.value }), SEARCH_PAUSE_MS);
     });
     this.search.addEventListener('keydown', (e) => {
       if (e.key === 'Escape' || e.key === 'Enter') {
@@ -93,7 +95,8 @@ export class FilterBar {
     this.renderTypes({});
   }
 
-  setCounts(counts: Counts, queryTypes: readonly string[]): void {
+  /** `loading`: the counts cover the head of the file only (the dataset is still opening). */
+  setCounts(counts: Counts, queryTypes: readonly string[], loading = false): void {
     for (const facet of ['status', 'validity', 'split'] as const) {
       for (const v of VALUES[facet]) {
         const chip = this.chips.get(`${facet}:${v}`)!;
@@ -105,7 +108,14 @@ export class FilterBar {
     }
     if (queryTypes.join('\n') !== this.knownTypes.join('\n')) this.knownTypes = [...queryTypes];
     this.renderTypes(counts.queryType);
-    this.summary.textContent = `${formatCount(counts.matching)} of ${formatCount(counts.total)}`;
+    this.summary.textContent = `${formatCount(counts.matching)} of ${formatCount(counts.total)}${loading ? '+' : ''}`;
+    this.summary.title = loading ? 'Still opening the dataset: these are the first records of the file' : '';
+  }
+
+  /** Replaces the whole filter (a click on a stats bar) and asks for the new view. */
+  setFilter(filter: Filter): void {
+    this.search.value = filter.text;
+    this.update(filter);
   }
 
   get current(): { filter: Filter; sort: Sort } {

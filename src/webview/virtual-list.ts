@@ -4,6 +4,7 @@
 import type { Row } from '../shared/webview-protocol';
 import { el } from './dom';
 
+/** Row height when the stylesheet says nothing (`--row-h` on the list sets it: 28 px wide, 24 px narrow). */
 export const ROW_HEIGHT = 28;
 const OVERSCAN = 3;
 const CHUNK = 100;
@@ -15,7 +16,10 @@ const STATUS_LABEL: Record<Row['status'], string> = {
   rejected: 'Rejected',
   needs_fix: 'Needs fix',
 };
-const VALIDITY_ICON: Record<Row['validity'], string> = { error: '✕', warning: '!', clean: '✓', missing: '∅', unchecked: '…' };
+// One glyph per status and per validity, told apart by shape as well as colour; the words are in
+// each glyph's tooltip and the row's accessible name. (Status words took ~70 px of a 300 px sidebar.)
+const STATUS_ICON: Record<Row['status'], string> = { pending: '○', generated: '◆', accepted: '✓', rejected: '✕', needs_fix: '⚑' };
+const VALIDITY_ICON: Record<Row['validity'], string> = { error: '●', warning: '▲', clean: '', missing: '∅', unchecked: '…' };
 const VALIDITY_LABEL: Record<Row['validity'], string> = {
   error: 'has errors',
   warning: 'has warnings',
@@ -55,6 +59,7 @@ export class VirtualList {
   cursor = -1;
   readonly selected = new Set<string>();
   private anchor = -1;
+  private rowHeight = ROW_HEIGHT;
 
   constructor(private readonly events: ListEvents) {
     this.spacer = el('div', { class: 'list-spacer' });
@@ -63,8 +68,22 @@ export class VirtualList {
       attrs: { role: 'listbox', tabindex: 0, 'aria-label': 'Records', 'aria-multiselectable': 'true' },
     }, [this.spacer]);
     this.root.addEventListener('scroll', () => this.schedule());
-    new ResizeObserver(() => this.schedule()).observe(this.root);
+    new ResizeObserver(() => {
+      this.measureRowHeight();
+      this.schedule();
+    }).observe(this.root);
     this.root.addEventListener('click', (e) => this.onClick(e));
+  }
+
+  /** The layout (narrow or wide) sets the row height in CSS; positions follow it. */
+  private measureRowHeight(): void {
+    const h = parseFloat(getComputedStyle(this.root).getPropertyValue('--row-h'));
+    const next = Number.isFinite(h) && h > 0 ? h : ROW_HEIGHT;
+    if (next === this.rowHeight) return;
+    const first = Math.floor(this.root.scrollTop / this.rowHeight);
+    this.rowHeight = next;
+    this.spacer.style.height = `${this.total * next}px`;
+    this.root.scrollTop = first * next;
   }
 
   get length(): number {
@@ -86,7 +105,7 @@ export class VirtualList {
     this.stale = this.cache.size ? this.cache : this.stale;
     this.cache = new Map();
     this.requested.clear();
-    this.spacer.style.height = `${total * ROW_HEIGHT}px`;
+    this.spacer.style.height = `${total * this.rowHeight}px`;
     this.root.setAttribute('aria-rowcount', String(total));
     if (this.cursor >= total) this.cursor = total - 1;
     this.render();
@@ -106,14 +125,14 @@ export class VirtualList {
 
   /** Scrolls the least needed to show row `index`. */
   reveal(index: number): void {
-    const top = index * ROW_HEIGHT;
+    const top = index * this.rowHeight;
     const view = this.root.clientHeight;
     if (top < this.root.scrollTop) this.root.scrollTop = top;
-    else if (top + ROW_HEIGHT > this.root.scrollTop + view) this.root.scrollTop = top + ROW_HEIGHT - view;
+    else if (top + this.rowHeight > this.root.scrollTop + view) this.root.scrollTop = top + this.rowHeight - view;
   }
 
   pageSize(): number {
-    return Math.max(1, Math.floor(this.root.clientHeight / ROW_HEIGHT) - 1);
+    return Math.max(1, Math.floor(this.root.clientHeight / this.rowHeight) - 1);
   }
 
   toggle(index: number): void {
@@ -154,10 +173,11 @@ export class VirtualList {
 
   /** Positions the pool over the visible range and fills it; asks for rows it lacks. */
   render(): void {
-    const height = this.root.clientHeight || ROW_HEIGHT * 10;
-    const needed = Math.ceil(height / ROW_HEIGHT) + 1 + OVERSCAN * 2;
+    const rowHeight = this.rowHeight;
+    const height = this.root.clientHeight || rowHeight * 10;
+    const needed = Math.ceil(height / rowHeight) + 1 + OVERSCAN * 2;
     while (this.pool.length < needed) this.pool.push(this.makeRow());
-    const first = Math.max(0, Math.floor(this.root.scrollTop / ROW_HEIGHT) - OVERSCAN);
+    const first = Math.max(0, Math.floor(this.root.scrollTop / rowHeight) - OVERSCAN);
     let active: string | null = null;
     this.pool.forEach((view, slot) => {
       const index = first + slot;
@@ -168,7 +188,7 @@ export class VirtualList {
         return;
       }
       view.node.hidden = false;
-      view.node.style.transform = `translateY(${index * ROW_HEIGHT}px)`;
+      view.node.style.transform = `translateY(${index * rowHeight}px)`;
       const row = this.cache.get(index) ?? this.stale.get(index);
       this.fill(view, row, index);
       if (index === this.cursor) active = view.node.id;
@@ -223,6 +243,7 @@ export class VirtualList {
       view.status.textContent = '';
       view.validity.textContent = '';
       view.question.textContent = '…';
+      view.question.removeAttribute('title');
       view.type.textContent = '';
       return;
     }
@@ -233,12 +254,15 @@ export class VirtualList {
     const picked = this.selected.has(row.id);
     n.classList.toggle('picked', picked);
     n.setAttribute('aria-selected', String(picked || (this.selected.size === 0 && index === this.cursor)));
-    view.status.textContent = STATUS_LABEL[row.status];
+    view.status.textContent = STATUS_ICON[row.status];
     view.status.className = `row-status status-${row.status}`;
+    view.status.title = STATUS_LABEL[row.status];
     view.validity.textContent = VALIDITY_ICON[row.validity];
     view.validity.className = `row-validity validity-${row.validity}`;
     view.validity.title = VALIDITY_LABEL[row.validity];
     view.question.textContent = row.question;
+    // The list clips long questions to one line; the tooltip has the rest.
+    view.question.title = row.question;
     view.type.textContent = row.queryType ?? '';
     // The last cluster run (panel "Run all"), drawn by panel.css from data-cluster.
     if (row.cluster) n.dataset['cluster'] = row.cluster.error ? 'cluster error' : `${row.cluster.hits ?? 0} hits`;

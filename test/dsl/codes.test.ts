@@ -141,6 +141,20 @@ const CASES: Record<string, Case[]> = {
   'result-window-exceeded': [
     { name: 'deep paging', run: body({ from: 9990, size: 20 }), pointer: '/size', says: 'search_after' },
   ],
+  'invalid-buckets-path': [
+    {
+      name: 'derivative of a metric that does not exist',
+      run: body({ aggs: { m: { date_histogram: { field: 'd', calendar_interval: 'month' }, aggs: { sales: { sum: { field: 'price' } }, d: { derivative: { buckets_path: 'sale' } } } } } }),
+      pointer: '/aggs/m/aggs/d/derivative/buckets_path',
+      says: 'no aggregation [sale]',
+    },
+  ],
+  'aggregation-placement': [
+    { name: 'bucket_script at the top level', run: body({ aggs: { s: { sum: { field: 'price' } }, r: { bucket_script: { buckets_path: { s: 's' }, script: 'params.s' } } } }), pointer: '/aggs/r/bucket_script', says: 'inside of another aggregation' },
+  ],
+  'needs-plugin': [
+    { name: 'annotated highlighter', run: body({ highlight: { type: 'annotated', fields: { body: {} } } }), pointer: '/highlight/type', says: 'mapper-annotated-text' },
+  ],
 };
 
 test('every diagnostic code has a triggering case', () => {

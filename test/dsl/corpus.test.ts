@@ -3,12 +3,11 @@
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { test } from 'node:test';
-import { canonicalJson, normalizeBody, validateBody, validateQuery, QUERY_SPECS } from '../../src/core/dsl';
+import { canonicalJson, normalizeBody, validateBody, validateQuery } from '../../src/core/dsl';
 import { corpusPath as corpusFile } from '../helpers/corpus';
+import { isBareQuery, isSearchRecord, searchBodyOf, type CorpusRecord } from './corpus-bodies';
 
 const corpusPath = corpusFile();
-
-interface CorpusRecord { source: string; kind: string; api: string; body: unknown; origin?: string }
 
 /**
  * Documentation examples that demonstrate a request Elasticsearch rejects. Each entry names the
@@ -23,17 +22,13 @@ const REJECTED_BY_ELASTICSEARCH: Record<string, { code: string; why: string }> =
 };
 
 function validateRecord(r: CorpusRecord) {
-  // `kind: "query"` records hold the object that carries the query ({"query": …} / {"aggregations": …});
-  // a record whose only key is a query name is a bare query.
-  const keys = r.body !== null && typeof r.body === 'object' ? Object.keys(r.body) : [];
-  const bare = r.kind === 'query' && keys.length === 1 && QUERY_SPECS[keys[0]!] !== undefined;
-  return bare ? validateQuery(r.body) : validateBody(r.body);
+  return isBareQuery(r) ? validateQuery(r.body) : validateBody(searchBodyOf(r));
 }
 
 test('corpus: every search body validates without errors', { skip: !existsSync(corpusPath) && `no corpus at ${corpusPath}` }, () => {
   const records = readFileSync(corpusPath, 'utf8').split('\n').filter((l) => l.trim() !== '').map((l) => JSON.parse(l) as CorpusRecord);
   assert.equal(records.length, 606, 'the corpus has 606 records');
-  const selected = records.filter((r) => r.api === 'search' || r.kind === 'query');
+  const selected = records.filter(isSearchRecord);
   assert.ok(selected.length > 500, `expected most records to be search bodies, got ${selected.length}`);
   const failures: string[] = [];
   let rejectedSeen = 0;

@@ -131,3 +131,25 @@ test('realistic generated bodies raise no false alarms', () => {
   ];
   for (const b of bodies) assert.deepEqual(validateBody(b, { mapping }), [], JSON.stringify(b));
 });
+
+test('an index created without fields merges as "no fields known" (GET _mapping returns "mappings": {})', () => {
+  const empty = parseMapping({ idx: { mappings: {} } });
+  assert.deepEqual(mappedFields(empty), []);
+  const strict = parseMapping({ mappings: { dynamic: 'strict' } });
+  assert.deepEqual(mappedFields(strict), []);
+  assert.equal(strict.dynamic, 'strict');
+  assert.deepEqual(validateBody({ query: { term: { status: 'paid' } }, sort: ['day'] }, { mapping: empty }), [], 'no fields known: no field is called unknown');
+  // Next to an index with fields, the empty one adds nothing and takes nothing away.
+  const merged = parseMapping({ empty: { mappings: {} }, orders: { mappings: { properties: { status: { type: 'keyword' } } } } });
+  assert.deepEqual(mappedFields(merged), [{ path: 'status', type: 'keyword' }]);
+  assert.deepEqual(validateBody({ query: { term: { status: 'paid' } } }, { mapping: merged }), []);
+  // Still refused: an object that is no mapping at all.
+  assert.throws(() => parseMapping({ idx: { settings: {} } }), /expected an index mapping/);
+});
+
+test('dense_vector dims, rank_feature impact and completion contexts are kept for the rules that read them', () => {
+  const m = parseMapping({ properties: { v: { type: 'dense_vector', dims: 384 }, len: { type: 'rank_feature', positive_score_impact: false }, s: { type: 'completion', contexts: [{ name: 'lang', type: 'category' }] } } });
+  assert.equal(m.fields.get('v')?.dims, 384);
+  assert.equal(m.fields.get('len')?.positiveScoreImpact, false);
+  assert.deepEqual(m.fields.get('s')?.contexts, [{ name: 'lang', type: 'category' }]);
+});

@@ -1,7 +1,7 @@
 // The fast record check must never accept what zod's recordSchema rejects.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { recordSchema } from '../../src/core/dataset/record';
+import { recordSchema } from '../../src/shared/dataset-record';
 import { quickRecordCheck } from '../../src/core/dsl/record-shape';
 
 const VALID = {

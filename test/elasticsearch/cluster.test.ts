@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { isAllowedRequest, ReadOnlyCluster, ReadOnlyViolation, resolveCluster, noSecrets } from '../../src/core/elasticsearch';
+import { isAllowedRequest, ReadOnlyCluster, ReadOnlyViolation, renderFieldSamples, resolveCluster, noSecrets, sampleFieldValues } from '../../src/core/elasticsearch';
 import { mappedFields, parseMapping } from '../../src/core/dsl';
 import { loadMappingFile } from '../../src/core/project/files';
 import { engineUnavailable, sharedEngine, type TestEngine } from '../helpers/es-engine';
@@ -155,6 +155,10 @@ const GOLD = [
   // The gold sorts: order is part of the answer.
   { id: 'sorted-reversed', dsl: { query: { term: { status: 'pending' } }, sort: [{ price: 'asc' }] }, prediction: { query: { term: { status: 'pending' } }, sort: [{ price: 'desc' }] }, exec: 'mismatch' },
   { id: 'unsorted-any-order', dsl: { query: { term: { status: 'pending' } } }, prediction: { query: { term: { status: 'pending' } }, sort: [{ price: 'desc' }] }, exec: 'match' },
+  // The same nine documents scored differently: the first pages differ, the answers do not.
+  { id: 'same-set-other-scores', dsl: { query: { terms: { status: ['shipped', 'pending'] } }, size: 3 }, prediction: { query: { bool: { should: [{ term: { status: { value: 'pending', boost: 5 } } }, { term: { status: 'shipped' } }] } }, size: 3 }, exec: 'match' },
+  // Equal totals, other documents.
+  { id: 'same-total-other-set', dsl: { query: { terms: { qty: [1, 2] } }, size: 2 }, prediction: { query: { terms: { qty: [3, 4] } }, size: 2 }, exec: 'mismatch' },
   { id: 'prediction-rejected', dsl: { query: { term: { status: 'pending' } } }, prediction: { query: { range: { sold_at: { gte: 'not a date' } } } }, exec: 'predictionError' },
   // Elasticsearch fails a whole _msearch on a body it cannot parse; the others in the batch still count.
   { id: 'prediction-unknown-agg', dsl: { query: { term: { status: 'pending' } } }, prediction: { size: 0, aggs: { x: { terrms: { field: 'status' } } } }, exec: 'predictionError' },
@@ -178,7 +182,7 @@ test('eval --cluster gives each crafted pair its known verdict and the contract 
   assert.equal(out.metrics.goldErrors, 1);
   assert.ok(existsSync(join(evalDir, 'pred.jsonl.exec-cache.jsonl')), 'answers are cached beside the predictions');
   const text = await cli(['eval', '--predictions', 'pred.jsonl', '--gold', 'gold.jsonl', '--cluster', es.url, '--index', 'shop', '--details'], evalDir);
-  assert.match(text.stdout, /exec accuracy\s+38\.5% \(both empty 7\.7%, prediction errors 23\.1%, 1 gold bodies rejected by the cluster\)/);
+  assert.match(text.stdout, /exec accuracy\s+40\.0% \(both empty 6\.7%, prediction errors 20\.0%, 1 gold bodies rejected by the cluster\)/);
   assert.match(text.stdout, /sorted-reversed: exec mismatch \(the hits differ or come in another order \(the gold sorts\)\)/);
 });
 
@@ -224,6 +228,28 @@ test('read-only by construction: every feature through a recording proxy sends o
     }
     const count = await fetch(`${es.url}/shop/_count`).then((x) => x.json() as Promise<{ count: number }>);
     assert.equal(count.count, 12, 'the index is untouched');
+  } finally {
+    await proxy.close();
+  }
+});
+
+test('grounding samples top terms and ranges from the cluster, once, then from its cache', { skip }, async () => {
+  const proxy = await startRecordingProxy(es.url);
+  try {
+    const cluster = await ReadOnlyCluster.connect(resolveCluster(proxy.url, []), noSecrets);
+    const cacheFile = join(dir, 'grounding.json');
+    const samples = await sampleFieldValues(cluster, 'shop', parseMapping(SHOP_MAPPING), { terms: 3, cacheFile });
+    const by = Object.fromEntries(samples.map((s) => [s.field, s]));
+    assert.deepEqual(by['status']?.topTerms, [{ value: 'shipped', count: 5 }, { value: 'pending', count: 4 }, { value: 'cancelled', count: 3 }]);
+    assert.deepEqual([by['price']?.min, by['price']?.max], [10, 120]);
+    assert.deepEqual([by['sold_at']?.min, by['sold_at']?.max], ['2026-01-15T12:00:00.000Z', '2026-09-15T12:00:00.000Z']);
+    assert.equal(by['items.sku'], undefined, 'nested fields need a nested aggregation: left out');
+    assert.match(renderFieldSamples(samples), /^- title\.keyword \(keyword\): "Red Shoe" \(4\), .*\n- status \(keyword\): "shipped" \(5\), "pending" \(4\), "cancelled" \(3\)/m);
+    const searches = () => proxy.recorded.filter((r) => r.path.endsWith('/_search')).length;
+    const before = searches();
+    assert.deepEqual(await sampleFieldValues(cluster, 'shop', parseMapping(SHOP_MAPPING), { terms: 3, cacheFile }), samples);
+    assert.equal(searches(), before, 'the second call is served from the cache');
+    await cluster.close();
   } finally {
     await proxy.close();
   }

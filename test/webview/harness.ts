@@ -11,25 +11,35 @@ import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { DatasetStore } from '../../src/core/dataset/store';
 import { createPanelEngine, type PanelEngine } from '../../src/extension/panel/engine';
 import { renderPanelHtml } from '../../src/extension/panel/html';
+import { PanelConnection } from '../../src/extension/panel/connection';
 import { PanelModel } from '../../src/extension/panel/model';
-import { PanelSession, type SessionHooks } from '../../src/extension/panel/session';
+import { previewModel, readDatasetHead } from '../../src/extension/panel/preview';
+import type { PanelSession, SessionHooks } from '../../src/extension/panel/session';
 import { StoreAdapter } from '../../src/extension/panel/store-adapter';
 import type { ToWebviewMessage } from '../../src/shared/webview-protocol';
 
 export const ROOT = resolve(__dirname, '../..');
 export const ARTIFACTS = join(ROOT, 'test-artifacts');
 
-let bundled: Promise<string> | null = null;
+const bundled = new Map<boolean, Promise<string>>();
 
-/** Bundles src/webview/main.ts into a temp dir once per process (never a stale dist/). */
-export function bundleWebview(): Promise<string> {
-  bundled ??= (async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'distillery-webview-bundle-'));
-    const outfile = join(dir, 'webview.js');
-    await esbuild.build({ entryPoints: [join(ROOT, 'src/webview/main.ts')], outfile, bundle: true, format: 'iife', platform: 'browser', target: 'es2022', logLevel: 'warning', sourcemap: 'inline' });
-    return outfile;
-  })();
-  return bundled;
+/**
+ * Bundles src/webview/main.ts into a temp dir once per process (never a stale dist/). Tests get
+ * an inline source map for readable stack traces; `minify` builds what the packaged extension
+ * ships (`scripts/build.mjs --minify`), which the benchmark loads.
+ */
+export function bundleWebview(minify = false): Promise<string> {
+  let bundle = bundled.get(minify);
+  if (!bundle) {
+    bundle = (async () => {
+      const dir = mkdtempSync(join(tmpdir(), 'distillery-webview-bundle-'));
+      const outfile = join(dir, 'webview.js');
+      await esbuild.build({ entryPoints: [join(ROOT, 'src/webview/main.ts')], outfile, bundle: true, format: 'iife', platform: 'browser', target: 'es2022', logLevel: 'warning', minify, sourcemap: minify ? false : 'inline' });
+      return outfile;
+    })();
+    bundled.set(minify, bundle);
+  }
+  return bundle;
 }
 
 export function launchChromium(): Promise<BrowserContext> {
@@ -54,8 +64,14 @@ export interface PanelPage {
   dialogs: string[];
   /** Every message the host sent. */
   sent: ToWebviewMessage[];
-  /** How long opening the store and building the panel index took. */
-  timings: { storeOpenMs: number; indexMs: number };
+  /** Questions the host asked (the VS Code modal in the extension), and the answer the test gives next. */
+  confirmations: { message: string; detail: string; confirm: string }[];
+  answerConfirm: boolean;
+  /**
+   * How long opening the store and building the panel index took; with `stream`, also reading the
+   * file's head and the time from the start of openPanel to the first rows painted in the page.
+   */
+  timings: { storeOpenMs: number; indexMs: number; headMs?: number; pageReadyMs?: number; loadedMs?: number; firstPaintMs?: number };
   /** Posts a raw value to the webview as the host would (tests send malformed ones too). */
   postRaw(value: unknown): Promise<void>;
   close(): Promise<void>;
@@ -71,6 +87,13 @@ export interface OpenOptions {
   saveDelayMs?: number;
   /** The host's cluster hook (the Elasticsearch tests pass one over a real engine). */
   runOnCluster?: SessionHooks['runOnCluster'];
+  /**
+   * Open as the extension does: paint a read-only preview of the file's head first, then open the
+   * store once those rows are painted, and swap the full dataset in (preview.ts, connection.ts).
+   */
+  stream?: boolean;
+  /** Load the minified bundle the packaged extension ships (the benchmark does). */
+  minified?: boolean;
 }
 
 /** Opens the panel app in a new page of `context` over a dataset in a fresh temp dir. */
@@ -78,29 +101,23 @@ export async function openPanel(context: BrowserContext, options: OpenOptions): 
   const dir = mkdtempSync(join(tmpdir(), 'distillery-panel-'));
   const datasetPath = options.datasetFile ?? join(dir, 'dataset.dss.jsonl');
   if (!options.datasetFile) writeFileSync(datasetPath, options.datasetText ?? '');
-  const script = await bundleWebview();
+  const script = await bundleWebview(options.minified ?? false);
   const style = join(ROOT, 'media/panel.css');
   // The page is a file: URL, so `file:` plays the part of webview.cspSource.
   const html = renderPanelHtml({ cspSource: 'file:', scriptUri: pathToFileURL(script).href, styleUri: pathToFileURL(style).href, layout: (options.width ?? 1200) < 720 ? 'narrow' : 'wide' });
   const htmlPath = join(dir, 'panel.html');
   writeFileSync(htmlPath, html);
 
-  const t0 = performance.now();
-  const store = await DatasetStore.open(datasetPath);
-  const t1 = performance.now();
-  const adapter = new StoreAdapter(store);
   const hostLog: string[] = [];
   const log = (level: string, message: string) => hostLog.push(`${level}: ${message}`);
-  const model = new PanelModel({ store: adapter, engine: options.engine ?? createPanelEngine(), saveDelayMs: options.saveDelayMs ?? 0, log });
-  const unsubscribe = adapter.onExternalChange(() => model.externalChange());
-  const timings = { storeOpenMs: Math.round(t1 - t0), indexMs: Math.round(performance.now() - t1) };
-
-  const page = await context.newPage();
-  page.setDefaultTimeout(8000);
-  await page.setViewportSize({ width: options.width ?? 1200, height: options.height ?? 800 });
+  const engine = options.engine ?? createPanelEngine();
+  const dataset = { name: 'dataset.dss.jsonl', path: datasetPath };
   const sent: ToWebviewMessage[] = [];
+  const confirmations: PanelPage['confirmations'] = [];
+  const answers = { confirm: false };
   // Host → webview in order, batched: messages posted in one host turn travel in one CDP call
   // (VS Code's own postMessage is a cheap IPC; one CDP round trip per message would not be).
+  let page: Page | undefined;
   let queue: Promise<unknown> = Promise.resolve();
   let batch: unknown[] | null = null;
   const postRaw = (value: unknown): Promise<void> => {
@@ -109,21 +126,51 @@ export async function openPanel(context: BrowserContext, options: OpenOptions): 
       queue = queue.then(async () => {
         await new Promise((r) => setImmediate(r));
         batch = null;
-        await page.evaluate((ms) => ms.forEach((m) => window.postMessage(m, '*')), messages).catch(() => undefined);
+        await page?.evaluate((ms) => ms.forEach((m) => window.postMessage(m, '*')), messages).catch(() => undefined);
       });
     }
     batch.push(value);
     return queue as Promise<void>;
   };
-  const session = new PanelSession(model, {
+  const connection = new PanelConnection({
     post: (m) => {
       sent.push(m);
       void postRaw(m);
     },
     log,
-    dataset: { name: 'dataset.dss.jsonl', path: datasetPath },
     ...(options.runOnCluster ? { runOnCluster: options.runOnCluster } : {}),
+    confirm: (question) => {
+      confirmations.push(question);
+      return Promise.resolve(answers.confirm);
+    },
   });
+
+  const t0 = performance.now();
+  const timings: PanelPage['timings'] = { storeOpenMs: 0, indexMs: 0 };
+  let preview: PanelModel | undefined;
+  if (options.stream) {
+    const head = await readDatasetHead(datasetPath);
+    preview = previewModel(head, engine, datasetPath);
+    connection.use(preview, { dataset, loading: `Opening ${dataset.name}… showing its first ${head.records.length.toLocaleString('en-US')} records.` });
+    timings.headMs = Math.round(performance.now() - t0);
+  }
+  const openStore = async () => {
+    const t1 = performance.now();
+    const store = await DatasetStore.open(datasetPath);
+    const t2 = performance.now();
+    const adapter = new StoreAdapter(store);
+    const model = new PanelModel({ store: adapter, engine, saveDelayMs: options.saveDelayMs ?? 0, log });
+    const unsubscribe = adapter.onExternalChange(() => model.externalChange());
+    timings.storeOpenMs = Math.round(t2 - t1);
+    timings.indexMs = Math.round(performance.now() - t2);
+    return { store, model, unsubscribe };
+  };
+  let opened = options.stream ? undefined : await openStore();
+  if (opened) connection.use(opened.model, { dataset });
+
+  page = await context.newPage();
+  page.setDefaultTimeout(15_000);
+  await page.setViewportSize({ width: options.width ?? 1200, height: options.height ?? 800 });
   const cspViolations: string[] = [];
   const dialogs: string[] = [];
   page.on('dialog', (d) => {
@@ -134,14 +181,33 @@ export async function openPanel(context: BrowserContext, options: OpenOptions): 
   page.on('console', (m) => {
     if (m.type() === 'error') hostLog.push(`console: ${m.text()}`);
   });
-  await page.exposeBinding('__distilleryToHost', (_source, message: unknown) => session.receive(message));
+  await page.exposeBinding('__distilleryToHost', (_source, message: unknown) => connection.receive(message));
   await page.exposeBinding('__distilleryCsp', (_source, what: string) => cspViolations.push(what));
   // A string, not a function: tsx's name-keeping helpers do not exist in the page.
   await page.addInitScript({ content: STAND_IN });
+  timings.pageReadyMs = Math.round(performance.now() - t0);
   await page.goto(pathToFileURL(htmlPath).href);
+  timings.loadedMs = Math.round(performance.now() - t0);
+  if (!opened) {
+    // The preview's rows are on screen; only now does the (blocking) full parse start.
+    await page.waitForFunction(() => [...document.querySelectorAll<HTMLElement>('.list .row')].some((r) => r.dataset['id']), undefined, { polling: 'raf', timeout: 30_000 });
+    timings.firstPaintMs = Math.round(performance.now() - t0);
+    opened = await openStore();
+    connection.use(opened.model, { dataset });
+    preview?.dispose();
+  }
+  const { store, model, unsubscribe } = opened;
+  const session = connection.current!;
   return {
     page,
     dir,
+    confirmations,
+    get answerConfirm() {
+      return answers.confirm;
+    },
+    set answerConfirm(value: boolean) {
+      answers.confirm = value;
+    },
     datasetPath,
     store,
     model,
@@ -153,7 +219,7 @@ export async function openPanel(context: BrowserContext, options: OpenOptions): 
     postRaw,
     timings,
     async close() {
-      session.dispose();
+      connection.dispose();
       unsubscribe();
       await model.flush().catch(() => undefined);
       model.dispose();

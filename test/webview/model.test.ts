@@ -92,6 +92,21 @@ describe('panel model', () => {
     assert.ok(model.entry('q-new'));
     assert.equal(model.all().length, 11);
   });
+  it('keeps the question order across review actions and re-sorts it after a question edit', () => {
+    const byQuestion = () => model.sorted('question').map((e) => e.id);
+    const order = model.sorted('question');
+    model.review('accept', ['q-7']);
+    // Accepting does not touch questions: the same order, not a fresh sort of every record.
+    assert.equal(model.sorted('question'), order);
+    assert.equal(model.entry('q-7')?.status, 'accepted');
+    model.edit('q-8', { question: 'aaa first' });
+    assert.equal(byQuestion()[0], 'q-8');
+    // Sorting by status does follow the accept.
+    assert.ok(model.sorted('status').findIndex((e) => e.id === 'q-7') > model.sorted('status').findIndex((e) => e.id === 'q-0'));
+    model.undo();
+    model.undo();
+    assert.notEqual(byQuestion()[0], 'q-8');
+  });
 });
 
 describe('panel model with an external edit to a record it changed', () => {
@@ -124,4 +139,5 @@ describe('panel model with an external edit to a record it changed', () => {
       rmSync(dir, { recursive: true, force: true });
     }
   });
+
 });

@@ -31,7 +31,7 @@ function dataset(): string {
 }
 
 /** Waits (without sleeping blindly) until `check` holds, polling the page or the host. */
-async function until(check: () => boolean | Promise<boolean>, what: string, timeoutMs = 5000): Promise<void> {
+async function until(check: () => boolean | Promise<boolean>, what: string, timeoutMs = 10_000): Promise<void> {
   const end = Date.now() + timeoutMs;
   for (;;) {
     if (await check()) return;
@@ -139,23 +139,25 @@ describe('review panel in Chromium', { timeout: 80_000 }, () => {
     await page.waitForSelector('.detail-id:text-is("q-010")');
     await page.locator('body').focus();
     await page.keyboard.press('e');
-    const textarea = page.locator('.dsl-input');
-    await until(() => textarea.evaluate((t) => t === document.activeElement), 'e focuses the DSL editor');
-    await textarea.fill('');
+    const editor = page.locator('.cm-content');
+    await until(() => editor.evaluate((t) => t === document.activeElement), 'e focuses the DSL editor');
+    await page.keyboard.press('Control+a');
+    await page.keyboard.press('Delete');
     await page.keyboard.type('{"query": {"mtach": {"customer_name": "ann"}}}');
-    const mark = page.locator('.dsl-highlight .diag-error');
+    const mark = page.locator('.cm-lintRange-error');
     await mark.first().waitFor();
     const marked = (await mark.allTextContents()).join('');
     assert.match(marked, /mtach/);
     assert.ok(!marked.includes('customer_name'), `only the bad key is marked, got ${marked}`);
     assert.match((await page.locator('.diagnostics .diagnostic-message').first().textContent()) ?? '', /did you mean \[match\]/);
 
-    await textarea.fill('');
+    await page.keyboard.press('Control+a');
+    await page.keyboard.press('Delete');
     await page.keyboard.type('{"query": {"match": {"customer_name": "ann"}}}');
-    await until(async () => (await page.locator('.dsl-highlight .diag-error').count()) === 0, 'diagnostics clear after the fix');
+    await until(async () => (await page.locator('.cm-lintRange-error').count()) === 0, 'diagnostics clear after the fix');
     await page.keyboard.press('Control+s');
     await until(() => JSON.stringify(p.store.get('q-010')?.dsl) === '{"query":{"match":{"customer_name":"ann"}}}', 'edit saved to the record');
-    await page.locator('.dsl-input').blur();
+    await page.keyboard.press('Escape');
   });
 
   it('keeps XSS payloads in question, rationale and DSL inert text', async () => {
@@ -170,7 +172,7 @@ describe('review panel in Chromium', { timeout: 80_000 }, () => {
     assert.equal(await page.locator('#field-rationale').inputValue(), XSS_LINK);
     assert.equal(await page.locator('.row[data-id="q-011"] .row-question').textContent(), XSS_QUESTION);
     assert.equal(await page.locator('.row[data-id="q-012"] .row-question').textContent(), XSS_IMG);
-    assert.match((await page.locator('.dsl-highlight').textContent()) ?? '', /<img src=x onerror/);
+    assert.match((await page.locator('.cm-content').textContent()) ?? '', /<img src=x onerror/);
     // Search for markup works literally too.
     await page.locator('.search').fill('<script>');
     await until(async () => (await page.locator('.filters .summary').textContent()) === '1 of 40', 'literal search');
@@ -231,7 +233,7 @@ describe('review panel in Chromium', { timeout: 80_000 }, () => {
     mkdirSync(ARTIFACTS, { recursive: true });
     await page.locator('.row[data-id="q-009"]').click();
     await page.waitForSelector('.detail-id:text-is("q-009")');
-    await page.locator('.dsl-highlight .diag-error').first().waitFor();
+    await page.locator('.cm-lintRange-error').first().waitFor();
     await page.screenshot({ path: join(ARTIFACTS, 'panel-wide.png') });
     await page.setViewportSize({ width: 300, height: 800 });
     await page.screenshot({ path: join(ARTIFACTS, 'panel-narrow.png') });

@@ -26,6 +26,9 @@ describe('webview protocol', () => {
       Review.make({ action: 'reject', target: { kind: 'view' } }),
       { method: 'edit', params: { id: 'q-1', dslText: '{"query":{}}' } },
       { method: 'validate', params: { requestId: 1, text: '{' } },
+      { method: 'complete', params: { requestId: 2, text: '{"query": {"ma"}}', offset: 14 } },
+      { method: 'watchStats', params: { visible: true } },
+      Review.make({ action: 'delete', target: { kind: 'ids', ids: ['q-1', 'q-2'] } }),
       { method: 'log', params: { level: 'warn', message: 'x' } },
     ]) {
       const r = parseToHost(m);
@@ -33,6 +36,12 @@ describe('webview protocol', () => {
     }
     assert.ok(parseToWebview(Rows.make({ version: 1, start: 0, rows: [row as never] })).ok);
     assert.ok(parseToWebview({ method: 'notice', params: { level: 'info', message: 'saved' } }).ok);
+    assert.ok(parseToWebview({ method: 'clearSelection', params: {} }).ok);
+    const completions = { requestId: 2, from: 11, to: 15, items: [{ label: 'match', detail: 'full-text query', info: null, kind: 'query', apply: '"match": {${1}}', snippet: true, deprecated: false }] };
+    assert.ok(parseToWebview({ method: 'completions', params: completions }).ok);
+    const range = { start: { line: 0, character: 11 }, end: { line: 0, character: 18 } };
+    const diagnostic = { severity: 'error', code: 'unknown-query', message: 'unknown query [mtach]', range, fix: { kind: 'renameKey', replacement: 'match' } };
+    assert.ok(parseToWebview({ method: 'diagnostics', params: { requestId: 1, diagnostics: [diagnostic], normalizedText: null, queryType: null } }).ok);
   });
 
   it('rejects malformed host-bound messages with a reason', () => {
@@ -57,6 +66,11 @@ describe('webview protocol', () => {
       [{ method: 'setView', params: { filter: { ...EMPTY_FILTER, text: 'x'.repeat(5000) }, sort: DEFAULT_SORT, anchorId: null } }, /malformed setView/],
       [{ method: 'edit', params: { id: 'q-1', dsl: { query: {} } } }, /malformed edit/],
       [{ method: 'log', params: { level: 'fatal', message: 'x' } }, /malformed log/],
+      // Deleting "everything in the view" cannot be asked for: delete needs an explicit selection.
+      [{ method: 'review', params: { action: 'delete', target: { kind: 'view' } } }, /malformed review: params\.target: delete needs an explicit selection/],
+      [{ method: 'getStats', params: {} }, /unknown method/],
+      [{ method: 'complete', params: { requestId: 1, text: '{', offset: -1 } }, /malformed complete/],
+      [{ method: 'watchStats', params: { visible: 'yes' } }, /malformed watchStats/],
     ];
     for (const [message, reason] of bad) {
       const r = parseToHost(message);
@@ -70,6 +84,7 @@ describe('webview protocol', () => {
     assert.equal(parseToWebview({ method: 'rows', params: { version: 1, start: 0, rows: [{ ...row, html: '<b>' }] } }).ok, false);
     assert.equal(parseToWebview({ method: 'detail', params: { detail: { id: 'q-1' } } }).ok, false);
     assert.equal(parseToWebview({ method: 'view', params: {} }).ok, false);
+    assert.equal(parseToWebview({ method: 'completions', params: { requestId: 1, from: 0, to: 0, items: [{ label: 'x', kind: 'script', apply: 'x' }] } }).ok, false);
     // Direction matters: a webview-bound method is unknown to the host and vice versa.
     assert.equal(parseToHost({ method: 'rows', params: { version: 1, start: 0, rows: [] } }).ok, false);
     assert.equal(parseToWebview({ method: 'ready', params: {} }).ok, false);

@@ -57,7 +57,15 @@ export async function run(argv: string[]): Promise<number> {
     switch (sub) {
       case 'list': {
         const runs = await listRuns(host);
-        const rows = runs.map(({ runId, status, startedAt, config, metrics }) => ({ runId, status, startedAt, config, metrics }));
+        // Runs submitted through Slurm or Ray add the scheduler's own state and reason.
+        const rows = runs.map(({ runId, status, startedAt, config, metrics, scheduler, jobId, schedulerState, schedulerReason }) => ({
+          runId,
+          status,
+          startedAt,
+          config,
+          metrics,
+          ...(scheduler ? { scheduler, jobId, schedulerState, schedulerReason } : {}),
+        }));
         if (format === 'json') {
           await out(JSON.stringify(rows, null, 2) + '\n');
         } else {
@@ -66,7 +74,8 @@ export async function run(argv: string[]): Promise<number> {
             const lora = c['lora'] as { r?: number } | undefined;
             const what = [c['modality'], c['supervision'], lora?.r ? `r${lora.r}` : undefined].filter(Boolean).join(' ');
             const em = r.metrics?.['exactMatch'];
-            await out(`${r.runId}\t${r.status}\t${r.startedAt ?? '-'}\t${what}${typeof em === 'number' ? `\tEM ${em.toFixed(3)}` : ''}\n`);
+            const sched = 'scheduler' in r && r.scheduler ? `\t${r.scheduler} ${r.jobId ?? ''} ${r.schedulerState ?? ''}${r.schedulerReason ? ` (${r.schedulerReason})` : ''}` : '';
+            await out(`${r.runId}\t${r.status}\t${r.startedAt ?? '-'}\t${what}${typeof em === 'number' ? `\tEM ${em.toFixed(3)}` : ''}${sched}\n`);
           }
         }
         return 0;

@@ -40,6 +40,7 @@ export function openCliHost(command: string, values: { host?: string; 'accept-ne
       acceptNewHostKey: !!values['accept-new-host-key'],
       ...(remoteHome ? { remoteHome } : {}),
       ...(resolved.identityFile ? { identityFile: resolved.identityFile } : {}),
+      ...(resolved.scheduler ? { scheduler: resolved.scheduler } : {}),
       // Passphrase and keyboard-interactive prompts need a terminal; the CLI relies on ssh-agent
       // or unencrypted keys (CI) and says so when authentication fails.
       log: (line) => process.stderr.write(`distillery: ${line}\n`),

@@ -14,12 +14,13 @@ const METRIC: ParamTable = { field: FIELD, script: SCRIPT, missing: MISSING, for
 const MISSING_ORDER = enumOf('first', 'last', 'default');
 
 const ORDER: ValueSpec = { oneOf: [{ map: SORT_ORDER }, { array: { map: SORT_ORDER } }] };
+// IncludeExclude reads array items with parser.text(): any scalar is a term ("include": [10, 20]).
 const INCLUDE: ValueSpec = {
-  oneOf: ['string', 'strings', obj({ partition: req('integer', 'Partition number.'), num_partitions: req('integer', 'Number of partitions.') }, ['partition', 'num_partitions'])],
+  oneOf: ['string', { array: 'scalar' }, obj({ partition: req('integer', 'Partition number.'), num_partitions: req('integer', 'Number of partitions.') }, ['partition', 'num_partitions'])],
 };
-const EXCLUDE: ValueSpec = 'string-or-strings';
+const EXCLUDE: ValueSpec = { oneOf: ['string', { array: 'scalar' }] };
 const TERMS_EXECUTION = enumOf('map', 'global_ordinals', 'global_ordinals_hash', 'global_ordinals_low_cardinality');
-const RANGE_ITEM: ValueSpec = obj({ from: p('any', 'Lower bound, inclusive.'), to: p('any', 'Upper bound, exclusive.'), key: p('string', 'Bucket key.'), mask: p('string', 'CIDR mask (ip_range).') });
+const RANGE_ITEM: ValueSpec = obj({ from: p('any', 'Lower bound, inclusive.'), to: p('any', 'Upper bound, exclusive.'), key: p('scalar', 'Bucket key (range parsers read it with parser.text(): any scalar).'), mask: p('string', 'CIDR mask (ip_range).') });
 const BOUNDS: ValueSpec = obj({ min: p('any', 'Lower bound.'), max: p('any', 'Upper bound.') });
 const HEURISTICS: ParamTable = {
   jlh: p('object', 'JLH score (default).'),
@@ -46,7 +47,7 @@ export const COMPOSITE_SOURCES: Readonly<Record<string, ValueSpec>> = {
   date_histogram: obj({
     ...COMPOSITE_BASE, calendar_interval: p(CALENDAR_INTERVAL, 'Calendar interval.'), fixed_interval: p('string', 'Fixed interval, e.g. "90m".'),
     interval: p('string', 'Legacy interval.', { deprecated: 'use calendar_interval or fixed_interval' }),
-    format: FORMAT, offset: p('time', 'Bucket offset.'), time_zone: p('string', 'Time zone.'),
+    format: FORMAT, offset: p('signed-time', 'Bucket offset, e.g. "+6h" or "-30m".'), time_zone: p('number-or-string', 'Time zone: an id ("Europe/Paris"), an offset ("+01:00") or a number of hours.'),
   }),
   geotile_grid: obj({ ...COMPOSITE_BASE, precision: p('integer', 'Zoom level 0–29.'), bounds: GEO_BOUNDS_SPEC }),
 };
@@ -111,8 +112,8 @@ export const AGGREGATION_SPECS: Readonly<Record<string, AggregationSpec>> = {
     calendar_interval: p(CALENDAR_INTERVAL, 'Calendar-aware interval: minute, hour, day, week, month, quarter, year (or 1d, 1M…).'),
     fixed_interval: p('string', 'Fixed interval in SI units: "30s", "90m", "2d".'),
     interval: p('string', 'Removed in 8.0: use calendar_interval or fixed_interval.', { deprecated: 'interval was removed in 8.0; use calendar_interval or fixed_interval' }),
-    format: FORMAT, time_zone: p('string', 'Time zone for bucketing, e.g. "Europe/Paris".'),
-    offset: p('string', 'Shift of bucket boundaries, e.g. "+6h".'), min_doc_count: p('integer', 'Minimum documents per bucket.'),
+    format: FORMAT, time_zone: p('number-or-string', 'Time zone for bucketing, e.g. "Europe/Paris" (a number is an hour offset).'),
+    offset: p('signed-time', 'Shift of bucket boundaries, e.g. "+6h".'), min_doc_count: p('integer', 'Minimum documents per bucket.'),
     extended_bounds: p(BOUNDS, 'Force buckets from min to max.'), hard_bounds: p(BOUNDS, 'Limit buckets to this range.'),
     missing: MISSING, order: p(ORDER, 'Bucket order.'), keyed: p('boolean', 'Return buckets as a map.'),
     params: p('object', 'Script params.'),
@@ -120,7 +121,7 @@ export const AGGREGATION_SPECS: Readonly<Record<string, AggregationSpec>> = {
   auto_date_histogram: bucket('Date histogram that picks the interval to produce about N buckets.', {
     field: FIELD, script: SCRIPT, buckets: p('integer', 'Target number of buckets (default 10).'), format: FORMAT,
     minimum_interval: p(enumOf('second', 'minute', 'hour', 'day', 'month', 'year'), 'Smallest interval to use.'),
-    time_zone: p('string', 'Time zone.'), missing: MISSING, offset: p('string', 'Offset.'), params: p('object', 'Script params.'),
+    time_zone: p('number-or-string', 'Time zone: an id ("Europe/Paris"), an offset ("+01:00") or a number of hours.'), missing: MISSING, offset: p('string', 'Offset.'), params: p('object', 'Script params.'),
   }, { fieldParam: 'field', fieldTypes: 'date' }),
   variable_width_histogram: bucket('Histogram with buckets of variable width (clustering).', {
     field: FIELD, script: SCRIPT, buckets: p('integer', 'Target number of buckets.'), shard_size: p('integer', 'Shard size.'), initial_buffer: p('integer', 'Initial buffer.'),
@@ -131,7 +132,7 @@ export const AGGREGATION_SPECS: Readonly<Record<string, AggregationSpec>> = {
   }, { fieldParam: 'field', fieldTypes: 'numeric' }),
   date_range: bucket('Buckets for date ranges (date math allowed).', {
     field: FIELD, script: SCRIPT, ranges: req({ array: RANGE_ITEM }, 'Ranges with date math: [{to: "now-10M/M"}, {from: "now-10M/M"}].'),
-    format: FORMAT, time_zone: p('string', 'Time zone.'), keyed: p('boolean', 'Return buckets as a map.'), missing: MISSING,
+    format: FORMAT, time_zone: p('number-or-string', 'Time zone: an id ("Europe/Paris"), an offset ("+01:00") or a number of hours.'), keyed: p('boolean', 'Return buckets as a map.'), missing: MISSING,
   }, { fieldParam: 'field', fieldTypes: 'date' }),
   ip_range: bucket('Buckets for IP ranges or CIDR masks.', {
     field: FIELD, script: SCRIPT, ranges: req({ array: RANGE_ITEM }, 'Ranges: [{to: "10.0.0.5"}, {mask: "10.0.0.0/25"}].'), keyed: p('boolean', 'Return buckets as a map.'), missing: MISSING,

@@ -34,6 +34,9 @@ export const DIAGNOSTIC_CODES: Record<string, { severity: Severity; description:
   'nested-field-outside-nested': { severity: 'warning', description: 'A field inside a nested object queried outside a nested query/aggregation.' },
   'nested-path-not-nested': { severity: 'error', description: 'A nested query or aggregation whose path is not a nested field.' },
   'result-window-exceeded': { severity: 'warning', description: 'from + size above 10,000 (index.max_result_window): Elasticsearch will reject it by default.' },
+  'invalid-buckets-path': { severity: 'error', description: 'A pipeline buckets_path (or a terms/histogram order path) that does not resolve to a number: a missing aggregation, a multi-bucket step, a multi-value metric without a value name.' },
+  'aggregation-placement': { severity: 'error', description: 'An aggregation where Elasticsearch does not allow it: composite or random_sampler under a parent, derivative/cumulative_sum/serial_diff/moving_fn outside a histogram, bucket_script/bucket_selector/bucket_sort at the top level.' },
+  'needs-plugin': { severity: 'warning', description: 'A feature that only exists when an Elasticsearch plugin is installed (the message names the plugin).' },
 };
 
 /** Codes whose pointer names an object key: editors highlight the key rather than its value. */

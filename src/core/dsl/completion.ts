@@ -144,6 +144,8 @@ function describe(state: State): CompletionContext {
             return { kind: 'field', owner: state.owner };
           case 'boolean':
             return { kind: 'enum-value', owner: state.owner, values: ['true', 'false'] };
+          case 'highlighter-type':
+            return { kind: 'enum-value', owner: state.owner, values: ['unified', 'plain', 'fvh'] };
           case 'sort':
             return { kind: 'field', owner: 'sort' };
           case 'aggs':

@@ -27,20 +27,25 @@ function isRecord(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
-/** Finds the bare mappings object ({properties, runtime, dynamic, …}) in any accepted shape. */
-function findMappings(json: unknown): Record<string, unknown> {
+/**
+ * Finds the bare mappings object ({properties, runtime, dynamic, …}) in any accepted shape.
+ * `inMappings`: the value of a `mappings` key, which is the bare object even when it has no
+ * fields — Elasticsearch returns `"mappings": {}` for an index created without any.
+ */
+function findMappings(json: unknown, inMappings = false): Record<string, unknown> {
   const expected =
     'expected an index mapping: the GET <index>/_mapping response {"<index>": {"mappings": {…}}}, a create-index body {"mappings": {…}}, or a bare mappings object {"properties": {…}}';
   if (!isRecord(json)) throw new Error(`${expected}; got ${Array.isArray(json) ? 'an array' : json === null ? 'null' : typeof json}`);
   if (isRecord(json['properties']) || isRecord(json['runtime'])) return json;
-  if (isRecord(json['mappings'])) return findMappings(json['mappings']);
+  if (isRecord(json['mappings'])) return findMappings(json['mappings'], true);
+  if (inMappings && !isRecord(json['_doc'])) return json; // an index without fields: nothing known, nothing wrong
   const keys = Object.keys(json);
   if (keys.length >= 1 && keys.every((k) => isRecord(json[k]) && isRecord((json[k] as Record<string, unknown>)['mappings']))) {
     // GET _mapping of several indices: merge their fields (first definition wins).
-    if (keys.length === 1) return findMappings((json[keys[0]!] as Record<string, unknown>)['mappings']);
+    if (keys.length === 1) return findMappings((json[keys[0]!] as Record<string, unknown>)['mappings'], true);
     const merged: Record<string, unknown> = { properties: {}, runtime: {} };
     for (const k of keys) {
-      const m = findMappings((json[k] as Record<string, unknown>)['mappings']);
+      const m = findMappings((json[k] as Record<string, unknown>)['mappings'], true);
       Object.assign(merged['properties'] as object, { ...(m['properties'] as object), ...(merged['properties'] as object) });
       Object.assign(merged['runtime'] as object, { ...(m['runtime'] as object), ...(merged['runtime'] as object) });
     }
@@ -70,6 +75,11 @@ export function parseMapping(json: unknown): IndexMapping {
       if (nested !== undefined) field.nestedParent = nested;
       if (type === 'alias' && typeof def['path'] === 'string') field.aliasOf = def['path'];
       if (def['fielddata'] === true) field.fielddata = true;
+      if (typeof def['dims'] === 'number') field.dims = def['dims'];
+      if (def['positive_score_impact'] === false) field.positiveScoreImpact = false;
+      if (Array.isArray(def['contexts'])) {
+        field.contexts = def['contexts'].filter(isRecord).map((c) => ({ name: String(c['name']), type: String(c['type']) }));
+      }
       fields.set(path, field);
       // Dotted names in a mapping ("a.b": {...}) already form the full path.
       if (isRecord(def['properties'])) {
@@ -93,7 +103,8 @@ export function parseMapping(json: unknown): IndexMapping {
     }
   }
   const dynamic = root['dynamic'];
-  return typeof dynamic === 'string' || typeof dynamic === 'boolean' ? { fields, dynamic: String(dynamic) } : { fields };
+  const noFields = fields.size === Object.keys(META_FIELDS).length ? { noFields: true } : {};
+  return typeof dynamic === 'string' || typeof dynamic === 'boolean' ? { fields, dynamic: String(dynamic), ...noFields } : { fields, ...noFields };
 }
 
 export function mappedFields(mapping: IndexMapping): { path: string; type: string }[] {

@@ -168,6 +168,7 @@ export const QUERY_SPECS: Readonly<Record<string, QuerySpec>> = {
     },
   },
   combined_fields: {
+    strictText: true,
     doc: 'Searches several text fields as if they were one combined field (BM25F).',
     category: 'full-text', shape: 'no-field',
     params: {
@@ -231,6 +232,7 @@ export const QUERY_SPECS: Readonly<Record<string, QuerySpec>> = {
     },
   },
   intervals: {
+    strictText: true,
     doc: 'Matches by the ordering and proximity of terms, built from interval rules.',
     category: 'full-text', shape: 'field',
     params: {
@@ -251,8 +253,11 @@ export const QUERY_SPECS: Readonly<Record<string, QuerySpec>> = {
   term: {
     doc: 'Matches documents whose field holds exactly this term (not analyzed). Use on keyword, numeric, date, boolean fields.',
     category: 'term-level', shape: 'field', shortParam: 'value', termLevel: true,
+    // TermQueryBuilder reads `term` as well as `value` (TERM_FIELD); one of them is needed.
+    requireOneOf: ['value', 'term'],
     params: {
-      value: req('scalar', 'Exact term to find.'),
+      value: p('scalar', 'Exact term to find.'),
+      term: p('scalar', 'Same as value (the older name, still read).'),
       case_insensitive: p('boolean', 'Match ASCII case-insensitively (default false).'),
       ...B,
     },
@@ -291,10 +296,10 @@ export const QUERY_SPECS: Readonly<Record<string, QuerySpec>> = {
     doc: 'Matches documents with field values in a range (gt, gte, lt, lte).',
     category: 'term-level', shape: 'field',
     params: {
-      gt: p('any', 'Greater than.'), gte: p('any', 'Greater than or equal to.'),
-      lt: p('any', 'Less than.'), lte: p('any', 'Less than or equal to.'),
-      from: p('any', 'Legacy lower bound (use gte/gt).', { deprecated: 'use gte or gt instead of from' }),
-      to: p('any', 'Legacy upper bound (use lte/lt).', { deprecated: 'use lte or lt instead of to' }),
+      gt: p('scalar-or-null', 'Greater than.'), gte: p('scalar-or-null', 'Greater than or equal to.'),
+      lt: p('scalar-or-null', 'Less than.'), lte: p('scalar-or-null', 'Less than or equal to.'),
+      from: p('scalar-or-null', 'Legacy lower bound (use gte/gt).', { deprecated: 'use gte or gt instead of from' }),
+      to: p('scalar-or-null', 'Legacy upper bound (use lte/lt).', { deprecated: 'use lte or lt instead of to' }),
       include_lower: p('boolean', 'Legacy: whether from is inclusive.', { deprecated: 'use gte or gt instead of include_lower' }),
       include_upper: p('boolean', 'Legacy: whether to is inclusive.', { deprecated: 'use lte or lt instead of include_upper' }),
       format: p('string', 'Date format of the bounds, e.g. "yyyy-MM-dd" or "strict_date_optional_time".'),
@@ -599,6 +604,7 @@ export const QUERY_SPECS: Readonly<Record<string, QuerySpec>> = {
     requireOneOf: ['document', 'documents', 'id'],
   },
   knn: {
+    strictText: true,
     doc: 'Finds the k nearest vectors to a query vector (dense_vector field).',
     category: 'vector', shape: 'explicit-field',
     params: {
@@ -673,12 +679,14 @@ export const QUERY_SPECS: Readonly<Record<string, QuerySpec>> = {
     since: '8.15',
   },
   semantic: {
+    strictText: true,
     doc: 'Semantic search on a semantic_text field.',
     category: 'vector', shape: 'explicit-field',
     params: { field: req('field', 'semantic_text field.'), query: req('string', 'Query text.'), ...B },
     since: '8.15',
   },
   sparse_vector: {
+    strictText: true,
     doc: 'Searches a sparse_vector field with a token-weight vector or an inference endpoint.',
     category: 'vector', shape: 'explicit-field',
     params: {
@@ -694,6 +702,7 @@ export const QUERY_SPECS: Readonly<Record<string, QuerySpec>> = {
     since: '8.15',
   },
   text_expansion: {
+    strictText: true,
     doc: 'Deprecated: expands text into weighted tokens with an NLP model (use sparse_vector).',
     category: 'vector', shape: 'field',
     params: {
@@ -705,6 +714,7 @@ export const QUERY_SPECS: Readonly<Record<string, QuerySpec>> = {
     deprecated: 'text_expansion is deprecated since 8.15; use sparse_vector',
   },
   weighted_tokens: {
+    strictText: true,
     doc: 'Deprecated: searches a sparse field with given token weights (use sparse_vector).',
     category: 'vector', shape: 'field',
     params: {

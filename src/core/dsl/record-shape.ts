@@ -1,10 +1,10 @@
-// Record-shape check for dataset lines. zod (recordSchema in core/dataset/record.ts) is the
+// Record-shape check for dataset lines. zod (recordSchema in src/shared/dataset-record.ts) is the
 // authority, but running it on every line costs more than parsing the line; so a hand-written
 // check that mirrors the schema clears the common valid record, and zod runs only on lines that
 // fail it, to produce its messages. test/dsl/record-shape.test.ts keeps the two in step.
-import { RECORD_STATUSES, SPLITS, recordSchema } from '../dataset/record';
+import { RECORD_STATUSES, SPLITS, recordSchema } from '../../shared/dataset-record';
 import type { DslProblem } from './types';
-import { escapePointerSegment } from './validator';
+import { escapePointerSegment } from './walk/json';
 
 const STATUSES: ReadonlySet<unknown> = new Set(RECORD_STATUSES);
 const SPLIT_SET: ReadonlySet<unknown> = new Set(SPLITS);

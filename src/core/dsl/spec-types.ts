@@ -13,6 +13,7 @@ export type ValueKind =
   | 'boolean' // strict: true/false only ("true" is an error, as in Elasticsearch)
   | 'object' // any JSON object, not checked further
   | 'scalar' // string | number | boolean
+  | 'scalar-or-null' // a range bound: a value, or null for no bound
   | 'strings' // string[]
   | 'string-or-strings'
   | 'numbers'
@@ -29,6 +30,7 @@ export type ValueKind =
   | 'fuzziness' // "AUTO", "AUTO:3,6", 0, 1, 2, "1"
   | 'distance' // "12km" or a number of meters
   | 'time' // "30s", "1m", -1, 0
+  | 'signed-time' // a date histogram offset: "+6h", "-30m", "1d"
   | 'date-math' // a date, "now-1d/d", or epoch millis
   | 'geo-point' // {lat, lon}, [lon, lat], "lat,lon", geohash, WKT POINT
   | 'geo-bounds' // {top_left, bottom_right} | {top, left, bottom, right} | {wkt}
@@ -48,6 +50,7 @@ export type ValueKind =
   | 'function-score-function'
   | 'function-score-functions'
   | 'collapse'
+  | 'highlighter-type' // unified | plain | fvh; any other name needs the plugin that registers it
   | 'suggest'
   | 'missing'; // a "missing" value: scalar
 
@@ -112,6 +115,12 @@ export interface QuerySpec {
   readonly since?: string;
   /** At least one of these params must be present. */
   readonly requireOneOf?: readonly string[];
+  /**
+   * Parsed with ObjectParser, whose string fields want a JSON string ("[combined_fields] query
+   * doesn't support values of type: VALUE_NUMBER"); other query parsers read text with
+   * parser.text(), which takes any scalar.
+   */
+  readonly strictText?: boolean;
 }
 
 export type AggregationCategory = 'bucket' | 'metric' | 'pipeline';

@@ -47,6 +47,12 @@ export interface MappedField {
   multiField?: boolean;
   /** True for a field declared under `runtime`. */
   runtime?: boolean;
+  /** `dense_vector`: the number of dimensions, when the mapping states it. */
+  dims?: number;
+  /** `rank_feature(s)`: false when the mapping sets `positive_score_impact: false`. */
+  positiveScoreImpact?: boolean;
+  /** `completion`: the context mappings (`contexts: [{name, type}]`), when it has any. */
+  contexts?: readonly { name: string; type: string }[];
 }
 
 /** A parsed index mapping: a flat table of every field path. Build it with parseMapping(). */
@@ -54,4 +60,9 @@ export interface IndexMapping {
   readonly fields: ReadonlyMap<string, MappedField>;
   /** `dynamic` setting of the root (true | false | 'strict' | 'runtime'); informational. */
   readonly dynamic?: string;
+  /**
+   * True when the mapping declares no fields at all (an index created without any): nothing is
+   * known about its fields, so field checks stay silent rather than call every field unknown.
+   */
+  readonly noFields?: boolean;
 }

@@ -39,7 +39,7 @@ export const SORT_PARAMS: ParamTable = {
 };
 
 const HIGHLIGHT_COMMON: ParamTable = {
-  type: p(enumOf('unified', 'plain', 'fvh'), 'Highlighter: unified (default), plain or fvh.'),
+  type: p('highlighter-type', 'Highlighter: unified (default), plain or fvh; others come from plugins.'),
   pre_tags: p('string-or-strings', 'Tags before each highlight (default <em>).'),
   post_tags: p('string-or-strings', 'Tags after each highlight (default </em>).'),
   fragment_size: p('integer', 'Fragment length in characters (default 100).'),

@@ -3,7 +3,7 @@
 // Each rejection becomes a `cluster-rejected` problem at the pointer the cluster's reason names.
 import type { DslProblem } from '../dsl';
 import { clusterRejection, type ClusterProblem } from './error-pointer';
-import { ClusterError } from './errors';
+import { ClusterError, clusterReason } from './errors';
 import type { SearchBody } from './guards';
 import type { ReadOnlyCluster, RequestOptions } from './read-only-cluster';
 
@@ -20,11 +20,27 @@ function cleanReason(error: string): string {
     .trim();
 }
 
+/**
+ * A failure this body caused (the cluster rejected it, or it names an index that does not exist,
+ * e.g. a terms lookup or indices_boost), as opposed to one that stops every body (the target index
+ * missing, the cluster down, auth).
+ */
+function isBodysOwnFailure(e: unknown, index: string): e is ClusterError & { clusterError: object } {
+  if (!(e instanceof ClusterError) || !e.clusterError) return false;
+  return e.kind === 'rejected' || (e.kind === 'index-missing' && e.clusterError['index'] !== index);
+}
+
 export async function validateOnCluster(cluster: ReadOnlyCluster, index: string, body: SearchBody, options: RequestOptions = {}): Promise<ClusterProblem[]> {
   const problems: ClusterProblem[] = [];
   let queryValid = true;
   if (body['query'] !== undefined) {
-    const r = await cluster.validateQuery(index, body['query'], options);
+    let r;
+    try {
+      r = await cluster.validateQuery(index, body['query'], options);
+    } catch (e) {
+      if (!isBodysOwnFailure(e, index)) throw e;
+      r = { valid: false, error: clusterReason(e.clusterError) ?? e.message };
+    }
     if (!r.valid) {
       queryValid = false;
       const reason = cleanReason(r.error ?? 'the query is not valid');
@@ -40,7 +56,7 @@ export async function validateOnCluster(cluster: ReadOnlyCluster, index: string,
     try {
       await cluster.search(index, probe, options);
     } catch (e) {
-      if (!(e instanceof ClusterError) || e.kind !== 'rejected' || !e.clusterError) throw e;
+      if (!isBodysOwnFailure(e, index)) throw e;
       problems.push(clusterRejection(cluster.guarded(probe), e.clusterError, 'the cluster (size-0 search)'));
     }
   }

@@ -41,7 +41,7 @@ export function clusterReason(error: ElasticsearchErrorBody | undefined): string
   if (!error) return undefined;
   const vague = /failed to parse field|all shards failed/;
   let reason = error.root_cause?.[0]?.reason ?? error.reason;
-  if (reason === undefined || vague.test(reason)) {
+  if (!reason || vague.test(reason)) {
     let e: ElasticsearchErrorBody | undefined = error;
     while (e) {
       if (e.reason && !vague.test(e.reason)) {
@@ -51,7 +51,7 @@ export function clusterReason(error: ElasticsearchErrorBody | undefined): string
       e = e.caused_by ?? e.failed_shards?.[0]?.reason;
     }
   }
-  return (reason ?? error.type)?.replace(/^\[\d+:\d+\]\s*/, '');
+  return (reason || error.type)?.replace(/^\[\d+:\d+\]\s*/, '');
 }
 
 /** Maps anything the client threw into a ClusterError with a message naming the cluster and the fix. */

@@ -124,6 +124,12 @@ export interface ExecComparison {
   verdict: ExecVerdict;
   /** For mismatches and errors: what differed, or the cluster's error. */
   reason?: string;
+  /**
+   * Set when only the returned page of hits differs, the gold does not sort, and the totals agree
+   * but exceed the page: two queries matching the same documents may score them differently, so
+   * the caller should compare pages in a score-free order (`sort: ["_doc"]`) before calling it a mismatch.
+   */
+  pageOnly?: true;
 }
 
 export function compareExecution(gold: ExecOutcome, prediction: ExecOutcome | undefined, goldSorts: boolean): ExecComparison {
@@ -138,7 +144,10 @@ export function compareExecution(gold: ExecOutcome, prediction: ExecOutcome | un
     if (g.ids.length !== p.ids.length || g.ids.some((id, i) => id !== p.ids[i])) return { verdict: 'mismatch', reason: 'the hits differ or come in another order (the gold sorts)' };
   } else {
     const set = new Set(g.ids);
-    if (g.ids.length !== p.ids.length || p.ids.some((id) => !set.has(id))) return { verdict: 'mismatch', reason: 'the hits differ' };
+    if (g.ids.length !== p.ids.length || p.ids.some((id) => !set.has(id))) {
+      const pageOnly = g.total > g.ids.length && sameAggList(g.aggs, p.aggs);
+      return { verdict: 'mismatch', reason: 'the hits differ', ...(pageOnly ? { pageOnly: true as const } : {}) };
+    }
   }
   if (!sameAggList(g.aggs, p.aggs)) return { verdict: 'mismatch', reason: 'the aggregations differ' };
   return { verdict: 'match' };

@@ -153,9 +153,35 @@ export async function execEval(cluster: ReadOnlyCluster, index: string, pairs: r
     return { gold, prediction };
   });
   const outcomes = await runBodies(cluster, index, bodies, options);
-  const records = pairs.map((p, i): ExecRecord => {
+  const comparisons = pairs.map((p, i) => {
     const k = keys[i]!;
-    const c = compareExecution(outcomes.get(k.gold)!, k.prediction ? outcomes.get(k.prediction) : undefined, bodySorts(p.gold));
+    return compareExecution(outcomes.get(k.gold)!, k.prediction ? outcomes.get(k.prediction) : undefined, bodySorts(p.gold));
+  });
+  // Same total, different first page, no sort in the gold: compare the pages again in index order,
+  // which does not depend on scoring, so equal document sets give equal pages.
+  const recheck = new Map<string, SearchBody>();
+  const recheckKeys = new Map<number, { gold: string; prediction: string }>();
+  comparisons.forEach((c, i) => {
+    const p = pairs[i]!;
+    if (!c.pageOnly || !p.prediction) return;
+    const gold = { ...p.gold, sort: ['_doc'] };
+    const prediction = { ...p.prediction, sort: ['_doc'] };
+    const k = { gold: keyOf(gold), prediction: keyOf(prediction) };
+    recheck.set(k.gold, gold);
+    recheck.set(k.prediction, prediction);
+    recheckKeys.set(i, k);
+  });
+  if (recheck.size > 0) {
+    const again = await runBodies(cluster, index, recheck, { ...options, onProgress: undefined });
+    for (const [i, k] of recheckKeys) {
+      const gold = again.get(k.gold);
+      const prediction = again.get(k.prediction);
+      // A body that cannot take a sort (collapse, search_after…) keeps its first verdict.
+      if (gold?.ok && prediction?.ok) comparisons[i] = compareExecution(gold, prediction, false);
+    }
+  }
+  const records = pairs.map((p, i): ExecRecord => {
+    const c = comparisons[i]!;
     return { id: p.id, exec: c.verdict, ...(c.reason ? { reason: c.reason } : {}) };
   });
   return { summary: summarizeExec(records), records };

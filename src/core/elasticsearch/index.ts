@@ -13,3 +13,4 @@ export { reduceResponse, reduceAggregation, compareExecution, isEmptyResult, bod
 export { execEval, summarizeExec, ExecCache, ExecInterrupted, type ExecPair, type ExecRecord, type ExecSummary, type ExecOptions } from './exec-eval';
 export { pullMapping, diffMappings, mappingChanged, recordsBrokenByMapping, parsePulledMapping, type PulledMappingFile, type FieldCapability, type MappingDiff, type BrokenRecord } from './mapping-pull';
 export { validateOnCluster, disagreements, type Disagreement } from './cluster-validate';
+export { sampleFieldValues, renderFieldSamples, type FieldSample, type GroundingOptions } from './grounding';

@@ -23,6 +23,31 @@ export const teacherSettingsSchema = z
   })
   .strict();
 
+// One #SBATCH line or setup line each: a newline would smuggle a second line into the batch script.
+const oneLine = z.string().regex(/^[^\n\r\0]*$/, 'must be a single line');
+export const slurmSettingsSchema = z
+  .object({
+    partition: oneLine.optional(),
+    account: oneLine.optional(),
+    qos: oneLine.optional(),
+    time: z.string().regex(/^(\d+-)?\d+(:\d+){0,2}$/, 'time looks like "04:00:00", "90" (minutes) or "1-12:00:00"').optional(),
+    gres: oneLine.optional().describe('e.g. "gpu:4": GPUs per node; more than one starts torchrun with one process per GPU.'),
+    nodes: z.number().int().min(1).optional(),
+    directives: z.array(oneLine).optional().describe('Extra #SBATCH options, e.g. "--mem=64G".'),
+    setup: z.array(oneLine).optional().describe('Shell lines run in the job before the runner, e.g. "module load cuda/12.4".'),
+    sweepConcurrency: z.number().int().min(1).optional().describe('Array tasks running at once (%K); default: as many as Slurm allows.'),
+  })
+  .strict();
+export const raySettingsSchema = z
+  .object({
+    address: z.string().url().default('http://127.0.0.1:8265').describe('Ray dashboard address as seen from the host (reached through the SSH connection).'),
+    runtimeEnv: z.record(z.unknown()).optional(),
+    resourcesPerWorker: z.record(z.number().nonnegative()).optional(),
+    workers: z.number().int().min(1).optional().describe('More than 1 runs the runner under TorchTrainer.'),
+    sweepConcurrency: z.number().int().min(1).optional().describe('Sweep jobs running at once; default 2.'),
+  })
+  .strict();
+
 export const hostSchema = z
   .object({
     name: z.string().min(1),
@@ -30,6 +55,10 @@ export const hostSchema = z
     python: z.string().optional(),
     identityFile: z.string().optional(),
     remoteHome: z.string().optional().describe('Folder on the host under which .distillery/ lives; default the remote $HOME.'),
+    // Cluster hosts (docs/ARCHITECTURE.md, "Scheduler contract"; docs/schedulers.md).
+    scheduler: z.enum(['none', 'slurm', 'ray']).optional().describe('none: a detached process (default); slurm: sbatch; ray: Ray Jobs.'),
+    slurm: slurmSettingsSchema.optional(),
+    ray: raySettingsSchema.optional(),
   })
   .strict();
 

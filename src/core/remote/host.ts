@@ -1,6 +1,7 @@
 // What the job code needs from a machine, whether reached over SSH or this one ("local"): run a
 // shell command string (built only with shellQuote), stream a command's output, and move files.
 // Keeping both behind one interface means the job layout, follow and cancel code is the same.
+import type { SchedulerSettings } from './schedulers/settings';
 
 export interface ExecResult {
   code: number | null;
@@ -24,6 +25,8 @@ export interface Host {
   /** How the user named the host (alias, user@host:port or "local"). */
   readonly label: string;
   readonly isLocal: boolean;
+  /** Who starts jobs there (distillery.json host profile); absent means `none`, a detached process. */
+  scheduler?: SchedulerSettings;
   /** The absolute directory that holds `.distillery/` on the host. */
   baseDir(): Promise<string>;
   /**

@@ -8,6 +8,8 @@ import { layoutFor, newRunId, runDir, checkRunId, type Layout } from './layout';
 import { shellQuote } from './shell-quote';
 import { assembleScript, collectTree, remoteManifest, uploadMissing, type SyncFile, type SyncReport } from './sync';
 import { parseEvent, terminalStatus, type RunnerEvent, type RunStatus } from './events';
+import { schedulerFor } from './schedulers';
+import type { SchedulerKind } from './schedulers/settings';
 
 export interface LaunchOptions {
   /** RUN.json contents (already validated by the caller when a schema is available). */
@@ -26,8 +28,11 @@ export interface LaunchOptions {
 export interface LaunchResult {
   runId: string;
   runDir: string;
+  /** The job's process group on the host (scheduler none only). */
   pgid: number;
   sync: SyncReport;
+  /** The scheduler's id for the job (Slurm job id, Ray submission id); absent for none. */
+  jobId?: string;
 }
 
 export interface RunSummary {
@@ -40,6 +45,12 @@ export interface RunSummary {
   final?: RunnerEvent;
   pgid?: number;
   exitCode?: number;
+  /** Set for runs started through a scheduler other than none. */
+  scheduler?: SchedulerKind;
+  jobId?: string;
+  /** The scheduler's own word for the job (PENDING, RUNNING, TIMEOUT, …) and why, when it says. */
+  schedulerState?: string;
+  schedulerReason?: string;
 }
 
 /** Finds python-runner/distillery_runner from the installed extension or the repository. */
@@ -65,12 +76,22 @@ function pythonSelection(layout: Layout, python?: string): string {
   return `if [ -x ${shellQuote(layout.venvPython)} ]; then PY=${shellQuote(layout.venvPython)}; else PY=python3; fi`;
 }
 
+/** How a scheduler changes job.sh: lines before the runner (module load) and its launcher. */
+export interface JobScriptOptions {
+  setup?: string[];
+  /**
+   * Replaces `"$PY" -m distillery_runner` (e.g. srun + torchrun, the Ray TorchTrainer entry);
+   * it is followed by `train --config … --out …`, and "$PY" is set when it runs.
+   */
+  launcher?: string;
+}
+
 /**
  * The job script. Its pid is the process group id (setsid). It ignores nothing: SIGTERM to the
  * group reaches the runner, which saves and emits `done` cancelled; the script's own trap only
  * keeps it alive long enough to record the exit code.
  */
-export function jobScript(layout: Layout, dir: string, python?: string): string {
+export function jobScript(layout: Layout, dir: string, python?: string, opts: JobScriptOptions = {}): string {
   const q = shellQuote;
   return [
     '#!/bin/sh',
@@ -81,10 +102,13 @@ export function jobScript(layout: Layout, dir: string, python?: string): string 
     'date -u +%Y-%m-%dT%H:%M:%SZ > started_at',
     "trap ':' TERM INT HUP",
     pythonSelection(layout, python),
-    `PYTHONUNBUFFERED=1 PYTHONPATH=${q(posix.join(dir, 'runner'))} "$PY" -m distillery_runner train --config ${q(posix.join(dir, 'run.json'))} --out ${q(posix.join(dir, 'outputs'))} >>events.jsonl 2>>stderr.log </dev/null &`,
+    ...(opts.setup ?? []),
+    `PYTHONUNBUFFERED=1 PYTHONPATH=${q(posix.join(dir, 'runner'))} ${opts.launcher ?? '"$PY" -m distillery_runner'} train --config ${q(posix.join(dir, 'run.json'))} --out ${q(posix.join(dir, 'outputs'))} >>events.jsonl 2>>stderr.log </dev/null &`,
     'child=$!',
     'while :; do wait "$child"; rc=$?; kill -0 "$child" 2>/dev/null || break; done',
     'echo "$rc" > exit_code',
+    // A scheduler reads the job's own exit status (Slurm: FAILED rather than COMPLETED).
+    'exit "$rc"',
     '',
   ].join('\n');
 }
@@ -94,7 +118,10 @@ export function jobScript(layout: Layout, dir: string, python?: string): string 
  * id is free), one assembling the directory (links to blobs, run.json, job.sh, empty logs) and,
  * with `start`, launching the job detached in its own session and process group.
  */
-export async function prepareRun(host: Host, opts: LaunchOptions & { start?: boolean }): Promise<{ runId: string; dir: string; layout: Layout; sync: SyncReport; pgid?: number }> {
+export async function prepareRun(
+  host: Host,
+  opts: LaunchOptions & { start?: boolean; job?: JobScriptOptions; startLines?: (dir: string) => string[] },
+): Promise<{ runId: string; dir: string; layout: Layout; sync: SyncReport; pgid?: number; jobId?: string }> {
   const layout = await hostLayout(host);
   const runId = checkRunId(opts.runId ?? newRunId(opts.config));
   const dir = runDir(layout, runId);
@@ -122,22 +149,28 @@ export async function prepareRun(host: Host, opts: LaunchOptions & { start?: boo
     `cd ${q(dir)}`,
     'mkdir -p outputs',
     `printf '%s' ${q(JSON.stringify(config, null, 2) + '\n')} > run.json`,
-    `printf '%s' ${q(jobScript(layout, dir, opts.python))} > job.sh`,
+    `printf '%s' ${q(jobScript(layout, dir, opts.python, opts.job))} > job.sh`,
     ': > events.jsonl; : > stderr.log',
+    // A scheduler submits the job itself (sbatch) and prints "jobid=<id>".
+    ...(opts.startLines ? opts.startLines(dir) : []),
     // $! is the setsid process itself (not a group leader, so setsid does not fork): the pgid.
-    ...(opts.start ? ['setsid nohup sh job.sh >stdout.log 2>&1 </dev/null &', 'echo "pgid=$!"'] : []),
+    ...(opts.start && !opts.startLines ? ['setsid nohup sh job.sh >stdout.log 2>&1 </dev/null &', 'echo "pgid=$!"'] : []),
   ].join('\n');
   const r = await host.exec(script);
   if (r.code !== 0) throw new Error(`preparing run ${runId} on ${host.label} failed: ${r.stderr.trim()}`);
+  const jobId = /jobid=(\S+)/.exec(r.stdout)?.[1];
+  if (opts.startLines && !jobId) throw new Error(`submitting run ${runId} on ${host.label} printed "${r.stdout.trim()}" instead of a job id`);
   let pgid: number | undefined;
-  if (opts.start) {
+  if (opts.start && !opts.startLines) {
     pgid = Number(/pgid=(\d+)/.exec(r.stdout)?.[1]);
     if (!Number.isInteger(pgid) || pgid <= 1) throw new Error(`starting run ${runId} on ${host.label} printed "${r.stdout.trim()}" instead of a process id`);
   }
-  return { runId, dir, layout, sync: plan.report, ...(pgid ? { pgid } : {}) };
+  return { runId, dir, layout, sync: plan.report, ...(pgid ? { pgid } : {}), ...(jobId ? { jobId } : {}) };
 }
 
 export async function launchRun(host: Host, opts: LaunchOptions): Promise<LaunchResult> {
+  const scheduler = schedulerFor(host);
+  if (scheduler) return scheduler.launch(host, opts);
   const prepared = await prepareRun(host, { ...opts, start: true });
   return { runId: prepared.runId, runDir: prepared.dir, pgid: prepared.pgid!, sync: prepared.sync };
 }
@@ -148,9 +181,13 @@ const LIVE_IN_GROUP = `ps -eo pgid=,stat= | awk -v g="$pg" '$1==g && $2 !~ /^Z/ 
 const RS = '\x1e';
 const FS = '\x1f';
 
-/** One remote script reads every run's state: fields separated by \x1f, runs by \x1e. */
-function statusScript(dirs: string): string {
+/**
+ * One remote script reads every run's state: fields separated by \x1f, runs by \x1e. A scheduler
+ * adds a prelude (run once, e.g. one squeue call) and a probe per run directory $d with job id $jid.
+ */
+export function statusScript(dirs: string, probe: { prelude: string; perRun: string } = { prelude: '', perRun: '' }): string {
   return [
+    probe.prelude,
     `for d in ${dirs}; do`,
     '  [ -d "$d" ] || continue',
     `  printf '${RS}%s${FS}' "$(basename "$d")"`,
@@ -160,13 +197,20 @@ function statusScript(dirs: string): string {
     `  cat "$d/exit_code" 2>/dev/null; printf '${FS}'`,
     `  if [ -n "$pg" ]; then ${LIVE_IN_GROUP}; fi; printf '${FS}'`,
     `  [ -f "$d/cancelled" ] && printf cancelled; printf '${FS}'`,
-    `  grep -E '"event" *: *"(done|error)"' "$d/events.jsonl" 2>/dev/null | tail -n 1`,
+    `  grep -E '"event" *: *"(done|error)"' "$d/events.jsonl" 2>/dev/null | tail -n 1; printf '${FS}'`,
+    `  jid=$(cat "$d/jobid" 2>/dev/null); printf '%s${FS}' "$jid"`,
+    `  [ -f "$d/scheduler" ] && cat "$d/scheduler"; printf '${FS}'`,
+    // A probe's own exit status must not become the script's (that reads as "no such run").
+    `  if [ -n "$jid" ]; then ${probe.perRun || ':'}; fi; :`,
     'done',
   ].join('\n');
 }
 
-function summarize(record: string): RunSummary | undefined {
-  const [runId, configText, startedAt, pidText, exitText, liveText, cancelMark, lastTerminal] = record.split(FS);
+/** A run's summary plus what the scheduler probe printed for it (raw, for the scheduler to read). */
+export type ProbedSummary = RunSummary & { probe?: string };
+
+function summarize(record: string): ProbedSummary | undefined {
+  const [runId, configText, startedAt, pidText, exitText, liveText, cancelMark, lastTerminal, jobIdText, schedText, probe] = record.split(FS);
   if (!runId) return undefined;
   let config: Record<string, unknown> | null = null;
   try {
@@ -184,6 +228,8 @@ function summarize(record: string): RunSummary | undefined {
   else if (live > 0) status = 'running';
   else status = cancelMark === 'cancelled' ? 'cancelled' : 'failed';
   const metrics = final && final.event === 'done' ? ({ ...((final['metrics'] as Record<string, unknown>) ?? {}), peakMemGiB: final['peakMemGiB'], wallSec: final['wallSec'] } as Record<string, unknown>) : null;
+  const jobId = jobIdText?.trim();
+  const scheduler = schedText?.trim() as SchedulerKind | undefined;
   return {
     runId,
     status,
@@ -193,28 +239,43 @@ function summarize(record: string): RunSummary | undefined {
     ...(final ? { final } : {}),
     ...(pgid ? { pgid } : {}),
     ...(exitCode !== undefined && Number.isFinite(exitCode) ? { exitCode } : {}),
+    ...(scheduler ? { scheduler } : {}),
+    ...(jobId ? { jobId } : {}),
+    ...(probe?.trim() ? { probe: probe.trim() } : {}),
   };
+}
+
+/** Lets each run's own scheduler (recorded in its directory) turn the probe into state and reason. */
+async function resolveScheduled(host: Host, runs: ProbedSummary[]): Promise<RunSummary[]> {
+  const scheduler = schedulerFor(host);
+  const scheduled = runs.filter((r) => r.scheduler && r.scheduler !== 'none' && r.jobId);
+  if (scheduler && scheduled.length) await scheduler.resolve(host, scheduled.filter((r) => r.scheduler === scheduler.kind));
+  return runs.map(({ probe: _probe, ...rest }) => rest);
+}
+
+function probeFor(host: Host): { prelude: string; perRun: string } | undefined {
+  return schedulerFor(host)?.statusProbe();
 }
 
 export async function listRuns(host: Host): Promise<RunSummary[]> {
   const layout = await hostLayout(host);
-  const script = `cd ${shellQuote(layout.runs)} 2>/dev/null || exit 0\n${statusScript('"$PWD"/*')}`;
+  const script = `cd ${shellQuote(layout.runs)} 2>/dev/null || exit 0\n${statusScript('"$PWD"/*', probeFor(host))}`;
   const r = await host.exec(script);
   if (r.code !== 0) throw new Error(`listing runs on ${host.label} failed: ${r.stderr.trim()}`);
-  return r.stdout
+  const runs = r.stdout
     .split(RS)
     .map(summarize)
-    .filter((s): s is RunSummary => !!s)
-    .sort((a, b) => (a.startedAt ?? '').localeCompare(b.startedAt ?? '') || a.runId.localeCompare(b.runId));
+    .filter((s): s is ProbedSummary => !!s);
+  return (await resolveScheduled(host, runs)).sort((a, b) => (a.startedAt ?? '').localeCompare(b.startedAt ?? '') || a.runId.localeCompare(b.runId));
 }
 
 export async function runStatus(host: Host, runId: string): Promise<RunSummary> {
   const layout = await hostLayout(host);
   const dir = runDir(layout, runId);
-  const r = await host.exec(statusScript(shellQuote(dir)));
+  const r = await host.exec(statusScript(shellQuote(dir), probeFor(host)));
   const s = r.code === 0 ? summarize(r.stdout.split(RS)[1] ?? '') : undefined;
   if (!s) throw new Error(`no run ${runId} on ${host.label}; \`distillery runs list --host ${host.label}\` shows the runs there`);
-  return s;
+  return (await resolveScheduled(host, [s]))[0]!;
 }
 
 export async function readEvents(host: Host, runId: string): Promise<Buffer> {
@@ -229,6 +290,11 @@ export async function readEvents(host: Host, runId: string): Promise<Buffer> {
 export async function cancelRun(host: Host, runId: string, graceSec = 30): Promise<'cancelled' | 'not-running'> {
   const layout = await hostLayout(host);
   const dir = runDir(layout, runId);
+  const scheduler = schedulerFor(host);
+  if (scheduler) {
+    const s = await runStatus(host, runId);
+    if (s.scheduler === scheduler.kind && s.jobId) return scheduler.cancel(host, s, dir, graceSec);
+  }
   const ticks = Math.max(1, Math.round(graceSec * 10));
   const script = [
     `cd ${shellQuote(dir)} || exit 2`,

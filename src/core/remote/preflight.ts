@@ -5,8 +5,10 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { Host } from './host';
 import { hostLayout } from './jobs';
-import { shellQuote } from './shell-quote';
+import { shellJoin, shellQuote } from './shell-quote';
 import { collectTree, syncFiles } from './sync';
+import { slurmPreflight, slurmProbeOptions } from './schedulers/slurm';
+import { rayProbe } from './schedulers/ray';
 
 export interface PreflightReport {
   host: string;
@@ -17,6 +19,10 @@ export interface PreflightReport {
   disk: { path: string; freeGiB: number; totalGiB: number } | null;
   hasUv: boolean;
   hasVenv: boolean;
+  /** Slurm hosts: what submission would refuse (no such partition, no GPUs there, time above MaxTime). */
+  schedulerProblems?: string[];
+  /** Where `env` ran when not on the SSH host: "<job id> on <node>" (Slurm), "Ray job <id>". */
+  ranOn?: string;
 }
 
 function pythonSelection(venvPython: string, python?: string): string {
@@ -28,6 +34,17 @@ export async function preflight(host: Host, runnerDir: string, opts: { python?: 
   const layout = await hostLayout(host);
   await syncFiles(host, layout, await collectTree(runnerDir, 'distillery_runner'), layout.runner);
   const q = shellQuote;
+  // On a Slurm login node the GPUs that matter are a compute node's: when the profile is
+  // submittable, `env` runs as a short job on its partition (srun gives up after 2 minutes of
+  // waiting), so the memory advice names the GPUs the runs will get.
+  const slurm = host.scheduler?.kind === 'slurm' ? host.scheduler.slurm : undefined;
+  const schedulerProblems = slurm ? await slurmPreflight(host, slurm) : undefined;
+  const onComputeNode = !!slurm && schedulerProblems?.length === 0;
+  const envCommand = onComputeNode
+    ? `srun ${shellJoin(slurmProbeOptions(slurm))} sh -c 'printf "slurmjob=%s %s\\n" "$SLURM_JOB_ID" "$SLURMD_NODENAME"; exec "$0" -m distillery_runner env' "$PY"`
+    : host.scheduler?.kind === 'ray'
+      ? 'true'
+      : '"$PY" -m distillery_runner env';
   const script = [
     pythonSelection(layout.venvPython, opts.python),
     `mkdir -p ${q(layout.root)}`,
@@ -36,10 +53,19 @@ export async function preflight(host: Host, runnerDir: string, opts: { python?: 
     `if [ -x ${q(layout.venvPython)} ]; then echo venv=1; else echo venv=0; fi`,
     `df -Pk ${q(layout.root)} | awk 'NR==2 {print "disk=" $2 " " $4}'`,
     'echo ---env---',
-    `cd ${q(layout.runner)} && PYTHONUNBUFFERED=1 PYTHONPATH=${q(layout.runner)} "$PY" -m distillery_runner env`,
+    `cd ${q(layout.runner)} && export PYTHONUNBUFFERED=1 PYTHONPATH=${q(layout.runner)} && ${envCommand}`,
   ].join('\n');
   const r = await host.exec(script);
-  const [head = '', envText = ''] = r.stdout.split('---env---\n');
+  const [head = ''] = r.stdout.split('---env---\n');
+  let envText = r.stdout.split('---env---\n')[1] ?? '';
+  let ranOn: string | undefined;
+  if (host.scheduler?.kind === 'ray') {
+    // The SSH host is the head; the report that matters is a worker's, from a job placed like one.
+    const python = /^python=(.*)$/m.exec(head)?.[1] ?? 'python3';
+    const probe = await rayProbe(host, host.scheduler.ray, `cd ${q(layout.runner)} && PYTHONUNBUFFERED=1 PYTHONPATH=${q(layout.runner)} ${q(python)} -m distillery_runner env`);
+    envText = probe.status === 'SUCCEEDED' ? probe.logs : `${probe.message ?? probe.status}\n${probe.logs}`;
+    ranOn = `Ray job ${probe.jobId}`;
+  }
   const kv = Object.fromEntries(head.split('\n').filter((l) => l.includes('=')).map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]));
   let env: Record<string, unknown> | null = null;
   let envError: string | undefined;
@@ -58,6 +84,9 @@ export async function preflight(host: Host, runnerDir: string, opts: { python?: 
     disk: totalK && freeK !== undefined ? { path: layout.root, totalGiB: totalK / 1024 ** 2, freeGiB: freeK / 1024 ** 2 } : null,
     hasUv: kv['uv'] === '1',
     hasVenv: kv['venv'] === '1',
+    ...(schedulerProblems ? { schedulerProblems } : {}),
+    ...(onComputeNode ? { ranOn: /slurmjob=(\S+ \S+)/.exec(envText)?.[1]?.replace(' ', ' on ') ?? 'a Slurm job (its id was not printed)' } : {}),
+    ...(ranOn ? { ranOn } : {}),
   };
 }
 

@@ -2,6 +2,7 @@
 // or is a target itself (ssh config alias, user@host[:port], local).
 import { findProjectFile, loadProject } from '../project/files';
 import type { HostProfile } from '../project/config';
+import { schedulerSettingsOf, type SchedulerSettings } from './schedulers/settings';
 
 /**
  * The host profile called `name` in the nearest distillery.json at or above `workspace`. A
@@ -14,7 +15,7 @@ export function findProfile(name: string, workspace = process.cwd()): HostProfil
 }
 
 /** The target, python, identity file and remote base dir for a --host value. */
-export function resolveHostArg(host: string, workspace?: string): { target: string; python?: string; identityFile?: string; remoteHome?: string } {
+export function resolveHostArg(host: string, workspace?: string): { target: string; python?: string; identityFile?: string; remoteHome?: string; scheduler?: SchedulerSettings } {
   const p = findProfile(host, workspace);
   if (!p) return { target: host };
   return {
@@ -22,5 +23,6 @@ export function resolveHostArg(host: string, workspace?: string): { target: stri
     ...(p.python ? { python: p.python } : {}),
     ...(p.identityFile ? { identityFile: p.identityFile } : {}),
     ...(p.remoteHome ? { remoteHome: p.remoteHome } : {}),
+    ...(p.scheduler && p.scheduler !== 'none' ? { scheduler: schedulerSettingsOf(p) } : {}),
   };
 }

@@ -7,6 +7,7 @@ import { execOk, type Host } from './host';
 import { prepareRun, type LaunchOptions } from './jobs';
 import { newRunId } from './layout';
 import { shellQuote } from './shell-quote';
+import { schedulerFor } from './schedulers';
 
 export interface SweepGrid {
   modality?: string[];
@@ -83,10 +84,16 @@ export function planSweep(base: Record<string, unknown>, grid: SweepGrid): Recor
 export interface SweepLaunch {
   sweepId: string;
   runIds: string[];
+  /** The queue script's process group (scheduler none; 0 otherwise). */
   queuePgid: number;
+  /** The Slurm array job id (scheduler slurm). */
+  jobId?: string;
 }
 
 export async function launchSweep(host: Host, base: Omit<LaunchOptions, 'config' | 'runId'>, configs: Record<string, unknown>[], sweepId = `sweep-${newRunId({}).slice(0, 15)}`): Promise<SweepLaunch> {
+  // Slurm fans the points out as a job array, Ray as separate jobs under a concurrency cap.
+  const scheduler = schedulerFor(host);
+  if (scheduler) return scheduler.launchSweep(host, base, configs, sweepId);
   const runIds: string[] = [];
   const dirs: string[] = [];
   let layoutQueues = '';

@@ -19,6 +19,7 @@ import type { Host } from '../../core/remote/host';
 import { cancelRun, defaultRunnerDir, fetchRun, launchRun, listRuns, readRunConfig } from '../../core/remote/jobs';
 import { HostKeyError } from '../../core/remote/known-hosts';
 import { openHost } from '../../core/remote/open-host';
+import { schedulerSettingsOf } from '../../core/remote/schedulers/settings';
 import { preflight, runnerRequirements, setupVenv, type PreflightReport } from '../../core/remote/preflight';
 import { closeAllConnections } from '../../core/remote/ssh-connection';
 import { listConfiguredHosts, loadSshConfig } from '../../core/remote/ssh-target';
@@ -81,6 +82,7 @@ export function createRunsFeature(ctx: Context): Feature {
         ...connectPrompts(ctx.extension.secrets, ctx.log),
         ...(profile?.identityFile ? { identityFile: profile.identityFile } : {}),
         ...(profile?.remoteHome ? { remoteHome: profile.remoteHome } : {}),
+        ...(profile?.scheduler ? { scheduler: schedulerSettingsOf(profile) } : {}),
       });
       entry = profile ? { host, profile } : { host };
       hosts.set(name, entry);
@@ -292,6 +294,7 @@ export function createRunsFeature(ctx: Context): Feature {
       ...gpus.map((g) => `| ${String(g['name'] ?? '?')} | ${String(g['memGiB'] ?? '?')} GiB | ${g['bf16'] ? 'yes' : 'no'} |`),
     ];
     if (!gpus.length) lines.push('| (none) | | |');
+    if (r.schedulerProblems?.length) lines.push('', '## Slurm would refuse this profile', '', ...r.schedulerProblems.map((p) => `- ${p}`));
     if (r.envError) lines.push('', '## The runner could not report', '', '```', r.envError, '```', '', 'Run **Set Up Python Environment** to create `~/.distillery/venv` with the runner\'s packages.');
     const advice = adviceFor(r.env, config);
     if (advice) lines.push('', `## Recommended modality: ${advice.recommended ?? 'none fits'}`, '', advice.reason, '', ...advice.lines.map((l) => `- ${l}`));

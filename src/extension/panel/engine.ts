@@ -9,17 +9,21 @@ import {
   type ValidateOptions,
 } from '../../core/dsl';
 import type { PanelDiagnostic } from '../../shared/webview-protocol';
+import { completeDsl, completionSettings, type PanelCompletions } from './completion';
 import type { Classifier } from './record-index';
 
 export interface PanelEngine extends Classifier {
   diagnose(text: string): PanelDiagnostic[];
   normalized(body: Record<string, unknown>): string | null;
   aggregationTypes(body: Record<string, unknown>): string[];
+  /** What may be typed at `offset` in DSL text (the language server's completion provider). */
+  complete(text: string, offset: number): PanelCompletions;
 }
 
 const MAX_DIAGNOSTICS = 1000;
 
 export function createPanelEngine(options: ValidateOptions = {}): PanelEngine {
+  let settings: ReturnType<typeof completionSettings> | undefined;
   return {
     validity(body) {
       let worst: 'error' | 'warning' | 'clean' = 'clean';
@@ -42,6 +46,7 @@ export function createPanelEngine(options: ValidateOptions = {}): PanelEngine {
           message: p.message.slice(0, 4000),
           pointer: p.pointer.slice(0, 4000),
           range: p.range,
+          ...(p.fix && p.fix.replacement.length <= 400 ? { fix: { kind: p.fix.kind, replacement: p.fix.replacement } } : {}),
         }));
     },
     normalized(body) {
@@ -50,6 +55,10 @@ export function createPanelEngine(options: ValidateOptions = {}): PanelEngine {
       } catch {
         return null;
       }
+    },
+    complete(text, offset) {
+      settings ??= completionSettings(options);
+      return completeDsl(text, offset, settings);
     },
     aggregationTypes(body) {
       try {

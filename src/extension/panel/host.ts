@@ -11,11 +11,12 @@ import type { Context } from '../ctx';
 import { RECORD_SCHEME } from '../features/language';
 import { workspaceProject, workspaceValidateOptions } from '../project';
 import { runRecordsOnActiveCluster } from '../elasticsearch/panel-run';
-import { createPanelEngine } from './engine';
+import { PanelConnection, type SessionMeta } from './connection';
+import { createPanelEngine, type PanelEngine } from './engine';
 import { renderPanelHtml } from './html';
 import { PanelModel } from './model';
+import { previewModel, readDatasetHead } from './preview';
 import { recordUri, RecordFileSystem } from './record-fs';
-import { PanelSession } from './session';
 import { StoreAdapter } from './store-adapter';
 
 export const VIEW_ID = 'distillery.panel';
@@ -38,8 +39,10 @@ export class PanelHost implements vscode.WebviewViewProvider, vscode.Disposable 
   private asking = false;
   /** Reconnects each attached webview (after the dataset was switched). */
   private readonly attached = new Set<() => void>();
-  /** Live sessions, one per attached webview, so a record can be revealed in all of them. */
-  private readonly sessions = new Set<PanelSession>();
+  /** One per attached webview: its session now (a preview while the dataset opens, then the dataset). */
+  private readonly connections = new Set<PanelConnection>();
+  /** While a large dataset opens: a read-only model over the head of its file (preview.ts). */
+  private preview: { model: PanelModel; meta: SessionMeta } | null = null;
   /** A record to select in sessions that are still connecting. */
   private pendingReveal: string | null = null;
   private readonly disposables: vscode.Disposable[] = [];
@@ -111,7 +114,7 @@ export class PanelHost implements vscode.WebviewViewProvider, vscode.Disposable 
   revealRecord(id: string): void {
     this.pendingReveal = id;
     this.openReviewPanel();
-    for (const s of this.sessions) s.reveal(id);
+    for (const c of this.connections) c.current?.reveal(id);
   }
 
   private resourceRoots(): vscode.Uri[] {
@@ -126,17 +129,16 @@ export class PanelHost implements vscode.WebviewViewProvider, vscode.Disposable 
   private attach(webview: vscode.Webview, layout: 'narrow' | 'wide', onDispose: vscode.Event<void>): void {
     webview.options = { enableScripts: true, localResourceRoots: this.resourceRoots() };
     const root = this.ctx.extension.extensionUri;
-    let session: PanelSession | undefined;
+    let connection: PanelConnection | undefined;
     let generation = 0;
-    // Messages that arrive while the dataset is still opening are handled once it is open.
-    const early: unknown[] = [];
-    const subscription = webview.onDidReceiveMessage((m: unknown) => (session ? session.receive(m) : early.push(m)));
+    const subscription = webview.onDidReceiveMessage((m: unknown) => connection?.receive(m));
     const connect = () => {
       const mine = ++generation;
-      if (session) this.sessions.delete(session);
-      session?.dispose();
-      session = undefined;
-      early.length = 0;
+      if (connection) this.connections.delete(connection);
+      connection?.dispose();
+      // Messages that arrive while the dataset is still opening are kept by the connection.
+      const current = (connection = new PanelConnection(this.connectionHooks(webview)));
+      this.connections.add(current);
       // A fresh nonce per load; the app boots, says `ready` and sends its saved filter.
       webview.html = renderPanelHtml({
         cspSource: webview.cspSource,
@@ -144,22 +146,20 @@ export class PanelHost implements vscode.WebviewViewProvider, vscode.Disposable 
         styleUri: webview.asWebviewUri(vscode.Uri.joinPath(root, 'media', 'panel.css')).toString(),
         layout,
       });
+      if (this.preview) current.use(this.preview.model, this.preview.meta);
       void this.dataset().then(
         (loaded) => {
           if (mine !== generation) return;
-          session = this.makeSession(webview, loaded);
-          this.sessions.add(session);
+          const session = current.use(loaded?.model ?? emptyModel(), this.sessionMeta(loaded));
           if (this.pendingReveal) {
             session.reveal(this.pendingReveal);
             this.pendingReveal = null;
           }
-          for (const m of early.splice(0)) session.receive(m);
         },
         (e: unknown) => {
           this.ctx.fail('the review panel could not open the dataset', e);
           if (mine !== generation) return;
-          session = this.makeSession(webview, null, e instanceof Error ? e.message : String(e));
-          for (const m of early.splice(0)) session.receive(m);
+          current.use(emptyModel(), this.sessionMeta(null, e instanceof Error ? e.message : String(e)));
         },
       );
     };
@@ -168,25 +168,54 @@ export class PanelHost implements vscode.WebviewViewProvider, vscode.Disposable 
       generation++;
       this.attached.delete(connect);
       subscription.dispose();
-      if (session) this.sessions.delete(session);
-      session?.dispose();
+      if (connection) this.connections.delete(connection);
+      connection?.dispose();
     });
     connect();
   }
 
-  private makeSession(webview: vscode.Webview, loaded: LoadedDataset | null, error?: string): PanelSession {
-    const model = loaded?.model ?? emptyModel();
-    const message = loaded
-      ? null
-      : (error ?? 'No dataset found. Put a *.dss.jsonl file in the workspace (or set "dataset" in distillery.json), or run "Distillery: Import Questions".');
-    return new PanelSession(model, {
+  private connectionHooks(webview: vscode.Webview): ConstructorParameters<typeof PanelConnection>[0] {
+    return {
       post: (m) => void webview.postMessage(m),
       log: (level, text) => this.ctx.log[level === 'warn' ? 'warn' : level](text),
       openInEditor: (id) => this.openRecord(id),
       runOnCluster: (records) => runRecordsOnActiveCluster(this.ctx, records),
-      dataset: loaded ? { name: basename(loaded.uri.fsPath), path: vscode.workspace.asRelativePath(loaded.uri) } : null,
-      message,
-    });
+      // A modal, not a toast: a bulk delete waits for an explicit yes that names the count.
+      confirm: async ({ message, detail, confirm }) => (await vscode.window.showWarningMessage(message, { modal: true, detail }, confirm)) === confirm,
+    };
+  }
+
+  private sessionMeta(loaded: LoadedDataset | null, error?: string): SessionMeta {
+    const message = loaded
+      ? null
+      : (error ?? 'No dataset found. Put a *.dss.jsonl file in the workspace (or set "dataset" in distillery.json), or run "Distillery: Import Questions".');
+    return { dataset: loaded ? { name: basename(loaded.uri.fsPath), path: vscode.workspace.asRelativePath(loaded.uri) } : null, message };
+  }
+
+  /**
+   * With a panel on screen and a file larger than its head, shows the head read-only first and
+   * waits (briefly) until those rows were sent, because the full parse below blocks the extension
+   * host for a while on a large file (about 2 s for 100,000 records).
+   */
+  private async showPreview(uri: vscode.Uri, engine: PanelEngine): Promise<void> {
+    if (this.connections.size === 0 || !existsSync(uri.fsPath)) return;
+    try {
+      const head = await readDatasetHead(uri.fsPath);
+      if (head.whole) return;
+      const model = previewModel(head, engine, uri.fsPath);
+      const name = basename(uri.fsPath);
+      const meta: SessionMeta = {
+        dataset: { name, path: vscode.workspace.asRelativePath(uri) },
+        loading: `Opening ${name}… showing its first ${head.records.length.toLocaleString('en-US')} records.`,
+      };
+      this.preview = { model, meta };
+      for (const c of this.connections) if (!c.current) c.use(model, meta);
+      await Promise.race([Promise.any([...this.connections].map((c) => c.firstRowsServed)), delay(1500)]);
+      // Let the posted rows leave the process before the parse holds it.
+      await delay(50);
+    } catch (e) {
+      this.ctx.log.warn(`panel: no preview of ${uri.fsPath}: ${e instanceof Error ? e.message : String(e)}`);
+    }
   }
 
   async openRecord(id: string): Promise<void> {
@@ -201,11 +230,21 @@ export class PanelHost implements vscode.WebviewViewProvider, vscode.Disposable 
     const uri = explicit ?? (await this.findDataset());
     if (!uri) return null;
     const validateOptions = this.validateOptions();
-    const store = await DatasetStore.open(uri.fsPath, { create });
+    const engine = createPanelEngine(validateOptions);
+    await this.showPreview(uri, engine);
+    let store: DatasetStore;
+    try {
+      store = await DatasetStore.open(uri.fsPath, { create });
+    } finally {
+      // Connections move on to the dataset (or its error) as `dataset()` settles.
+      const preview = this.preview;
+      this.preview = null;
+      if (preview) setTimeout(() => preview.model.dispose(), 0);
+    }
     const adapter = new StoreAdapter(store);
     const model = new PanelModel({
       store: adapter,
-      engine: createPanelEngine(validateOptions),
+      engine,
       log: (level, text) => this.ctx.log[level === 'warn' ? 'warn' : level](text),
       saved: () => void this.resolveConflicts(),
     });
@@ -317,6 +356,10 @@ export class PanelHost implements vscode.WebviewViewProvider, vscode.Disposable 
     if (loaded) void loaded.model.flush().finally(() => loaded.dispose());
     for (const d of this.disposables.splice(0)) d.dispose();
   }
+}
+
+function delay(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
 /** A model over no records, for panels shown before any dataset exists. */

@@ -6,7 +6,7 @@ import { findDuplicateClusters, normalizeQuestion } from '../../core/dataset/ded
 import type { DatasetRecord } from '../../core/dataset/record';
 import type { ReviewAction, Stats } from '../../shared/webview-protocol';
 import type { PanelEngine } from './engine';
-import { classify, haystackOf, makeEntry, sortedEntries, type Entry } from './record-index';
+import { classify, haystackOf, makeEntry, sortedEntries, sortedEntriesInSteps, type Entry } from './record-index';
 import type { SortKey } from '../../shared/webview-protocol';
 
 /** What the panel needs from the dataset store (src/core/dataset/store.ts); see store-adapter.ts. */
@@ -78,7 +78,17 @@ export class PanelModel {
   /** Bumped on every change to the records or their validity (stats are cached against it). */
   private changes = 0;
   private statsCache: { changes: number; stats: Stats } | null = null;
-  private readonly orders = new Map<SortKey, { changes: number; order: Entry[] }>();
+  /**
+   * Sorted orders, each kept until something it depends on changes: an accept does not re-sort by
+   * question (sorting 100,000 questions costs a few hundred ms), an edit of a question does.
+   */
+  private readonly orders = new Map<SortKey, { stamp: string; order: Entry[] }>();
+  /** Records added, removed or reread. */
+  private structureChanges = 0;
+  /** Changes to what each sort key reads. */
+  private readonly keyChanges: Record<SortKey, number> = { file: 0, status: 0, validity: 0, queryType: 0, question: 0, updated: 0 };
+  /** Query types of all records, sorted, recomputed when the records or their validity change. */
+  private queryTypeList: { changes: number; types: string[] } | null = null;
   private disposed = false;
   validatedCount = 0;
 
@@ -98,13 +108,23 @@ export class PanelModel {
     return this.entries;
   }
 
-  /** All entries sorted ascending by `key`, cached until the records change. */
+  /** All entries sorted ascending by `key`, cached until a record is added or removed or what `key` reads changes. */
   sorted(key: SortKey): readonly Entry[] {
+    const stamp = this.orderStamp(key);
     const cached = this.orders.get(key);
-    if (cached?.changes === this.changes) return cached.order;
+    if (cached?.stamp === stamp) return cached.order;
     const order = sortedEntries(this.entries, key);
-    this.orders.set(key, { changes: this.changes, order });
+    this.orders.set(key, { stamp, order });
     return order;
+  }
+
+  /** Every top-level query type present ('(none)' for records without one), sorted. */
+  queryTypes(): readonly string[] {
+    if (this.queryTypeList?.changes === this.changes) return this.queryTypeList.types;
+    const types = new Set<string>();
+    for (const e of this.entries) types.add(e.queryType ?? '(none)');
+    this.queryTypeList = { changes: this.changes, types: [...types].sort() };
+    return this.queryTypeList.types;
   }
 
   entry(id: string): Entry | undefined {
@@ -122,6 +142,7 @@ export class PanelModel {
    */
   rebuild(focusId: string | null = null, notify = true): void {
     this.changes++;
+    this.structureChanges++;
     const previous = this.byId;
     const entries: Entry[] = [];
     const byId = new Map<string, Entry>();
@@ -159,6 +180,8 @@ export class PanelModel {
     const done = i >= this.entries.length;
     if (done) this.scheduleSearchIndex();
     this.changes++;
+    this.keyChanges.validity++;
+    this.keyChanges.queryType++;
     if (done || Date.now() - lastNotice > 400) {
       for (const l of this.listeners) l.validated();
       lastNotice = Date.now();
@@ -180,12 +203,48 @@ export class PanelModel {
       let i = from;
       for (; i < this.entries.length && Date.now() - started < 8; i++) haystackOf(this.entries[i]!);
       if (i < this.entries.length) this.scheduleSearchIndex(i);
+      // Then the sorted orders, one per idle turn, so no sort waits for a first full sort (by
+      // question it is a string sort of every record). They survive review actions (see `sorted`).
+      else this.prepareOrders(['question', 'status', 'validity', 'queryType', 'updated']);
     }, 0);
+  }
+
+  /**
+   * Builds the sorted orders in the background, in steps of a few ms each (sortedEntriesInSteps),
+   * so a click that lands meanwhile is answered at once; an order whose inputs change while it is
+   * built is dropped (the next `sorted` call sorts afresh).
+   */
+  private prepareOrders(keys: Exclude<SortKey, 'file'>[]): void {
+    const [key, ...rest] = keys;
+    if (!key || this.disposed) return;
+    const stamp = this.orderStamp(key);
+    if (this.orders.get(key)?.stamp === stamp) return this.prepareOrders(rest);
+    const stale = () => this.disposed || this.orderStamp(key) !== stamp;
+    sortedEntriesInSteps(
+      this.entries,
+      key,
+      (next) => setTimeout(next, 0),
+      (order) => {
+        if (!stale()) this.orders.set(key, { stamp, order });
+        this.prepareOrders(rest);
+      },
+      () => {
+        if (!stale()) return false;
+        this.prepareOrders(rest);
+        return true;
+      },
+    );
+  }
+
+  private orderStamp(key: SortKey): string {
+    return `${this.structureChanges}:${this.keyChanges[key]}`;
   }
 
   /** Validates everything now (tests and the benchmark wait on this). */
   validateAll(): void {
     this.changes++;
+    this.keyChanges.validity++;
+    this.keyChanges.queryType++;
     for (const e of this.entries) if (e.validity === 'unchecked') classify(e, this.engine);
     this.validatedCount = this.entries.length;
     for (const l of this.listeners) l.validated();
@@ -316,6 +375,7 @@ export class PanelModel {
   /** Applies changes to the store in batches (one store call per run of updates or removals), then the index. */
   private applyAll(changes: readonly Change[]): string | null {
     this.changes++;
+    this.noteKeyChanges(changes);
     let focus: string | null = null;
     for (let i = 0; i < changes.length; ) {
       const c = changes[i]!;
@@ -339,6 +399,27 @@ export class PanelModel {
     if (structural < 500) for (const c of changes) this.reindex(c);
     else this.rebuild(null, false);
     return focus;
+  }
+
+  /** Which sorted orders `changes` invalidate. */
+  private noteKeyChanges(changes: readonly Change[]): void {
+    const touched = new Set<SortKey>();
+    for (const c of changes) {
+      if (c.kind !== 'replace') {
+        this.structureChanges++;
+        return;
+      }
+      const { before, after } = c;
+      if (before.question !== after.question) touched.add('question');
+      if (before.status !== after.status) touched.add('status');
+      if (before.updatedAt !== after.updatedAt) touched.add('updated');
+      // By reference: a review action copies the record and keeps its DSL object; an edit brings a new one.
+      if (before.dsl !== after.dsl) {
+        touched.add('validity');
+        touched.add('queryType');
+      }
+    }
+    for (const key of touched) this.keyChanges[key]++;
   }
 
   /** Keeps the index in step with one change to the store, without rereading every record. */

@@ -3,6 +3,8 @@
 // real webview (host.ts); the Chromium tests and the benchmark wire it to a page.
 import {
   DEFAULT_SORT,
+  ClearSelection,
+  Completions,
   DetailMsg,
   Diagnostics,
   EMPTY_FILTER,
@@ -32,15 +34,35 @@ export interface SessionHooks {
   openInEditor?(id: string): void | Promise<void>;
   /** Runs record bodies on the active cluster (src/extension/elasticsearch/panel-run.ts); absent outside VS Code. */
   runOnCluster?(records: { id: string; body: unknown }[]): Promise<{ cluster: string; outcomes: ClusterOutcome[] }>;
+  /**
+   * Asks the person to confirm something destructive (VS Code: a modal warning); resolves true
+   * only when they chose `confirm`.
+   */
+  confirm(question: { message: string; detail: string; confirm: string }): Promise<boolean>;
   /** Dataset name and path for the header. */
   dataset: { name: string; path: string } | null;
   /** Shown instead of records (no dataset found, or it could not be opened). */
   message?: string | null;
+  /**
+   * Set while the model is a preview of the file's head (preview.ts): the status line says this,
+   * the list says it is incomplete, and actions that change records wait for the full dataset.
+   */
+  loading?: string | null;
+}
+
+export interface SessionOptions {
+  /** The first view version is after this (a session replacing another continues its numbering). */
+  firstVersion?: number;
 }
 
 /** The webview asks for rows in chunks of this size (virtual-list.ts CHUNK). */
 const ROW_CHUNK = 100;
 const ROWS_WITH_VIEW = 4 * ROW_CHUNK;
+/**
+ * While the stats view is shown and records keep changing, stats are recomputed at most this often,
+ * and never more than a fifth of the time (at 100,000 records one computation takes about 0.5 s).
+ */
+const STATS_REFRESH_MS = 250;
 
 export class PanelSession {
   private filter: Filter = EMPTY_FILTER;
@@ -48,17 +70,29 @@ export class PanelSession {
   private view: Entry[] = [];
   private version = 0;
   private selectedId: string | null = null;
+  /**
+   * A record the host was asked to reveal ("Show gold in review panel"), kept until the person
+   * selects something else: a webview that (re)loads after the request lands on it rather than on
+   * the selection it restores from its saved state.
+   */
+  private revealed: string | null = null;
   /** The rows the webview last asked for; a new view comes with the same window, saving a round trip. */
   private window = { start: 0, end: 0 };
   private readonly subscription: { dispose(): void };
   private ready = false;
   /** The last cluster run of each record, for the list's hits column and the cluster filters. */
   private readonly clusterOutcomes = new Map<string, ClusterOutcome>();
+  private statsVisible = false;
+  private statsTimer: ReturnType<typeof setTimeout> | undefined;
+  private lastStatsMs = 0;
+  private disposed = false;
 
   constructor(
     private readonly model: PanelModel,
     private readonly hooks: SessionHooks,
+    options: SessionOptions = {},
   ) {
+    this.version = options.firstVersion ?? 0;
     this.subscription = model.subscribe({
       changed: (focusId) => {
         if (!this.ready) return;
@@ -69,9 +103,12 @@ export class PanelSession {
         }
         this.refresh(this.selectedId);
         this.sendDetail();
+        this.scheduleStats();
       },
       validated: () => {
-        if (this.ready) this.refresh(this.selectedId);
+        if (!this.ready) return;
+        this.refresh(this.selectedId);
+        this.scheduleStats();
       },
       history: () => {
         if (this.ready) this.hooks.post(History.make(model.historyLabels()));
@@ -94,19 +131,34 @@ export class PanelSession {
     }
   }
 
+  /** The version of the last view sent. */
+  get viewVersion(): number {
+    return this.version;
+  }
+
   private handle(msg: ToHostMessage): void {
+    const loading = this.hooks.loading;
+    if (loading && CHANGES_RECORDS.has(msg.method)) {
+      this.hooks.post(Notice.make({ level: 'warn', message: `${loading} Try again in a moment.`.slice(0, 2000) }));
+      return;
+    }
     switch (msg.method) {
       case 'ready':
         this.ready = true;
         this.hooks.post(Init.make({ dataset: this.hooks.dataset, message: this.hooks.message?.slice(0, 2000) ?? null }));
         this.hooks.post(History.make(this.model.historyLabels()));
+        // Focus first, so the webview takes the view's anchor as its selection.
+        if (this.revealed) this.hooks.post(Focus.make({ id: this.revealed }));
         this.refresh(this.selectedId);
+        this.sendDetail();
+        if (loading) this.hooks.post(Notice.make({ level: 'info', message: loading.slice(0, 2000) }));
         return;
       case 'setView':
         this.filter = msg.params.filter;
         this.sort = msg.params.sort;
-        if (msg.params.anchorId) this.selectedId = msg.params.anchorId;
-        this.refresh(this.selectedId);
+        if (msg.params.anchorId && !this.revealed) this.selectedId = msg.params.anchorId;
+        // Before `ready` the webview is sending its saved state; `ready` answers it with one view.
+        if (this.ready) this.refresh(this.selectedId);
         return;
       case 'getRows': {
         const { version, start, count } = msg.params;
@@ -119,13 +171,19 @@ export class PanelSession {
         return;
       }
       case 'select':
+        if (msg.params.restore && this.revealed && msg.params.id !== this.revealed) return;
+        if (!msg.params.restore) this.revealed = null;
         this.selectedId = msg.params.id;
-        this.sendDetail();
+        if (this.ready) this.sendDetail();
         return;
       case 'review': {
         const { action, target } = msg.params;
         const ids = target.kind === 'ids' ? target.ids : this.view.map((e) => e.id);
         if (ids.length === 0) return;
+        if (action === 'delete' && ids.length > 1) {
+          void this.confirmDelete(ids);
+          return;
+        }
         const focus = this.model.review(action, ids);
         if (focus === null && action !== 'delete') this.sendDetail();
         return;
@@ -163,6 +221,11 @@ export class PanelSession {
         );
         return;
       }
+      case 'complete': {
+        const { requestId, text, offset } = msg.params;
+        this.hooks.post(Completions.make({ requestId, ...this.model.engine.complete(text, offset) }));
+        return;
+      }
       case 'undo':
       case 'redo': {
         const label = msg.method === 'undo' ? this.model.undo() : this.model.redo();
@@ -172,8 +235,9 @@ export class PanelSession {
       case 'openInEditor':
         if (this.hooks.openInEditor) void Promise.resolve(this.hooks.openInEditor(msg.params.id)).catch((e: unknown) => this.hooks.log('error', `open in editor failed: ${String(e)}`));
         return;
-      case 'getStats':
-        this.hooks.post(StatsMsg.make({ stats: this.model.stats() }));
+      case 'watchStats':
+        this.statsVisible = msg.params.visible;
+        if (this.statsVisible) this.sendStats();
         return;
       case 'log':
         this.hooks.log(msg.params.level, `webview: ${msg.params.message}`);
@@ -221,16 +285,15 @@ export class PanelSession {
     this.version++;
     let anchorPosition: number | null = null;
     if (anchorId) anchorPosition = view.findIndex((e) => e.id === anchorId);
-    const queryTypes = new Set<string>();
-    for (const e of this.model.all()) queryTypes.add(e.queryType ?? '(none)');
     this.hooks.post(
       ViewChanged.make({
         version: this.version,
         counts,
-        queryTypes: [...queryTypes].sort().slice(0, 200),
+        queryTypes: this.model.queryTypes().slice(0, 200),
         anchorId,
         anchorPosition,
         validated: this.model.validatedCount,
+        loading: Boolean(this.hooks.loading),
       }),
     );
     // The rows the webview will ask for next: around the anchor, else the window it last showed.
@@ -244,6 +307,46 @@ export class PanelSession {
     for (let s = start; s < Math.min(end, view.length); s += ROW_CHUNK) {
       this.hooks.post(Rows.make({ version: this.version, start: s, rows: view.slice(s, Math.min(s + ROW_CHUNK, view.length)).map((e) => this.withCluster(toRow(e))) }));
     }
+  }
+
+  /** Deletes several records once the person confirmed it in a modal that names the count. */
+  private async confirmDelete(ids: readonly string[]): Promise<void> {
+    const n = ids.filter((id) => this.model.entry(id) !== undefined).length;
+    if (n === 0) return;
+    const where = this.hooks.dataset?.name ?? 'the dataset';
+    let confirmed = false;
+    try {
+      confirmed = await this.hooks.confirm({
+        message: `Delete ${n.toLocaleString('en-US')} records?`,
+        detail: `They are removed from ${where}. Undo (u, or "Distillery: Undo Last Review Action") brings them back.`,
+        confirm: `Delete ${n.toLocaleString('en-US')} Records`,
+      });
+    } catch (e) {
+      this.hooks.log('error', `panel: asking to confirm a delete failed: ${e instanceof Error ? e.message : String(e)}`);
+    }
+    if (this.disposed) return;
+    if (!confirmed) {
+      this.hooks.post(Notice.make({ level: 'info', message: 'Nothing deleted.' }));
+      return;
+    }
+    this.model.review('delete', ids);
+    this.hooks.post(ClearSelection.make({}));
+    this.hooks.post(Notice.make({ level: 'info', message: `Deleted ${n.toLocaleString('en-US')} records (u to undo).` }));
+  }
+
+  private scheduleStats(): void {
+    if (!this.statsVisible || this.statsTimer || this.disposed) return;
+    this.statsTimer = setTimeout(() => {
+      this.statsTimer = undefined;
+      if (this.statsVisible && !this.disposed) this.sendStats();
+    }, Math.max(STATS_REFRESH_MS, 4 * this.lastStatsMs));
+  }
+
+  private sendStats(): void {
+    const started = performance.now();
+    const stats = this.model.stats();
+    this.lastStatsMs = performance.now() - started;
+    this.hooks.post(StatsMsg.make({ stats }));
   }
 
   private sendDetail(): void {
@@ -290,6 +393,7 @@ export class PanelSession {
   /** Selects a record from outside the webview (e.g. a run's prediction pointing at its gold pair). */
   reveal(id: string): void {
     this.selectedId = id;
+    this.revealed = id;
     if (!this.ready) return;
     this.hooks.post(Focus.make({ id }));
     this.refresh(id);
@@ -297,9 +401,14 @@ export class PanelSession {
   }
 
   dispose(): void {
+    this.disposed = true;
+    if (this.statsTimer) clearTimeout(this.statsTimer);
     this.subscription.dispose();
   }
 }
+
+/** What a preview (the file's head, read-only) cannot do. */
+const CHANGES_RECORDS = new Set<string>(['review', 'edit', 'undo', 'redo', 'openInEditor']);
 
 /** '' clears the DSL; anything else must be a JSON object. Returns a message when it is not. */
 export function parseDslText(text: string): Record<string, unknown> | null | string {

@@ -2,6 +2,7 @@
 // already have runs cached, and local) with their runs, status icons and metrics.
 import * as vscode from 'vscode';
 import type { RunSummary } from '../../core/remote/jobs';
+import { schedulerLabel } from '../../core/remote/schedulers/settings';
 
 export type RunsNode = { kind: 'host'; host: string } | { kind: 'run'; host: string; run: RunSummary } | { kind: 'message'; host: string; text: string };
 
@@ -45,8 +46,8 @@ export class RunsTree implements vscode.TreeDataProvider<RunsNode> {
     const lora = c['lora'] as { r?: number } | undefined;
     const item = new vscode.TreeItem(r.runId);
     const em = r.metrics?.['exactMatch'];
-    item.description = [r.status, c['modality'], c['supervision'], lora?.r && c['modality'] !== 'full' ? `r${lora.r}` : undefined, typeof em === 'number' ? `EM ${(em * 100).toFixed(1)}%` : undefined].filter(Boolean).join(' · ');
-    item.tooltip = new vscode.MarkdownString(`**${r.runId}** on ${node.host}\n\nstatus: ${r.status}\n\nstarted: ${r.startedAt ?? '—'}\n\n\`\`\`json\n${JSON.stringify(r.config, null, 2)}\n\`\`\``);
+    item.description = [r.status, schedulerLabel(r), c['modality'], c['supervision'], lora?.r && c['modality'] !== 'full' ? `r${lora.r}` : undefined, typeof em === 'number' ? `EM ${(em * 100).toFixed(1)}%` : undefined].filter(Boolean).join(' · ');
+    item.tooltip = new vscode.MarkdownString(`**${r.runId}** on ${node.host}\n\nstatus: ${r.status}${r.scheduler ? `\n\n${r.scheduler} job ${r.jobId ?? '?'}: ${schedulerLabel(r) ?? '—'}` : ''}\n\nstarted: ${r.startedAt ?? '—'}\n\n\`\`\`json\n${JSON.stringify(r.config, null, 2)}\n\`\`\``);
     item.iconPath = new vscode.ThemeIcon(ICONS[r.status] ?? 'circle-outline');
     item.contextValue = `distillery.run.${r.status}`;
     item.command = { command: 'distillery.followRun', title: 'Follow Run Logs', arguments: [{ host: node.host, runId: r.runId }] };

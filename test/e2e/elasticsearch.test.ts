@@ -144,8 +144,13 @@ describe('Elasticsearch in VS Code (code-server, local engine)', { skip: unavail
     await waitFor('the API key input box (a password box)', async () => (await input.getAttribute('type')) === 'password', 10_000);
     await input.fill(key);
     await page.keyboard.press('Enter');
+    await page.locator('.notifications-toasts', { hasText: 'credentials for "secured" saved' }).first().waitFor({ timeout: 15_000 });
+    await page.locator('.quick-input-widget').waitFor({ state: 'hidden', timeout: 10_000 });
+    // Only shipped.querydsl open, so the lens clicked is its own (the dataset has lenses too).
+    await runCommand(page, 'View: Close All Editors');
+    await waitFor('every editor to close', async () => (await page.locator('.tabs-container .tab').count()) === 0, 10_000);
     await openFile(page, 'shipped.querydsl');
-    const lens = page.locator('.codelens-decoration a', { hasText: 'Run on secured' }).first();
+    const lens = page.locator('.editor-instance .codelens-decoration a', { hasText: 'Run on secured' }).first();
     await lens.waitFor({ timeout: 30_000 });
     await lens.click();
     await waitFor('the secured cluster to receive a search with the API key', () => securedRequests.some((h) => h.authorization === `ApiKey ${key}`), 30_000);

@@ -48,6 +48,8 @@ export const compareRowSchema = z
     exactMatch: rate.optional(),
     validDsl: rate.optional(),
     clauseF1: rate.optional(),
+    /** From predictions fetched and scored on a cluster in this session (docs/elasticsearch-ui.md). */
+    execAccuracy: rate.optional(),
     peakMemGiB: finite.nonnegative().optional(),
     wallSec: finite.nonnegative().optional(),
   })

@@ -14,7 +14,7 @@ import { renderWebviewHtml } from '../../src/extension/panel/html';
 import { renderRunViewHtml } from '../../src/extension/runs/run-view-html';
 import { execPairsFrom, withExecution } from '../../src/extension/runs/exec-scoring';
 import { predictionRows } from '../../src/extension/runs/predictions';
-import { Predictions, RunViewInit } from '../../src/shared/run-view-protocol';
+import { CompareTable, Predictions, RunViewInit } from '../../src/shared/run-view-protocol';
 import { ShowQueryResult } from '../../src/shared/query-results-protocol';
 import { ARTIFACTS, launchChromium, ROOT } from '../webview/harness';
 
@@ -129,6 +129,21 @@ describe('Elasticsearch views in Chromium', { timeout: 90_000 }, () => {
     assert.equal(await v.page.locator('.prediction').getAttribute('data-id'), 'other');
     await v.page.screenshot({ path: join(ARTIFACTS, 'run-view-exec.png'), fullPage: true });
     assert.deepEqual(v.csp, []);
+    assert.deepEqual(v.errors, []);
+  });
+
+  it('the comparison table has an exec accuracy column, empty for runs no cluster scored', async () => {
+    const v = await load('src/webview/run-view.ts', (script) => renderRunViewHtml({ cspSource: 'file:', scriptUri: script, styleUri: pathToFileURL(join(ROOT, 'media/run-view.css')).href }));
+    await v.post(RunViewInit.make({ mode: 'compare', title: 'Compare runs', host: null, runId: null }));
+    const row = (runId: string, execAccuracy?: number) => ({ host: 'local', runId, status: 'done', modality: 'lora', supervision: 'dss', rank: '8', lr: '2e-4', exactMatch: 0.5, ...(execAccuracy === undefined ? {} : { execAccuracy }) });
+    await v.post(CompareTable.make({ rows: [row('scored', 0.75), row('unscored')] }));
+    await v.page.waitForSelector('button.sort[data-key="execAccuracy"]');
+    const cell = async (runId: string) => {
+      const index = await v.page.locator('.compare-table thead th').evaluateAll((ths) => ths.findIndex((th) => th.querySelector('[data-key="execAccuracy"]')));
+      return v.page.locator(`.compare-table tbody tr[data-run="${runId}"] td`).nth(index).innerText();
+    };
+    assert.equal(await cell('scored'), '75.0%');
+    assert.equal(await cell('unscored'), '—');
     assert.deepEqual(v.errors, []);
   });
 });

@@ -421,7 +421,8 @@ export function createRunsFeature(ctx: Context): Feature {
           const f1 = new Map(runs.map((r) => [r.runId, clauseF1Of(r.metrics)]));
           for (const row of compareRows(name, runs)) {
             const clauseF1 = f1.get(row.runId);
-            rows.push(clauseF1 === undefined ? row : { ...row, clauseF1 });
+            const execAccuracy = views.execAccuracyOf({ host: name, runId: row.runId });
+            rows.push({ ...row, ...(clauseF1 === undefined ? {} : { clauseF1 }), ...(execAccuracy === undefined ? {} : { execAccuracy }) });
           }
         } catch (e) {
           ctx.log.warn(`compare: cannot list runs on ${name}: ${(e as Error).message}`);

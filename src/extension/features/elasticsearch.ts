@@ -17,6 +17,7 @@ import { workspaceProject } from '../project';
 
 const DATASET_LANGUAGE = 'distillery-dataset';
 const QUERYDSL_LANGUAGE = 'querydsl';
+const MAX_DATASET_LENS_LINES = 5000;
 
 export function createElasticsearchFeature(ctx: Context): Feature {
   const secrets = secretStorageSource(ctx.extension.secrets, ctx.log);
@@ -161,6 +162,8 @@ export function createElasticsearchFeature(ctx: Context): Feature {
     provideCodeLenses(doc) {
       const config = activeClusterConfig(ctx);
       const title = config ? `▶ Run on ${config.name}` : '▶ Run (no cluster in distillery.json)';
+      // A lens per record would parse every line on each edit: past this size only Ctrl+Enter runs a line.
+      if (doc.languageId === DATASET_LANGUAGE && doc.lineCount > MAX_DATASET_LENS_LINES) return [];
       const lines = doc.languageId === DATASET_LANGUAGE ? runnableDatasetLines(doc.getText()) : [0];
       return lines.map((line) => new vscode.CodeLens(new vscode.Range(line, 0, line, 0), { title, command: 'distillery.runQuery', arguments: [doc.uri, line] }));
     },

@@ -35,8 +35,8 @@ export function secretStorageSource(secrets: vscode.SecretStorage, log: vscode.L
   };
 }
 
-/** Asks for an API key or user + password (input boxes with password: true) and stores them; false when cancelled. */
-export async function promptAndStoreCredentials(secrets: vscode.SecretStorage, cluster: { name: string; username?: string }): Promise<boolean> {
+/** Asks for an API key or user + password (input boxes with password: true) and stores them; undefined when cancelled. */
+export async function promptAndStoreCredentials(secrets: vscode.SecretStorage, cluster: { name: string; username?: string }): Promise<'stored' | 'removed' | undefined> {
   const choice = await vscode.window.showQuickPick(
     [
       { label: 'API key', auth: 'apiKey' as const, detail: 'An Elasticsearch API key (the encoded id:key form Kibana shows)' },
@@ -45,21 +45,21 @@ export async function promptAndStoreCredentials(secrets: vscode.SecretStorage, c
     ],
     { title: `Credentials for cluster "${cluster.name}"`, ignoreFocusOut: true },
   );
-  if (!choice) return false;
+  if (!choice) return undefined;
   if (choice.auth === 'remove') {
     await secrets.delete(secretKey(cluster.name));
-    return true;
+    return 'removed';
   }
   if (choice.auth === 'apiKey') {
     const apiKey = await vscode.window.showInputBox({ title: `API key for "${cluster.name}"`, password: true, ignoreFocusOut: true, validateInput: (v) => (v.trim() ? undefined : 'enter the key, or press Escape') });
-    if (!apiKey) return false;
+    if (!apiKey) return undefined;
     await secrets.store(secretKey(cluster.name), JSON.stringify({ kind: 'apiKey', apiKey: apiKey.trim() }));
-    return true;
+    return 'stored';
   }
   const username = await vscode.window.showInputBox({ title: `User for "${cluster.name}"`, value: cluster.username ?? '', ignoreFocusOut: true, validateInput: (v) => (v.trim() ? undefined : 'enter a user name') });
-  if (!username) return false;
+  if (!username) return undefined;
   const password = await vscode.window.showInputBox({ title: `Password of ${username.trim()} on "${cluster.name}"`, password: true, ignoreFocusOut: true, validateInput: (v) => (v ? undefined : 'enter the password, or press Escape') });
-  if (!password) return false;
+  if (!password) return undefined;
   await secrets.store(secretKey(cluster.name), JSON.stringify({ kind: 'basic', username: username.trim(), password }));
-  return true;
+  return 'stored';
 }

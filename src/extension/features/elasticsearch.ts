@@ -92,10 +92,10 @@ export function createElasticsearchFeature(ctx: Context): Feature {
     if (clusters.length === 0) throw new ClusterChoiceError(noClustersMessage());
     const cluster = clusters.length === 1 ? clusters[0] : await pickActiveCluster(ctx);
     if (!cluster) return;
-    if (await promptAndStoreCredentials(ctx.extension.secrets, cluster)) {
-      ctx.log.info(`credentials of cluster "${cluster.name}" updated in SecretStorage`);
-      void vscode.window.showInformationMessage(`Distillery: credentials for "${cluster.name}" saved in the system keychain.`);
-    }
+    const outcome = await promptAndStoreCredentials(ctx.extension.secrets, cluster);
+    if (!outcome) return;
+    ctx.log.info(`credentials of cluster "${cluster.name}" ${outcome} in SecretStorage`);
+    void vscode.window.showInformationMessage(outcome === 'stored' ? `Distillery: credentials for "${cluster.name}" saved in the system keychain.` : `Distillery: credentials for "${cluster.name}" removed; it is contacted without credentials.`);
   }
 
   async function selectCluster(): Promise<void> {

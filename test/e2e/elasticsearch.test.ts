@@ -149,7 +149,9 @@ describe('Elasticsearch in VS Code (code-server, local engine)', { skip: unavail
     // Only shipped.querydsl open, so the lens clicked is its own (the dataset has lenses too).
     await runCommand(page, 'View: Close All Editors');
     await waitFor('every editor to close', async () => (await page.locator('.tabs-container .tab').count()) === 0, 10_000);
-    await openFile(page, 'shipped.querydsl');
+    // From the Explorer: Quick Open's Enter can still act on the recent-files row it showed first.
+    await page.locator('.explorer-folders-view .monaco-list-row', { hasText: 'shipped.querydsl' }).first().dblclick();
+    await page.locator('.tabs-container .tab[aria-label^="shipped.querydsl"]').first().waitFor({ timeout: 15_000 });
     const lens = page.locator('.editor-instance .codelens-decoration a', { hasText: 'Run on secured' }).first();
     await lens.waitFor({ timeout: 30_000 });
     await lens.click();

@@ -17,6 +17,7 @@ const builds = [
   { entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.js', ...nodeCommon, banner: { js: '#!/usr/bin/env node' } },
   { entryPoints: ['src/webview/main.ts'], outfile: 'dist/webview.js', platform: 'browser', format: 'iife' },
   { entryPoints: ['src/webview/run-view.ts'], outfile: 'dist/run-view.js', platform: 'browser', format: 'iife' },
+  { entryPoints: ['src/webview/query-results/main.ts'], outfile: 'dist/query-results.js', platform: 'browser', format: 'iife' },
 ].filter((b) => existsSync(b.entryPoints[0]));
 
 // The JSON Schema of distillery.json comes from the zod schema, so the two cannot drift apart.

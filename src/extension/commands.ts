@@ -6,9 +6,10 @@ import { createLanguageFeature } from './features/language';
 import { createPanelFeature } from './features/panel';
 import { createGenerationFeature } from './features/generation';
 import { createRunsFeature } from './features/runs';
+import { createElasticsearchFeature } from './features/elasticsearch';
 
 export function createFeatures(ctx: Context): Feature[] {
-  return [createLanguageFeature(ctx), createPanelFeature(ctx), createGenerationFeature(ctx), createRunsFeature(ctx)];
+  return [createLanguageFeature(ctx), createPanelFeature(ctx), createGenerationFeature(ctx), createRunsFeature(ctx), createElasticsearchFeature(ctx)];
 }
 
 export function registerCommands(ctx: Context, features: Feature[]): void {

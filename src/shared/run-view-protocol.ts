@@ -48,6 +48,8 @@ export const compareRowSchema = z
     exactMatch: rate.optional(),
     validDsl: rate.optional(),
     clauseF1: rate.optional(),
+    /** From predictions fetched and scored on a cluster in this session (docs/elasticsearch-ui.md). */
+    execAccuracy: rate.optional(),
     peakMemGiB: finite.nonnegative().optional(),
     wallSec: finite.nonnegative().optional(),
   })
@@ -68,12 +70,15 @@ export const predictionRowSchema = z
     exact: z.boolean(),
     clauses: z.object({ truePositive: step, predicted: step, gold: step }).strict(),
     errors: z.array(text(4000)).max(200),
+    /** Execution verdict on the active cluster (docs/elasticsearch.md); absent when no cluster scored it. */
+    exec: z.enum(['match', 'mismatch', 'bothEmpty', 'predictionError', 'goldError']).optional(),
+    execReason: text(4000).optional(),
   })
   .strict();
 export type PredictionRow = z.infer<typeof predictionRowSchema>;
 
 export const predictionSummarySchema = z
-  .object({ count: step, parseRate: rate, validDsl: rate, exactMatch: rate, clausePrecision: rate, clauseRecall: rate, clauseF1: rate })
+  .object({ count: step, parseRate: rate, validDsl: rate, exactMatch: rate, clausePrecision: rate, clauseRecall: rate, clauseF1: rate, execAccuracy: rate.optional(), bothEmpty: rate.optional(), execErrors: rate.optional() })
   .strict();
 export type PredictionSummary = z.infer<typeof predictionSummarySchema>;
 
@@ -130,7 +135,7 @@ export const parseToRunView = messageParser<ToRunViewMessage>(viewDescriptors);
 export const runViewStateSchema = z
   .object({
     compareSort: z.object({ key: text(40), descending: z.boolean() }).strict(),
-    predictionFilter: z.enum(['all', 'wrong', 'invalid']),
+    predictionFilter: z.enum(['all', 'wrong', 'invalid', 'execMismatch']),
   })
   .strict();
 export type RunViewState = z.infer<typeof runViewStateSchema>;

@@ -8,6 +8,7 @@
 // rows it asks for by index range, the facet counts of the current view, and one record's detail.
 import { z } from 'zod';
 import { IpcDescriptor, messageParser, type Envelope } from './ipc';
+import { clusterFilterSchema, clusterResultsParams, rowClusterSchema, runOnClusterParams } from './query-results-protocol';
 
 export { IpcDescriptor, type Direction, type IpcMessage, type ParseResult } from './ipc';
 
@@ -38,6 +39,7 @@ export const filterSchema = z
     queryType: z.array(z.string().max(100)).max(200),
     split: z.array(z.enum(SPLIT_FILTERS)).max(SPLIT_FILTERS.length),
     text: z.string().max(1000),
+    cluster: clusterFilterSchema.optional(),
   })
   .strict();
 export type Filter = z.infer<typeof filterSchema>;
@@ -71,6 +73,7 @@ export const rowSchema = z
     split: z.enum(['train', 'val', 'test']).nullable(),
     /** Truncated to a line's worth; the detail view shows all of it. */
     question: z.string().max(400),
+    cluster: rowClusterSchema.optional(),
   })
   .strict();
 export type Row = z.infer<typeof rowSchema>;
@@ -200,6 +203,8 @@ export const Complete = toHost('complete', z.object({ requestId: count, text: z.
 // now and again after every change, so the charts never need a manual refresh.
 export const WatchStats = toHost('watchStats', z.object({ visible: z.boolean() }).strict());
 // webview → host: an error inside the webview, for the extension's log.
+// webview → host: run these records' DSL on the active cluster (ids null: the current view); answered by `clusterResults`.
+export const RunOnCluster = toHost('runOnCluster', runOnClusterParams);
 export const Log = toHost('log', z.object({ level: z.enum(['info', 'warn', 'error']), message: z.string().max(4000) }).strict());
 
 // host → webview: the dataset the panel shows (null: none found) and any message to show instead.
@@ -273,8 +278,11 @@ export const ClearSelection = toWebview('clearSelection', empty);
 // host → webview: a short message for the status line.
 export const Notice = toWebview('notice', z.object({ level: z.enum(['info', 'warn', 'error']), message: z.string().max(2000) }).strict());
 
-const hostDescriptors = [Ready, SetView, GetRows, Select, Review, Edit, Validate, Complete, Undo, Redo, OpenInEditor, WatchStats, Log] as const;
-const webviewDescriptors = [Init, ViewChanged, Rows, DetailMsg, Diagnostics, Completions, StatsMsg, History, Focus, ClearSelection, Notice] as const;
+// host → webview: hits / took / error of records run on the cluster.
+export const ClusterResults = toWebview('clusterResults', clusterResultsParams);
+
+const hostDescriptors = [Ready, SetView, GetRows, Select, Review, Edit, Validate, Complete, Undo, Redo, OpenInEditor, WatchStats, Log, RunOnCluster] as const;
+const webviewDescriptors = [Init, ViewChanged, Rows, DetailMsg, Diagnostics, Completions, StatsMsg, History, Focus, ClearSelection, Notice, ClusterResults] as const;
 
 export type ToHostMessage = Envelope<(typeof hostDescriptors)[number]>;
 export type ToWebviewMessage = Envelope<(typeof webviewDescriptors)[number]>;

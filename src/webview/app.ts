@@ -31,6 +31,8 @@ import { HelpOverlay } from './help';
 import type { Ipc } from './ipc';
 import { StatsView } from './stats';
 import { VirtualList } from './virtual-list';
+import { ClusterControls } from './query-results/panel-cluster';
+import { RunOnCluster } from '../shared/webview-protocol';
 
 const ACTION_KEYS: Record<string, ReviewAction> = { a: 'accept', r: 'reject', f: 'needs_fix', p: 'reset' };
 const BULK_KEYS: Record<string, 'accept' | 'reject' | 'needs_fix'> = { A: 'accept', R: 'reject', F: 'needs_fix' };
@@ -50,6 +52,7 @@ export class App {
   private readonly redoButton: HTMLButtonElement;
   private readonly tabs: Record<'review' | 'stats', HTMLButtonElement>;
   private readonly reviewPane: HTMLElement;
+  private readonly cluster: ClusterControls;
   private matching = 0;
   /** The cursor moved onto a row not loaded yet (or the selection left the view): select it when it arrives. */
   private adoptCursorRow = false;
@@ -91,6 +94,10 @@ export class App {
       { nonce, open: this.state.detailOpen ?? true },
     );
     this.stats = new StatsView((filter) => this.filterFromStats(filter));
+    this.cluster = new ClusterControls(this.state.filter.cluster ?? [], {
+      run: (ids) => this.ipc.post(RunOnCluster.make({ ids })),
+      filterChanged: (cluster) => this.setView({ ...this.state.filter, cluster }, this.state.sort),
+    });
     this.help = new HelpOverlay();
     this.statusLine = el('div', { class: 'status-line', attrs: { role: 'status', 'aria-live': 'polite' } });
     this.title = el('span', { class: 'title', text: 'Distillery', attrs: { title: 'Distillery' } });
@@ -120,10 +127,10 @@ export class App {
     const clearSel = el('button', { class: 'link-button', text: 'Clear', attrs: { type: 'button', title: 'Clear the selection (Escape)' } });
     clearSel.addEventListener('click', () => this.list.clearSelection());
     this.bulkBar = el('div', { class: 'bulk', attrs: { role: 'toolbar', 'aria-label': 'Actions on the selected records', hidden: true } }, [this.bulkLabel, ...bulkButtons, clearSel]);
-    this.split = el('div', { class: 'split' }, [el('div', { class: 'list-pane' }, [this.list.root]), el('div', { class: 'detail-pane' }, [this.detail.root])]);
+    this.split = el('div', { class: 'split' }, [el('div', { class: 'list-pane' }, [this.list.root]), el('div', { class: 'detail-pane' }, [this.cluster.detailRoot, this.detail.root])]);
     this.split.classList.toggle('detail-collapsed', !this.detail.open);
 
-    this.reviewPane = el('div', { class: 'review', attrs: { id: 'pane-review', role: 'tabpanel', 'aria-labelledby': 'tab-review' } }, [this.filters.root, this.bulkBar, this.split]);
+    this.reviewPane = el('div', { class: 'review', attrs: { id: 'pane-review', role: 'tabpanel', 'aria-labelledby': 'tab-review' } }, [this.filters.root, this.bulkBar, this.cluster.toolbar, this.split]);
     this.stats.root.id = 'pane-stats';
     this.stats.root.setAttribute('role', 'tabpanel');
     this.stats.root.setAttribute('aria-labelledby', 'tab-stats');
@@ -200,6 +207,10 @@ export class App {
       case 'detail':
         if (m.params.detail && m.params.detail.id !== this.state.selectedId) return;
         this.detail.show(m.params.detail, m.params.detail ? (this.state.drafts[m.params.detail.id] ?? null) : null);
+        this.cluster.setSelected(m.params.detail?.id ?? null);
+        return;
+      case 'clusterResults':
+        this.cluster.receive(m.params);
         return;
       case 'diagnostics': {
         const resolve = this.pendingValidations.get(m.params.requestId);

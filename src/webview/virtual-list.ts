@@ -264,6 +264,9 @@ export class VirtualList {
     // The list clips long questions to one line; the tooltip has the rest.
     view.question.title = row.question;
     view.type.textContent = row.queryType ?? '';
+    // The last cluster run (panel "Run all"), drawn by panel.css from data-cluster.
+    if (row.cluster) n.dataset['cluster'] = row.cluster.error ? 'cluster error' : `${row.cluster.hits ?? 0} hits`;
+    else delete n.dataset['cluster'];
     n.setAttribute('aria-label', `${row.question}. ${STATUS_LABEL[row.status]}, ${VALIDITY_LABEL[row.validity]}${row.queryType ? `, ${row.queryType} query` : ''}`);
   }
 

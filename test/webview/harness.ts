@@ -14,7 +14,7 @@ import { renderPanelHtml } from '../../src/extension/panel/html';
 import { PanelConnection } from '../../src/extension/panel/connection';
 import { PanelModel } from '../../src/extension/panel/model';
 import { previewModel, readDatasetHead } from '../../src/extension/panel/preview';
-import type { PanelSession } from '../../src/extension/panel/session';
+import type { PanelSession, SessionHooks } from '../../src/extension/panel/session';
 import { StoreAdapter } from '../../src/extension/panel/store-adapter';
 import type { ToWebviewMessage } from '../../src/shared/webview-protocol';
 
@@ -85,6 +85,8 @@ export interface OpenOptions {
   height?: number;
   engine?: PanelEngine;
   saveDelayMs?: number;
+  /** The host's cluster hook (the Elasticsearch tests pass one over a real engine). */
+  runOnCluster?: SessionHooks['runOnCluster'];
   /**
    * Open as the extension does: paint a read-only preview of the file's head first, then open the
    * store once those rows are painted, and swap the full dataset in (preview.ts, connection.ts).
@@ -136,6 +138,7 @@ export async function openPanel(context: BrowserContext, options: OpenOptions): 
       void postRaw(m);
     },
     log,
+    ...(options.runOnCluster ? { runOnCluster: options.runOnCluster } : {}),
     confirm: (question) => {
       confirmations.push(question);
       return Promise.resolve(answers.confirm);

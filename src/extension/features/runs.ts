@@ -34,6 +34,7 @@ import { createPlannerCommands } from '../runs/planner';
 import { REPORT_SCHEME, ReportDocuments } from '../runs/reports';
 import { RunsTree } from '../runs/runs-tree';
 import { clauseF1Of, predictionRows } from '../runs/predictions';
+import { scoreByExecution } from '../elasticsearch/exec-predictions';
 import { RunViews } from '../runs/run-view';
 import type { CompareTableRow } from '../../shared/run-view-protocol';
 
@@ -626,11 +627,13 @@ export function createRunsFeature(ctx: Context): Feature {
   async function loadPredictions(ref: RunRef, localDir: string, files: string[]): Promise<string | undefined> {
     const rel = files.find((f) => f === 'outputs/predictions.jsonl') ?? files.find((f) => /(^|\/)predictions[^/]*\.jsonl$/.test(f));
     if (!rel) return undefined;
-    const result = predictionRows(await readFile(join(localDir, ...rel.split('/')), 'utf8'), validateOptions());
-    for (const s of result.skipped.slice(0, 5)) ctx.log.warn(`${rel}:${s.line}: ${s.reason}`);
+    const jsonl = await readFile(join(localDir, ...rel.split('/')), 'utf8');
+    const scored = predictionRows(jsonl, validateOptions());
+    for (const s of scored.skipped.slice(0, 5)) ctx.log.warn(`${rel}:${s.line}: ${s.reason}`);
+    const { result, note } = await scoreByExecution(ctx, jsonl, scored);
     views.setPredictions(ref, rel, result);
     const pct = (v: number) => `${(v * 100).toFixed(1)}%`;
-    return ` Re-validated ${result.summary.count} predictions: exact match ${pct(result.summary.exactMatch)}, valid DSL ${pct(result.summary.validDsl)}.`;
+    return ` Re-validated ${result.summary.count} predictions: exact match ${pct(result.summary.exactMatch)}, valid DSL ${pct(result.summary.validDsl)}.${note}`;
   }
 
   /** Runs of every host (each machine once), or of one. */
@@ -724,7 +727,8 @@ export function createRunsFeature(ctx: Context): Feature {
         const f1 = new Map(runs.map((r) => [r.runId, clauseF1Of(r.metrics)]));
         for (const row of compareRows(name, runs)) {
           const clauseF1 = f1.get(row.runId);
-          rows.push(clauseF1 === undefined ? row : { ...row, clauseF1 });
+          const execAccuracy = views.execAccuracyOf({ host: name, runId: row.runId });
+          rows.push({ ...row, ...(clauseF1 === undefined ? {} : { clauseF1 }), ...(execAccuracy === undefined ? {} : { execAccuracy }) });
         }
       });
       views.showCompare(rows);

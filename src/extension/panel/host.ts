@@ -10,6 +10,7 @@ import type { ProjectConfig } from '../../core/project/config';
 import type { Context } from '../ctx';
 import { RECORD_SCHEME } from '../features/language';
 import { workspaceProject, workspaceValidateOptions } from '../project';
+import { runRecordsOnActiveCluster } from '../elasticsearch/panel-run';
 import { PanelConnection, type SessionMeta } from './connection';
 import { createPanelEngine, type PanelEngine } from './engine';
 import { renderPanelHtml } from './html';
@@ -178,6 +179,7 @@ export class PanelHost implements vscode.WebviewViewProvider, vscode.Disposable 
       post: (m) => void webview.postMessage(m),
       log: (level, text) => this.ctx.log[level === 'warn' ? 'warn' : level](text),
       openInEditor: (id) => this.openRecord(id),
+      runOnCluster: (records) => runRecordsOnActiveCluster(this.ctx, records),
       // A modal, not a toast: a bulk delete waits for an explicit yes that names the count.
       confirm: async ({ message, detail, confirm }) => (await vscode.window.showWarningMessage(message, { modal: true, detail }, confirm)) === confirm,
     };

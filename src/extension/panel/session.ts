@@ -15,6 +15,7 @@ import {
   Rows,
   StatsMsg,
   ViewChanged,
+  ClusterResults,
   parseToHost,
   type Detail,
   type Filter,
@@ -22,6 +23,7 @@ import {
   type ToHostMessage,
   type ToWebviewMessage,
 } from '../../shared/webview-protocol';
+import { matchesClusterFilter, type ClusterOutcome } from '../../shared/query-results-protocol';
 import type { PanelModel } from './model';
 import { evaluateView, toRow, type Entry } from './record-index';
 
@@ -30,6 +32,8 @@ export interface SessionHooks {
   log(level: 'info' | 'warn' | 'error', message: string): void;
   /** Opens the record's DSL in an editor tab; absent outside VS Code. */
   openInEditor?(id: string): void | Promise<void>;
+  /** Runs record bodies on the active cluster (src/extension/elasticsearch/panel-run.ts); absent outside VS Code. */
+  runOnCluster?(records: { id: string; body: unknown }[]): Promise<{ cluster: string; outcomes: ClusterOutcome[] }>;
   /**
    * Asks the person to confirm something destructive (VS Code: a modal warning); resolves true
    * only when they chose `confirm`.
@@ -76,6 +80,8 @@ export class PanelSession {
   private window = { start: 0, end: 0 };
   private readonly subscription: { dispose(): void };
   private ready = false;
+  /** The last cluster run of each record, for the list's hits column and the cluster filters. */
+  private readonly clusterOutcomes = new Map<string, ClusterOutcome>();
   private statsVisible = false;
   private statsTimer: ReturnType<typeof setTimeout> | undefined;
   private lastStatsMs = 0;
@@ -158,7 +164,7 @@ export class PanelSession {
         const { version, start, count } = msg.params;
         // A request for an older view is answered anyway: the webview drops it by version.
         if (version !== this.version) return;
-        const rows = this.view.slice(start, start + count).map(toRow);
+        const rows = this.view.slice(start, start + count).map((e) => this.withCluster(toRow(e)));
         this.hooks.post(Rows.make({ version, start, rows }));
         this.window = start >= this.window.start && start <= this.window.end ? { start: this.window.start, end: Math.max(this.window.end, start + count) } : { start, end: start + count };
         if (this.window.end - this.window.start > ROWS_WITH_VIEW) this.window = { start, end: start + count };
@@ -236,13 +242,45 @@ export class PanelSession {
       case 'log':
         this.hooks.log(msg.params.level, `webview: ${msg.params.message}`);
         return;
+      case 'runOnCluster':
+        void this.runOnCluster(msg.params.ids ?? this.view.map((e) => e.id));
+        return;
+    }
+  }
+
+  private withCluster(row: ReturnType<typeof toRow>): ReturnType<typeof toRow> {
+    const o = this.clusterOutcomes.get(row.id);
+    return o ? { ...row, cluster: { hits: o.hits, error: o.error !== null } } : row;
+  }
+
+  private async runOnCluster(ids: string[]): Promise<void> {
+    const run = this.hooks.runOnCluster;
+    if (!run) {
+      this.hooks.post(ClusterResults.make({ cluster: null, running: false, outcomes: [], message: 'running on a cluster needs VS Code' }));
+      return;
+    }
+    const records = ids.flatMap((id) => {
+      const e = this.model.entry(id);
+      return e ? [{ id, body: e.record.dsl }] : [];
+    });
+    this.hooks.post(ClusterResults.make({ cluster: null, running: true, outcomes: [], message: null }));
+    try {
+      const { cluster, outcomes } = await run(records);
+      for (const o of outcomes) this.clusterOutcomes.set(o.id, o);
+      this.hooks.post(ClusterResults.make({ cluster, running: false, outcomes, message: null }));
+      if (this.ready) this.refresh(this.selectedId);
+    } catch (e) {
+      this.hooks.post(ClusterResults.make({ cluster: null, running: false, outcomes: [], message: (e instanceof Error ? e.message : String(e)).slice(0, 4000) }));
     }
   }
 
   /** Recomputes the view and tells the webview; rows are then fetched by the webview by range. */
   refresh(anchorId: string | null): void {
     const ordered = this.sort.key === 'file' ? undefined : this.model.sorted(this.sort.key);
-    const { view, counts } = evaluateView(this.model.all(), this.filter, this.sort, ordered);
+    const { view: all, counts } = evaluateView(this.model.all(), this.filter, this.sort, ordered);
+    // The cluster filters apply after the others (their outcomes live here, not in the index).
+    const view = this.filter.cluster?.length ? all.filter((e) => matchesClusterFilter(this.clusterOutcomes.get(e.id), this.filter.cluster)) : all;
+    counts.matching = view.length;
     this.view = view;
     this.version++;
     let anchorPosition: number | null = null;
@@ -267,7 +305,7 @@ export class PanelSession {
     }
     if (end === 0) end = 2 * ROW_CHUNK;
     for (let s = start; s < Math.min(end, view.length); s += ROW_CHUNK) {
-      this.hooks.post(Rows.make({ version: this.version, start: s, rows: view.slice(s, Math.min(s + ROW_CHUNK, view.length)).map(toRow) }));
+      this.hooks.post(Rows.make({ version: this.version, start: s, rows: view.slice(s, Math.min(s + ROW_CHUNK, view.length)).map((e) => this.withCluster(toRow(e))) }));
     }
   }
 

@@ -63,6 +63,11 @@ export class RunViews implements vscode.Disposable {
     return d;
   }
 
+  /** Execution accuracy of the run's fetched predictions, when a cluster scored them. */
+  execAccuracyOf(ref: RunRef): number | undefined {
+    return this.runs.get(keyOf(ref))?.predictions?.result.summary.execAccuracy;
+  }
+
   /** The follower starts reading from the first byte: drop what was kept. */
   reset(ref: RunRef): void {
     const d = this.data(ref);

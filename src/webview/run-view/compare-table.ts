@@ -23,6 +23,7 @@ export const COLUMNS: Column[] = [
   { key: 'exactMatch', label: 'Exact match', numeric: true, value: (r) => r.exactMatch, show: (r) => pct(r.exactMatch) },
   { key: 'validDsl', label: 'Valid DSL', numeric: true, value: (r) => r.validDsl, show: (r) => pct(r.validDsl) },
   { key: 'clauseF1', label: 'Clause F1', numeric: true, value: (r) => r.clauseF1, show: (r) => pct(r.clauseF1) },
+  { key: 'execAccuracy', label: 'Exec accuracy', numeric: true, value: (r) => r.execAccuracy, show: (r) => pct(r.execAccuracy) },
   { key: 'peakMemGiB', label: 'Peak memory', numeric: true, value: (r) => r.peakMemGiB, show: (r) => (r.peakMemGiB === undefined ? '—' : `${r.peakMemGiB.toFixed(1)} GiB`) },
   { key: 'wallSec', label: 'Time', numeric: true, value: (r) => r.wallSec, show: (r) => dur(r.wallSec) },
   { key: 'status', label: 'Status', numeric: false, value: (r) => r.status, show: (r) => r.status },

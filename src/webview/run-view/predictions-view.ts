@@ -4,9 +4,11 @@
 import type { PredictionRow, PredictionSummary } from '../../shared/run-view-protocol';
 import { el, replaceChildren } from '../dom';
 
-export type PredictionFilter = 'all' | 'wrong' | 'invalid';
+export type PredictionFilter = 'all' | 'wrong' | 'invalid' | 'execMismatch';
 const PAGE = 100;
 const pct = (v: number): string => `${(v * 100).toFixed(1)}%`;
+const FILTER_LABELS: Record<PredictionFilter, string> = { all: 'All predictions', wrong: 'Not an exact match', invalid: 'Invalid DSL', execMismatch: 'Different results on the cluster' };
+const EXEC_LABELS: Record<NonNullable<PredictionRow['exec']>, string> = { match: 'same results', mismatch: 'different results', bothEmpty: 'both empty', predictionError: 'cluster refuses prediction', goldError: 'cluster refuses gold' };
 
 export class PredictionsView {
   readonly root = el('div', { class: 'predictions' });
@@ -32,6 +34,7 @@ export class PredictionsView {
   private visible(): PredictionRow[] {
     if (this.filter === 'wrong') return this.rows.filter((r) => !r.exact);
     if (this.filter === 'invalid') return this.rows.filter((r) => !r.valid);
+    if (this.filter === 'execMismatch') return this.rows.filter((r) => r.exec !== undefined && r.exec !== 'match' && r.exec !== 'bothEmpty');
     return this.rows;
   }
 
@@ -44,7 +47,7 @@ export class PredictionsView {
     const select = el(
       'select',
       { attrs: { 'aria-label': 'Show' } },
-      (['all', 'wrong', 'invalid'] as const).map((f) => el('option', { text: f === 'all' ? 'All predictions' : f === 'wrong' ? 'Not an exact match' : 'Invalid DSL', attrs: { value: f, selected: f === this.filter } })),
+      (['all', 'wrong', 'invalid', ...(s.execAccuracy !== undefined ? ['execMismatch' as const] : [])] as const).map((f) => el('option', { text: FILTER_LABELS[f], attrs: { value: f, selected: f === this.filter } })),
     );
     select.addEventListener('change', () => {
       this.filter = select.value as PredictionFilter;
@@ -63,6 +66,7 @@ export class PredictionsView {
       el('div', { class: 'summary' }, [
         el('span', { class: 'source', text: this.source }),
         ` · ${s.count} predictions · exact match ${pct(s.exactMatch)} · valid DSL ${pct(s.validDsl)} · parsed ${pct(s.parseRate)} · clause F1 ${pct(s.clauseF1)}`,
+        s.execAccuracy !== undefined ? el('span', { class: 'exec-accuracy', text: ` · execution accuracy ${pct(s.execAccuracy)} (both empty ${pct(s.bothEmpty ?? 0)}, prediction errors ${pct(s.execErrors ?? 0)})` }) : '',
         this.truncated ? ` · ${this.truncated} more not shown` : '',
       ]),
       el('div', { class: 'toolbar' }, [select, el('span', { class: 'count', text: `${visible.length} shown` })]),
@@ -80,6 +84,7 @@ export class PredictionsView {
         el('span', { class: 'id', text: r.id }),
         badge(r.exact, 'exact', 'not exact'),
         badge(r.valid, 'valid DSL', r.parsed ? 'invalid DSL' : 'not JSON'),
+        r.exec ? el('span', { class: `badge exec ${r.exec === 'match' || r.exec === 'bothEmpty' ? 'ok' : 'bad'}`, text: EXEC_LABELS[r.exec], attrs: { title: r.execReason ?? '' } }) : null,
         el('span', { class: 'overlap', text: `clauses ${r.clauses.truePositive}/${r.clauses.predicted} predicted, ${r.clauses.truePositive}/${r.clauses.gold} gold` }),
         reveal,
       ]),

@@ -9,11 +9,15 @@ import { createClient, createGenerator, openSession, readQuestions, type Teacher
 import { synthesizeQuestions } from '../../core/teacher/synthesize';
 import type { TeacherSettings } from '../../core/project/config';
 import { checkBaseUrl, TeacherError } from '../../core/teacher/client';
+import { clusterCheck, groundSession } from '../../core/teacher/grounding';
+import { ClusterError } from '../../core/elasticsearch';
+import { openCluster } from '../cluster';
 
 export const EXIT_INTERRUPTED = 130;
 
 const HELP = `usage: distillery generate --dataset D [--questions Q] [--mapping M] [--model X] [--base-url U]
                            [--concurrency N] [--max-retries N] [--budget-usd B] [--repair|--no-repair] [--samples K]
+                           [--cluster C [--index I] [--cluster-repair] | --no-grounding]
 
 Asks the teacher model for a rationale and a Query DSL answer for every pending record of the
 dataset and every question of --questions that has no answer for the current prompt yet.
@@ -29,6 +33,13 @@ The API key is read from OPENAI_API_KEY (not needed for a --base-url endpoint wi
   --repair, --no-repair  ask the teacher to fix answers the validator rejects (default on)
   --repair-rounds N    repair attempts per question   --samples K   self-consistency: K answers, majority wins
   --temperature T      --timeout-sec S   --rpm N (requests/minute)   --tpm N (tokens/minute)
+  --cluster C          grounded prompts: sample real values (top terms, min/max) from cluster C (a
+                       name from distillery.json "clusters" or a URL) into the prompt; default:
+                       teacher.grounding.cluster. Cached under .distillery/grounding/
+  --index I            the index to sample (default: teacher.grounding.index, else the cluster's)
+  --cluster-repair     also run each answer the validator accepts through the cluster and repair
+                       the ones it rejects, with its reason (teacher.clusterRepair)
+  --no-grounding       ignore teacher.grounding for this run
   --estimate           print the plan and the cost estimate, send nothing
   --synthesize N       ask the teacher for N new questions (--questions: seed examples) and add
                        them as pending records
@@ -90,6 +101,10 @@ export async function run(argv: string[]): Promise<number> {
     'batch-poll': { type: 'boolean' },
     wait: { type: 'boolean' },
     format: { type: 'string' },
+    cluster: { type: 'string' },
+    index: { type: 'string' },
+    'cluster-repair': { type: 'boolean' },
+    'no-grounding': { type: 'boolean' },
     help: { type: 'boolean', short: 'h' },
   });
   if (values.help) {
@@ -126,6 +141,12 @@ export async function run(argv: string[]): Promise<number> {
   }
   if (!values.dataset && !session.configFile) throw new UsageError('distillery generate: --dataset is required (or a distillery.json in the current directory naming the dataset)');
   const log = (line: string) => process.stderr.write(`${line}\n`);
+  if (values['no-grounding'] && (values.cluster || values['cluster-repair'])) throw new UsageError('distillery generate: --no-grounding contradicts --cluster / --cluster-repair; give one');
+  if (values.index && !values.cluster) throw new UsageError('distillery generate: --index needs --cluster C');
+  // Grounding comes before the plan: the sampled values are part of the prompt hash.
+  const grounding = values['no-grounding'] ? undefined : values.cluster ? { ...session.settings.grounding, cluster: values.cluster, index: values.index ?? (values.cluster === session.settings.grounding?.cluster ? session.settings.grounding?.index : undefined) } : session.settings.grounding;
+  const wantClusterRepair = values['cluster-repair'] || (session.settings.clusterRepair && !values['no-grounding']);
+  if (wantClusterRepair && !grounding) throw new UsageError('distillery generate: --cluster-repair (teacher.clusterRepair) needs a cluster: pass --cluster C or set teacher.grounding in distillery.json');
   const print = (text: string, json: unknown) => process.stdout.write(format === 'json' ? JSON.stringify(json) + '\n' : text + '\n');
   const apiKey = process.env['OPENAI_API_KEY'];
   const clientFor = () => {
@@ -145,8 +166,25 @@ export async function run(argv: string[]): Promise<number> {
       stop.abort();
     } else abort.abort();
   };
+  let groundingLine: string | undefined;
+  let closeCluster = async () => {};
   process.on('SIGINT', onSigint);
   try {
+    if (grounding && values.synthesize === undefined) {
+      const { cluster, index } = await openCluster(grounding.cluster, grounding.index, session.configFile ?? session.datasetPath);
+      closeCluster = () => cluster.close();
+      try {
+        const g = await groundSession(session, { cluster, index, maxFields: grounding.maxFields ?? 20, maxValues: grounding.maxValues ?? 10, cacheTtlMinutes: grounding.cacheTtlMinutes ?? 60 });
+        groundingLine = g.fields ? `grounding: ${g.fields} field(s) of ${index} on ${cluster.name}${g.cached ? ' (cached)' : ''}` : `grounding: ${index} on ${cluster.name} has no values to sample (no documents, or no keyword, numeric or date fields); the prompt is not grounded`;
+        log(groundingLine);
+      } catch (e) {
+        // Stopping (rather than going on ungrounded) keeps the prompt hash honest: answers made
+        // without the values would be redone, and paid again, by the next grounded run.
+        if (e instanceof ClusterError) throw new UserError(`grounding failed, nothing was sent to the teacher: ${e.message}. Fix the cluster, or run with --no-grounding to generate without real values`);
+        throw e;
+      }
+      if (wantClusterRepair) session.clusterCheck = clusterCheck(cluster, index, log);
+    }
     if (values['batch-poll']) {
       const client = clientFor();
       const result = await pollBatches(session, client, { wait: values.wait ?? false, signal: stop.signal, onLog: log }).catch(teacherFailure);
@@ -202,9 +240,10 @@ export async function run(argv: string[]): Promise<number> {
       },
     });
     const summary = await generator.run(plan.todo);
-    print(summaryText(summary, plan.skipped), { ...summary, skipped: plan.skipped, promptHash: session.promptHash });
+    print(summaryText(summary, plan.skipped) + (groundingLine ? `\n${groundingLine}${session.clusterCheck ? '; answers checked on the cluster' : ''}` : ''), { ...summary, skipped: plan.skipped, promptHash: session.promptHash, ...(groundingLine ? { grounding: groundingLine, clusterRepair: session.clusterCheck !== undefined } : {}) });
     return exitCodeFor(summary, abort.signal.aborted);
   } finally {
     process.off('SIGINT', onSigint);
+    await closeCluster();
   }
 }

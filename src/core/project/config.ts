@@ -21,6 +21,18 @@ export const teacherSettingsSchema = z
     extraBody: z.record(z.unknown()).optional().describe('Extra fields sent in every teacher request (e.g. {"do_sample": true} for servers that ignore temperature).'),
     fewShot: z.number().int().min(0).max(20).default(4),
     prices: z.record(z.object({ inputPerMTok: z.number().nonnegative(), outputPerMTok: z.number().nonnegative() })).optional(),
+    grounding: z
+      .object({
+        cluster: z.string().min(1).describe('Cluster (name from "clusters", or a URL) whose real values go into the prompt.'),
+        index: z.string().min(1).optional().describe('Index to sample; default: the cluster\'s "index".'),
+        maxFields: z.number().int().min(1).max(200).default(20).describe('Most fields sampled, in mapping order.'),
+        maxValues: z.number().int().min(1).max(50).default(10).describe('Top terms per keyword field.'),
+        cacheTtlMinutes: z.number().positive().default(60).describe('How long sampled values are reused (they are also re-sampled when the mapping or document count changes).'),
+      })
+      .strict()
+      .optional()
+      .describe('Grounded prompts: real top terms and min/max values sampled from the cluster (docs/teacher.md).'),
+    clusterRepair: z.boolean().default(false).describe('Also check answers on the grounding cluster and repair the ones it rejects (needs "grounding" or --cluster).'),
   })
   .strict();
 

@@ -42,6 +42,13 @@ export interface GeneratorOptions {
   budgetUsd?: number | undefined;
   templates: Templates;
   mapping: unknown;
+  /** Grounding: real values sampled from the cluster (renderFieldSamples), shown in the user prompt. */
+  fieldValues?: string | undefined;
+  /**
+   * The cluster's verdict on an answer the static checks accept (teacher.clusterRepair): its
+   * rejections as "pointer: reason" lines, repaired like validator errors. Empty when it accepts.
+   */
+  clusterCheck?: ((dsl: Record<string, unknown>) => Promise<string[]>) | undefined;
   promptHash: string;
   fewShot: readonly DatasetRecord[];
   checks: DslChecks;
@@ -250,7 +257,14 @@ export class Generator {
   }
 
   messagesFor(question: string): ChatMessage[] {
-    return questionMessages(this.o.templates, this.o.mapping, this.o.fewShot, question);
+    return questionMessages(this.o.templates, this.o.mapping, this.o.fewShot, question, this.o.fieldValues);
+  }
+
+  /** Adds the cluster's rejections to an answer the static checks accept (only then: one round trip per answer). */
+  private async judgeOnCluster(c: Candidate): Promise<Candidate> {
+    if (!this.o.clusterCheck || c.problems.length > 0 || !c.dsl) return c;
+    const rejected = await this.o.clusterCheck(c.dsl);
+    return rejected.length ? { ...c, problems: rejected.map((r) => `cluster rejected ${r}`) } : c;
   }
 
   /** Draws the K samples of one question, then concludes it. */
@@ -266,7 +280,7 @@ export class Generator {
     // (at temperature 0 that is expected, and not worth a word).
     const identical = this.o.temperature > 0 && responses.length > 1 && responses.every((r) => r.content === responses[0]!.content);
     if (identical) this.identicalSamples++;
-    const candidates = responses.map((r) => this.evaluate(r));
+    const candidates = await Promise.all(responses.map((r) => this.judgeOnCluster(this.evaluate(r))));
     const valid = candidates.filter((c) => c.problems.length === 0);
     let chosen: Candidate;
     let samples: { k: number; agreeing: number; distinct: number } | undefined;
@@ -295,7 +309,7 @@ export class Generator {
       const response = await this.request(conversation, 0);
       paid.push(response);
       repairs++;
-      const next = this.evaluate(response);
+      const next = await this.judgeOnCluster(this.evaluate(response));
       // Keep the better of the two: a repair that makes things worse never replaces an answer.
       if (score(next) <= score(chosen)) chosen = next;
     }
@@ -471,12 +485,12 @@ export function averageOutputTokens(records: readonly DatasetRecord[]): number {
 /** "about 1,200 requests, ~$3.10" before a run starts. Repairs are not predicted, so it is a floor. */
 export function estimateRun(
   items: readonly QuestionItem[],
-  o: Pick<GeneratorOptions, 'model' | 'samples' | 'prices' | 'templates' | 'mapping' | 'fewShot' | 'maxTokens'>,
+  o: Pick<GeneratorOptions, 'model' | 'samples' | 'prices' | 'templates' | 'mapping' | 'fewShot' | 'maxTokens' | 'fieldValues'>,
   averageOutputTokens = 400,
   batch = false,
 ): { requests: number; inputTokens: number; outputTokens: number; costUsd: number; priced: boolean } {
   let inputTokens = 0;
-  for (const item of items) inputTokens += estimateTokens(questionMessages(o.templates, o.mapping, o.fewShot, item.question)) * o.samples;
+  for (const item of items) inputTokens += estimateTokens(questionMessages(o.templates, o.mapping, o.fewShot, item.question, o.fieldValues)) * o.samples;
   const requests = items.length * o.samples;
   const outputTokens = Math.round(requests * Math.min(averageOutputTokens, o.maxTokens ?? Infinity));
   return {

@@ -1,6 +1,6 @@
 // Prompt templates: loading (workspace files or the shipped defaults), rendering, the prompt hash
 // and the choice of few-shot examples. Placeholders are {{mapping}}, {{examples}}, {{question}},
-// {{errors}}, {{gaps}} and {{count}}; an unknown placeholder is left as written.
+// {{fieldValues}}, {{errors}}, {{gaps}} and {{count}}; an unknown placeholder is left as written.
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { isAbsolute, resolve } from 'node:path';
@@ -39,12 +39,13 @@ export function render(template: string, values: Record<string, string>): string
 
 /**
  * The prompt hash recorded on each record: sha256 over the system, user and repair templates, the
- * model and the canonical mapping. Few-shot examples are left out on purpose: accepting a record
+ * model, the canonical mapping and the grounding text (sampled field values) when there is one. Few-shot examples are left out on purpose: accepting a record
  * must not invalidate every answer generated so far.
  */
-export function promptHash(templates: Templates, model: string, mapping: unknown): string {
+export function promptHash(templates: Templates, model: string, mapping: unknown, fieldValues?: string): string {
   const h = createHash('sha256');
-  h.update(JSON.stringify({ system: templates.system, user: templates.user, repair: templates.repair, model, mapping: canonicalJson(mapping ?? null) }));
+  // Grounding text joins the hash only when there is some, so ungrounded datasets keep their hash.
+  h.update(JSON.stringify({ system: templates.system, user: templates.user, repair: templates.repair, model, mapping: canonicalJson(mapping ?? null), ...(fieldValues ? { fieldValues } : {}) }));
   return `sha256:${h.digest('hex').slice(0, 12)}`;
 }
 
@@ -92,11 +93,24 @@ export function renderExamples(examples: readonly DatasetRecord[]): string {
   );
 }
 
-/** The messages of the first request for one question. */
-export function questionMessages(templates: Templates, mapping: unknown, examples: readonly DatasetRecord[], question: string): ChatMessage[] {
+/** The grounding block as the user prompt shows it; empty without grounding. */
+export function fieldValuesText(fieldValues: string | undefined): string {
+  if (!fieldValues) return '';
+  return `Real values in the index (field (type): most frequent values (documents), or min … max). Use these exact spellings and ranges:\n${fieldValues}\n\n`;
+}
+
+/**
+ * The messages of the first request for one question. Grounding goes where the user template has
+ * {{fieldValues}}; a template without it (the default) gets the block in front, so turning grounding
+ * off leaves the default prompt (and so every existing prompt hash) exactly as it was.
+ */
+export function questionMessages(templates: Templates, mapping: unknown, examples: readonly DatasetRecord[], question: string, fieldValues?: string): ChatMessage[] {
+  const grounding = fieldValuesText(fieldValues);
+  const hasPlaceholder = /\{\{\s*fieldValues\s*\}\}/.test(templates.user);
+  const user = render(templates.user, { examples: renderExamples(examples), question, fieldValues: grounding });
   return [
     { role: 'system', content: render(templates.system, { mapping: mappingText(mapping) }) },
-    { role: 'user', content: render(templates.user, { examples: renderExamples(examples), question }) },
+    { role: 'user', content: hasPlaceholder ? user : grounding + user },
   ];
 }
 

@@ -39,6 +39,10 @@ export interface TeacherSession {
   dataset: TeacherDataset;
   mapping: unknown;
   templates: Templates;
+  /** Grounding text (sampled field values), set by groundSession; part of the prompt and its hash. */
+  fieldValues?: string | undefined;
+  /** The cluster's verdict on answers (teacher.clusterRepair), set by the caller that holds the cluster. */
+  clusterCheck?: ((dsl: Record<string, unknown>) => Promise<string[]>) | undefined;
   promptHash: string;
   fewShot: DatasetRecord[];
   checks: DslChecks;
@@ -155,6 +159,8 @@ export function generatorOptions(session: TeacherSession, client: TeacherClient)
     budgetUsd: s.budgetUsd,
     templates: session.templates,
     mapping: session.mapping,
+    fieldValues: session.fieldValues,
+    clusterCheck: session.clusterCheck,
     promptHash: session.promptHash,
     fewShot: session.fewShot,
     checks: session.checks,

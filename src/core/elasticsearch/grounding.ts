@@ -2,7 +2,7 @@
 // teacher writes `term: {status: "shipped"}` rather than a guessed "SHIPPED". One size-0 search
 // samples the top terms of keyword fields and the min/max of numeric and date fields, capped in
 // fields and terms, and cached on disk (keyed by cluster, index and document count) so a generation
-// run asks the cluster once. Not wired into the generator yet (docs/elasticsearch.md).
+// run asks the cluster once. Used by src/core/teacher/grounding.ts (docs/teacher.md, "Grounded prompts").
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import type { IndexMapping } from '../dsl';
 import type { ReadOnlyCluster } from './read-only-cluster';

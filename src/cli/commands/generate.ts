@@ -9,9 +9,6 @@ import { createClient, createGenerator, openSession, readQuestions, type Teacher
 import { synthesizeQuestions } from '../../core/teacher/synthesize';
 import type { TeacherSettings } from '../../core/project/config';
 import { checkBaseUrl, TeacherError } from '../../core/teacher/client';
-import { clusterCheck, groundSession } from '../../core/teacher/grounding';
-import { ClusterError } from '../../core/elasticsearch';
-import { openCluster } from '../cluster';
 
 export const EXIT_INTERRUPTED = 130;
 
@@ -171,6 +168,8 @@ export async function run(argv: string[]): Promise<number> {
   process.on('SIGINT', onSigint);
   try {
     if (grounding && values.synthesize === undefined) {
+      // Loaded only when grounding: the Elasticsearch client is a large module a plain run never needs.
+      const [{ openCluster }, { clusterCheck, groundSession }, { ClusterError }] = await Promise.all([import('../cluster'), import('../../core/teacher/grounding'), import('../../core/elasticsearch')]);
       const { cluster, index } = await openCluster(grounding.cluster, grounding.index, session.configFile ?? session.datasetPath);
       closeCluster = () => cluster.close();
       try {

@@ -5,15 +5,15 @@
 // side-by-side run of one mismatched record's gold and prediction.
 import { readFileSync } from 'node:fs';
 import { isAbsolute, join } from 'node:path';
-import { bodySorts, compareExecution, execEval, reduceResponse, type ExecOutcome, type MsearchItem, type ReadOnlyCluster, type SearchBody } from '../../core/elasticsearch';
-import type { QueryResult, ResultComparison } from '../../shared/query-results-protocol';
+import { execEval } from '../../core/elasticsearch';
+import type { ResultComparison } from '../../shared/query-results-protocol';
 import type { Context } from '../ctx';
 import { execPairsFrom, withExecution } from '../runs/exec-scoring';
 import { mappingHash, type ExecPlace, type StoredExecSummary } from '../runs/exec-summary-store';
 import type { PredictionsResult } from '../runs/predictions';
 import { workspaceProject } from '../project';
 import { activeClusterConfig, openActiveCluster } from './clusters';
-import { resultView } from './run-target';
+import { compareBodies } from './result-comparison';
 import { secretStorageSource } from './secrets';
 
 /** The active cluster, its endpoint, index and mapping file hash; undefined when no cluster is configured. */
@@ -57,8 +57,6 @@ export async function scoreByExecution(ctx: Context, jsonl: string, result: Pred
   }
 }
 
-const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
-
 /**
  * Runs one record's gold and prediction on the active cluster and gives both result views and the
  * verdict with compareExecution's reason (the differing part), for the side-by-side view.
@@ -70,31 +68,4 @@ export async function compareOnCluster(ctx: Context, id: string, goldText: strin
   } finally {
     await cluster.close();
   }
-}
-
-/** The comparison of two bodies on one open cluster, in one `_msearch` as execEval sends them (the Chromium test drives it on the real engine). */
-export async function compareBodies(cluster: Pick<ReadOnlyCluster, 'name' | 'msearch'>, index: string, id: string, goldText: string, predictedText: string): Promise<ResultComparison> {
-  const parse = (t: string): SearchBody | undefined => {
-    try {
-      const v = JSON.parse(t) as unknown;
-      return isObject(v) ? (v as SearchBody) : undefined;
-    } catch {
-      return undefined;
-    }
-  };
-  const goldBody = parse(goldText);
-  const predictedBody = parse(predictedText);
-  const bodies = [goldBody, predictedBody].filter((b): b is SearchBody => b !== undefined);
-  const items = bodies.length ? await cluster.msearch(index, bodies) : [];
-  const answers = [goldBody, predictedBody].map((b) => (b ? items.shift() : undefined));
-  const side = (body: SearchBody | undefined, item: MsearchItem | undefined, source: string): { view: QueryResult; outcome: ExecOutcome | undefined } => {
-    const place = { cluster: cluster.name, index, source };
-    if (!body || !item) return { view: { kind: 'error', ...place, message: 'not a JSON object: nothing was sent to the cluster' }, outcome: undefined };
-    if (!item.ok) return { view: { kind: 'error', ...place, message: item.error.message }, outcome: { ok: false, error: item.error.message } };
-    return { view: resultView(place, body, item.response), outcome: { ok: true, result: reduceResponse(item.response) } };
-  };
-  const gold = side(goldBody, answers[0], `gold of ${id}`);
-  const prediction = side(predictedBody, answers[1], `prediction for ${id}`);
-  const verdict = gold.outcome ? compareExecution(gold.outcome, prediction.outcome, bodySorts(goldBody)) : { verdict: 'goldError' as const, reason: 'the gold is not a JSON object' };
-  return { id, cluster: cluster.name, index, verdict: verdict.verdict, reason: verdict.reason ?? null, gold: gold.view, prediction: prediction.view };
 }

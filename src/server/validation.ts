@@ -149,8 +149,9 @@ export class ValidationScheduler {
   private async passDataset(doc: DatasetDocument, settings: DocumentSettings): Promise<Diagnostic[] | undefined> {
     let validated = 0;
     let sliceStart = performance.now();
-    // Problems on the lines before line i: a line validated while this is under KEPT_PROBLEMS
-    // keeps its diagnostics (it is published, or close to it); later lines keep only their count.
+    // Problems on the lines before line i: a line whose problems end within the first
+    // KEPT_PROBLEMS keeps its diagnostics (it is published, or close to it); later lines keep only
+    // their count.
     let before = 0;
     for (let i = 0; i < doc.lines.length; i++) {
       const known = doc.results[i];
@@ -161,7 +162,7 @@ export class ValidationScheduler {
       const text = doc.lines[i] as string;
       let result: LineResult | undefined = doc.byText.get(text);
       if (result === undefined) {
-        result = this.validateLine(doc.uri, text, settings, before < KEPT_PROBLEMS);
+        result = this.validateLine(doc.uri, text, settings, KEPT_PROBLEMS - before);
         validated++;
         doc.remember(text, result);
         if ((validated & 63) === 0 && performance.now() - sliceStart > SLICE_MS) {
@@ -191,8 +192,9 @@ export class ValidationScheduler {
   /**
    * The first MAX_PUBLISHED problems of a dataset, shifted from line 0 to their line, and a count
    * of the rest. A line in this window that kept only its count (it was past KEPT_PROBLEMS when it
-   * was validated) is validated again; a line past KEPT_PROBLEMS drops its diagnostics for a
-   * count, so at most about KEPT_PROBLEMS diagnostics are held per document whatever its size.
+   * was validated) is validated again; a line whose problems reach past KEPT_PROBLEMS drops its
+   * diagnostics for a count, so at most KEPT_PROBLEMS diagnostics are held per document whatever
+   * its size.
    */
   private collectDiagnostics(doc: DatasetDocument, settings: DocumentSettings): { diagnostics: Diagnostic[]; revalidated: number } {
     const out: Diagnostic[] = [];
@@ -207,12 +209,12 @@ export class ValidationScheduler {
       before += count;
       if (more > 0 || out.length + count > MAX_PUBLISHED) {
         more += count;
-        if (typeof r !== 'number' && before - count >= KEPT_PROBLEMS) results[line] = count;
+        if (typeof r !== 'number' && before > KEPT_PROBLEMS) results[line] = count;
         continue;
       }
       let diagnostics = r;
       if (typeof diagnostics === 'number') {
-        diagnostics = this.validateLine(doc.uri, doc.lines[line] as string, settings, true);
+        diagnostics = this.validateLine(doc.uri, doc.lines[line] as string, settings, Infinity);
         revalidated++;
         results[line] = diagnostics;
         if (problemCount(diagnostics) !== count) doc.byText.set(doc.lines[line] as string, problemCount(diagnostics));
@@ -232,12 +234,12 @@ export class ValidationScheduler {
     return { diagnostics: out, revalidated };
   }
 
-  /** A line's diagnostics, or only their count when `keep` is false. */
-  private validateLine(uri: string, text: string, settings: DocumentSettings, keep: boolean): LineResult {
+  /** A line's diagnostics, or only their count when there are more than `keepUpTo`. */
+  private validateLine(uri: string, text: string, settings: DocumentSettings, keepUpTo: number): LineResult {
     try {
       const problems = validateDatasetLineTolerant(withoutBom(text), settings.options);
       if (problems.length === 0) return CLEAN_LINE;
-      return keep ? problems.map(toDiagnostic) : problems.length;
+      return problems.length <= keepUpTo ? problems.map(toDiagnostic) : problems.length;
     } catch (e) {
       this.host.reportBug(`validating a line of ${uri} threw`, e);
       return CLEAN_LINE;
@@ -261,8 +263,8 @@ function withoutBom(text: string): string {
 export const MAX_PUBLISHED = 1000;
 
 /**
- * Dataset lines keep their diagnostics while the problems before them number fewer than this;
- * past it, only a count (documents.ts). The margin over MAX_PUBLISHED means an edit that moves
+ * A dataset line keeps its diagnostics while its problems and those of the lines before it number
+ * no more than this; past it, only a count (documents.ts). The margin over MAX_PUBLISHED means an edit that moves
  * the window by a few problems (a line inserted or removed above) reuses the lines it uncovers
  * instead of validating them again.
  */

@@ -168,7 +168,9 @@ export async function run(argv: string[]): Promise<number> {
     };
     if (grid) {
       // Slurm and Ray hosts fan a sweep out themselves (job array, jobs under a cap).
-      const slots = host.scheduler && host.scheduler.kind !== 'none' ? [] : await sweepSlots(host, gpuChoice, python);
+      const scheduled = !!host.scheduler && host.scheduler.kind !== 'none';
+      if (scheduled && values.gpus !== undefined) process.stderr.write(`distillery: --gpus is ignored on ${host.label}: its ${host.scheduler!.kind} scheduler places the points\n`);
+      const slots = scheduled ? [] : await sweepSlots(host, gpuChoice, python);
       const points = planSweep(config, grid);
       const sweep = await launchSweep(host, base, points, undefined, slots);
       for (const id of sweep.runIds) await out(`run ${id}\n`);

@@ -24,6 +24,8 @@ import { shellQuote } from '../../core/remote/shell-quote';
 import { closeAllConnections } from '../../core/remote/ssh-connection';
 import { listConfiguredHosts, loadSshConfig } from '../../core/remote/ssh-target';
 import { launchSweep, parseSweepGrid, planSweep } from '../../core/remote/sweep';
+import type { SchedulerSettings } from '../../core/remote/schedulers/settings';
+import { schedulerChoices, sweepPlan } from '../runs/launch-choices';
 import { checkRunConfig } from '../../core/training/run-config';
 import { explainFailure, halveBatch, stderrTail, type FailureFix } from '../runs/failure';
 import { isLocalModelPath, resolveModelPath, tinyModelArch } from '../runs/first-run';
@@ -428,6 +430,17 @@ export function createRunsFeature(ctx: Context): Feature {
     }
   }
 
+  /**
+   * "Run on" for one launch when the host profile names a scheduler: undefined (the profile's
+   * own, or no question to ask), its settings, or null when the user dismissed the pick.
+   */
+  async function pickScheduler(hostName: string): Promise<SchedulerSettings | undefined | null> {
+    const choices = schedulerChoices(hosts.entry(hostName).profile);
+    if (!choices.length) return undefined;
+    const pick = await vscode.window.showQuickPick(choices, { title: `Distillery: run on ${hostName}`, placeHolder: 'Run on' });
+    return pick ? pick.settings : null;
+  }
+
   async function launch(arg?: unknown): Promise<void> {
     if (!requireTrust('Launching a training run')) return;
     const args = (arg && typeof arg === 'object' ? arg : {}) as LaunchArgs;
@@ -446,7 +459,9 @@ export function createRunsFeature(ctx: Context): Feature {
       if (e instanceof vscode.CancellationError) return;
       throw e;
     }
-    const host = hosts.host(hostName);
+    const runOn = await pickScheduler(hostName);
+    if (runOn === null) return;
+    const host = hosts.host(hostName, runOn);
     const python = hosts.python(hostName);
     const result = await vscode.window
       .withProgress({ location: vscode.ProgressLocation.Notification, title: `Distillery: launching on ${hostName}` }, (progress) =>
@@ -779,12 +794,21 @@ export function createRunsFeature(ctx: Context): Feature {
         const checked = checkRunConfig(c);
         if (!checked.ok) throw new Error(`${configPath}: ${checked.error.message}`);
       }
-      const go = await vscode.window.showInformationMessage(`Queue ${configs.length} runs on ${hostName}, one after another?`, { modal: true }, 'Queue');
-      if (go !== 'Queue') return;
       const host = hosts.host(hostName);
+      // Parallel points need the free GPUs of a preflight (Check GPU Host) of this host.
+      const plan = sweepPlan(configs.length, hostName, lastEnv.get(hostName), !!host.scheduler && host.scheduler.kind !== 'none');
+      let gpus: string[] = [];
+      if (plan.kind === 'ask') {
+        const go = await vscode.window.showInformationMessage(plan.question, { modal: true }, plan.parallel, plan.sequential);
+        if (!go) return;
+        if (go === plan.parallel) gpus = plan.gpus;
+      } else {
+        const go = await vscode.window.showInformationMessage(plan.question, { modal: true }, plan.action);
+        if (go !== plan.action) return;
+      }
       const sweep = await vscode.window
-        .withProgress({ location: vscode.ProgressLocation.Notification, title: `Distillery: queueing ${configs.length} runs` }, (progress) =>
-          launchSweep(host, { configDir: dirname(configPath), runnerDir: runnerDir(), ...pythonOpt(hostName), onProgress: (message) => progress.report({ message }) }, configs),
+        .withProgress({ location: vscode.ProgressLocation.Notification, title: `Distillery: queueing ${configs.length} runs${gpus.length ? ` on GPUs ${gpus.join(',')}` : ''}` }, (progress) =>
+          launchSweep(host, { configDir: dirname(configPath), runnerDir: runnerDir(), ...pythonOpt(hostName), onProgress: (message) => progress.report({ message }) }, configs, undefined, gpus),
         )
         .then(undefined, explain);
       tree.refresh(hostName);

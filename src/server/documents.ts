@@ -2,6 +2,11 @@
 // is held as an array of lines with a parallel array of per-line validation results: an edit
 // splices both, so the results of untouched lines shift with their lines and only the lines the
 // edit produced are left without a result. Nothing here validates; see validation.ts.
+//
+// A line's result is kept compactly (issue 13: a dataset with 1.66 M problems held 4.1 GB of
+// diagnostics): only the lines whose problems fall within the published window (the first
+// MAX_PUBLISHED problems of the file) keep their diagnostics; every other line keeps only its
+// problem count, and its diagnostics are computed again if an edit moves it into the window.
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import type { Diagnostic, TextDocumentContentChangeEvent } from 'vscode-languageserver';
 import type { DocumentSettings } from './settings';
@@ -11,12 +16,18 @@ export const DATASET = 'distillery-dataset';
 
 const EOL = /\r\n|\r|\n/;
 
-/** Diagnostics of one dataset line, with ranges on line 0; shifted to the line when published. */
-export interface LineResult {
-  readonly diagnostics: readonly Diagnostic[];
-}
+/**
+ * The result of one dataset line: its diagnostics (ranges on line 0, shifted to the line when
+ * published), or only how many problems it has when its diagnostics are not kept. A count is a
+ * small integer, stored in the results array without an allocation.
+ */
+export type LineResult = readonly Diagnostic[] | number;
 
-export const CLEAN_LINE: LineResult = Object.freeze({ diagnostics: Object.freeze([]) as readonly Diagnostic[] });
+export const CLEAN_LINE: LineResult = 0;
+
+export function problemCount(result: LineResult): number {
+  return typeof result === 'number' ? result : result.length;
+}
 
 /** Work counters, reported through distillery/documentStats. */
 export interface PassCounters {
@@ -84,10 +95,12 @@ export class DatasetDocument extends OpenDocumentBase {
   /** results[i] belongs to lines[i]; undefined means "not validated with the current settings". */
   results: (LineResult | undefined)[];
   /**
-   * Results by line text, so lines that move (cut and paste, undo of a deletion, a whole-text
-   * replacement) are not validated again. Bounded: rebuilt from the live lines when it outgrows them.
+   * Problem counts by line text, so lines that move (cut and paste, undo of a deletion, a
+   * whole-text replacement) are not validated again. Counts only, so it never holds diagnostics:
+   * a moved line with problems is validated again only if it lands in the published window.
+   * Bounded: rebuilt from the live lines when it outgrows them.
    */
-  byText = new Map<string, LineResult>();
+  byText = new Map<string, number>();
 
   constructor(uri: string, version: number, text: string) {
     super(uri, DATASET, version);
@@ -123,14 +136,14 @@ export class DatasetDocument extends OpenDocumentBase {
 
   remember(text: string, result: LineResult): void {
     if (this.byText.size > 2 * this.lines.length + 1024) this.compactCache();
-    this.byText.set(text, result);
+    this.byText.set(text, problemCount(result));
   }
 
   private compactCache(): void {
-    const next = new Map<string, LineResult>();
+    const next = new Map<string, number>();
     for (let i = 0; i < this.lines.length; i++) {
       const r = this.results[i];
-      if (r) next.set(this.lines[i] as string, r);
+      if (r !== undefined) next.set(this.lines[i] as string, problemCount(r));
     }
     this.byText = next;
   }
@@ -149,7 +162,7 @@ export class DatasetDocument extends OpenDocumentBase {
   private replaceAll(text: string): void {
     for (let i = 0; i < this.lines.length; i++) {
       const r = this.results[i];
-      if (r) this.byText.set(this.lines[i] as string, r);
+      if (r !== undefined) this.byText.set(this.lines[i] as string, problemCount(r));
     }
     this.lines = text.split(EOL);
     this.results = new Array<LineResult | undefined>(this.lines.length).fill(undefined);

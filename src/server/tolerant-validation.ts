@@ -5,7 +5,7 @@
 // a value that holds a parse error is left out, and a problem is reported only when the node it
 // is about contains no parse error (its contents are certain). The syntax error comes first.
 import { findNodeAtLocation, parseTree, type Node, type ParseError } from 'jsonc-parser';
-import { validateBody, validateText, type DslProblem, type PositionedProblem, type Range, type ValidateOptions } from '../core/dsl';
+import { validateBody, validateDatasetLine, validateText, type DslProblem, type PositionedProblem, type Range, type ValidateOptions } from '../core/dsl';
 
 const SKIP = Symbol('skip');
 
@@ -72,25 +72,54 @@ function positioned(text: string, p: DslProblem, node: Node): PositionedProblem 
   return { ...p, range: rangeOf(text, target.offset, target.offset + Math.max(1, target.length)) };
 }
 
-export function validateTolerant(text: string, options?: ValidateOptions): PositionedProblem[] {
-  const strict = validateText(text, options);
-  if (!strict.some((p) => p.code === 'json-syntax')) return strict;
+/** Parses a text that failed strict parsing into jsonc-parser's tolerant tree; undefined when even that fails. */
+function tolerantTree(text: string): { root: Node; errors: ParseError[] } | undefined {
   const errors: ParseError[] = [];
   let tree: Node | undefined;
   try {
     tree = parseTree(text, errors, { disallowComments: true, allowTrailingComma: false });
   } catch {
-    return strict; // nested too deep for the recursive parser: the syntax error alone
+    return undefined; // nested too deep for the recursive parser: the syntax error alone
   }
-  if (!tree || tree.type !== 'object') return strict;
-  const root = tree;
-  const out = [...strict];
-  for (const p of validateBody(recovered(root, errors), options)) {
-    const path = pathOf(p.pointer);
+  return tree && tree.type === 'object' ? { root: tree, errors } : undefined;
+}
+
+/**
+ * The problems of the body at `prefix` in the tree rooted at `root` that are certain: those about
+ * a node that contains no parse error. Problems about the root itself are left out, since the
+ * root of a broken text always holds the error.
+ */
+function certainBodyProblems(text: string, root: Node, prefix: string[], errors: readonly ParseError[], options?: ValidateOptions): PositionedProblem[] {
+  const body = prefix.length === 0 ? root : findNodeAtLocation(root, prefix);
+  if (!body || body.type !== 'object') return [];
+  const out: PositionedProblem[] = [];
+  for (const p of validateBody(recovered(body, errors), options)) {
+    const path = [...prefix, ...pathOf(p.pointer)];
     // Not found: the problem is about something missing in its parent; certain only if the parent is clean.
     const node = findNodeAtLocation(root, path) ?? findNodeAtLocation(root, path.slice(0, -1));
     if (!node || node === root || containsError(node.parent?.type === 'property' ? node.parent : node, errors)) continue;
     out.push(positioned(text, p, node));
   }
   return out;
+}
+
+export function validateTolerant(text: string, options?: ValidateOptions): PositionedProblem[] {
+  const strict = validateText(text, options);
+  if (!strict.some((p) => p.code === 'json-syntax')) return strict;
+  const tree = tolerantTree(text);
+  if (!tree) return strict;
+  return [...strict, ...certainBodyProblems(text, tree.root, [], tree.errors, options)];
+}
+
+/**
+ * One dataset line, validated as the CLI does; when its JSON has a slip, the json-syntax error is
+ * kept and the certain problems of its `dsl` body are added (issue 14), so a missing comma in a
+ * record does not hide every query problem on the line while it is being fixed.
+ */
+export function validateDatasetLineTolerant(lineText: string, options?: ValidateOptions): PositionedProblem[] {
+  const { problems: strict } = validateDatasetLine(lineText, 0, options);
+  if (!strict.some((p) => p.code === 'json-syntax')) return strict;
+  const tree = tolerantTree(lineText);
+  if (!tree) return strict;
+  return [...strict, ...certainBodyProblems(lineText, tree.root, ['dsl'], tree.errors, options)];
 }

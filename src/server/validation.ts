@@ -8,9 +8,9 @@
 // every ~30 ms so completion and hover stay answered while a 50,000-line file is first validated.
 import { performance } from 'node:perf_hooks';
 import { DiagnosticSeverity, DiagnosticTag, type Diagnostic } from 'vscode-languageserver';
-import { validateDatasetLine, type PositionedProblem } from '../core/dsl';
-import { validateTolerant } from './tolerant-validation';
-import { CLEAN_LINE, DatasetDocument, type LineResult, type OpenDocument, type QueryDslDocument } from './documents';
+import type { PositionedProblem } from '../core/dsl';
+import { validateDatasetLineTolerant, validateTolerant } from './tolerant-validation';
+import { CLEAN_LINE, DatasetDocument, problemCount, type LineResult, type OpenDocument, type QueryDslDocument } from './documents';
 import type { DocumentSettings, SettingsResolver } from './settings';
 
 export const DIAGNOSTIC_SOURCE = 'distillery';
@@ -149,12 +149,20 @@ export class ValidationScheduler {
   private async passDataset(doc: DatasetDocument, settings: DocumentSettings): Promise<Diagnostic[] | undefined> {
     let validated = 0;
     let sliceStart = performance.now();
+    // Problems on the lines before line i: a line whose problems end within the first
+    // KEPT_PROBLEMS keeps its diagnostics (it is published, or close to it); later lines keep only
+    // their count.
+    let before = 0;
     for (let i = 0; i < doc.lines.length; i++) {
-      if (doc.results[i] !== undefined) continue;
+      const known = doc.results[i];
+      if (known !== undefined) {
+        before += problemCount(known);
+        continue;
+      }
       const text = doc.lines[i] as string;
-      let result = doc.byText.get(text);
-      if (!result) {
-        result = this.validateLine(doc.uri, text, settings);
+      let result: LineResult | undefined = doc.byText.get(text);
+      if (result === undefined) {
+        result = this.validateLine(doc.uri, text, settings, KEPT_PROBLEMS - before);
         validated++;
         doc.remember(text, result);
         if ((validated & 63) === 0 && performance.now() - sliceStart > SLICE_MS) {
@@ -162,23 +170,76 @@ export class ValidationScheduler {
           const version = doc.version;
           await new Promise<void>((resolve) => setImmediate(resolve));
           if (this.host.document(doc.uri) !== doc) return undefined;
-          if (doc.version !== version) i = -1; // lines moved: rescan; validated lines are skipped
+          if (doc.version !== version) {
+            i = -1; // lines moved: rescan; validated lines are skipped
+            before = 0;
+          } else before += problemCount(result);
           sliceStart = performance.now();
           continue;
         }
       }
       doc.results[i] = result;
+      before += problemCount(result);
     }
+    const published = this.collectDiagnostics(doc, settings);
+    validated += published.revalidated;
     doc.counters.lastPassValidated = validated;
     doc.counters.lastPassReused = doc.lines.length - validated;
     doc.counters.totalValidated += validated;
-    return collectDiagnostics(doc.results);
+    return published.diagnostics;
   }
 
-  private validateLine(uri: string, text: string, settings: DocumentSettings): LineResult {
+  /**
+   * The first MAX_PUBLISHED problems of a dataset, shifted from line 0 to their line, and a count
+   * of the rest. A line in this window that kept only its count (it was past KEPT_PROBLEMS when it
+   * was validated) is validated again; a line whose problems reach past KEPT_PROBLEMS drops its
+   * diagnostics for a count, so at most KEPT_PROBLEMS diagnostics are held per document whatever
+   * its size.
+   */
+  private collectDiagnostics(doc: DatasetDocument, settings: DocumentSettings): { diagnostics: Diagnostic[]; revalidated: number } {
+    const out: Diagnostic[] = [];
+    let more = 0;
+    let revalidated = 0;
+    let before = 0;
+    const { results } = doc;
+    for (let line = 0; line < results.length; line++) {
+      const r = results[line];
+      if (r === undefined || r === 0) continue;
+      const count = problemCount(r);
+      before += count;
+      if (more > 0 || out.length + count > MAX_PUBLISHED) {
+        more += count;
+        if (typeof r !== 'number' && before > KEPT_PROBLEMS) results[line] = count;
+        continue;
+      }
+      let diagnostics = r;
+      if (typeof diagnostics === 'number') {
+        diagnostics = this.validateLine(doc.uri, doc.lines[line] as string, settings, Infinity);
+        revalidated++;
+        results[line] = diagnostics;
+        if (problemCount(diagnostics) !== count) doc.byText.set(doc.lines[line] as string, problemCount(diagnostics));
+        if (typeof diagnostics === 'number') continue; // only after an engine bug (reported)
+      }
+      for (const d of diagnostics) {
+        out.push({
+          ...d,
+          range: {
+            start: { line: line + d.range.start.line, character: d.range.start.character },
+            end: { line: line + d.range.end.line, character: d.range.end.character },
+          },
+        });
+      }
+    }
+    if (more > 0) out.push(leftOut(more));
+    return { diagnostics: out, revalidated };
+  }
+
+  /** A line's diagnostics, or only their count when there are more than `keepUpTo`. */
+  private validateLine(uri: string, text: string, settings: DocumentSettings, keepUpTo: number): LineResult {
     try {
-      const { problems } = validateDatasetLine(withoutBom(text), 0, settings.options);
-      return problems.length === 0 ? CLEAN_LINE : { diagnostics: problems.map(toDiagnostic) };
+      const problems = validateDatasetLineTolerant(withoutBom(text), settings.options);
+      if (problems.length === 0) return CLEAN_LINE;
+      return problems.length <= keepUpTo ? problems.map(toDiagnostic) : problems.length;
     } catch (e) {
       this.host.reportBug(`validating a line of ${uri} threw`, e);
       return CLEAN_LINE;
@@ -201,6 +262,14 @@ function withoutBom(text: string): string {
  */
 export const MAX_PUBLISHED = 1000;
 
+/**
+ * A dataset line keeps its diagnostics while its problems and those of the lines before it number
+ * no more than this; past it, only a count (documents.ts). The margin over MAX_PUBLISHED means an edit that moves
+ * the window by a few problems (a line inserted or removed above) reuses the lines it uncovers
+ * instead of validating them again.
+ */
+const KEPT_PROBLEMS = 2 * MAX_PUBLISHED;
+
 function leftOut(count: number): Diagnostic {
   return {
     range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } },
@@ -213,29 +282,4 @@ function leftOut(count: number): Diagnostic {
 
 function capDiagnostics(all: Diagnostic[]): Diagnostic[] {
   return all.length <= MAX_PUBLISHED ? all : [...all.slice(0, MAX_PUBLISHED), leftOut(all.length - MAX_PUBLISHED)];
-}
-
-/** The per-line diagnostics of a dataset, shifted from line 0 to their line (at most MAX_PUBLISHED). */
-function collectDiagnostics(results: readonly (LineResult | undefined)[]): Diagnostic[] {
-  const out: Diagnostic[] = [];
-  let more = 0;
-  for (let line = 0; line < results.length; line++) {
-    const r = results[line];
-    if (!r || r.diagnostics.length === 0) continue;
-    if (more > 0 || out.length + r.diagnostics.length > MAX_PUBLISHED) {
-      more += r.diagnostics.length;
-      continue;
-    }
-    for (const d of r.diagnostics) {
-      out.push({
-        ...d,
-        range: {
-          start: { line: line + d.range.start.line, character: d.range.start.character },
-          end: { line: line + d.range.end.line, character: d.range.end.character },
-        },
-      });
-    }
-  }
-  if (more > 0) out.push(leftOut(more));
-  return out;
 }

@@ -37,15 +37,36 @@ export const queryResultSchema = z.discriminatedUnion('kind', [
 ]);
 export type QueryResult = z.infer<typeof queryResultSchema>;
 
+/**
+ * A mismatched prediction's gold and prediction run on one cluster, shown side by side with the
+ * verdict and compareExecution's reason (which part differs: ids, total, buckets).
+ */
+export const resultComparisonSchema = z
+  .object({
+    id: z.string().min(1).max(512),
+    cluster: z.string(),
+    index: z.string(),
+    verdict: z.enum(['match', 'mismatch', 'bothEmpty', 'predictionError', 'goldError']),
+    reason: z.string().max(4000).nullable(),
+    gold: queryResultSchema,
+    prediction: queryResultSchema,
+  })
+  .strict();
+export type ResultComparison = z.infer<typeof resultComparisonSchema>;
+
 export const ShowQueryResult = new IpcDescriptor('showQueryResult', 'toWebview', queryResultSchema);
+/** host → view: two results side by side (a mismatched record from the run view). */
+export const ShowResultComparison = new IpcDescriptor('showResultComparison', 'toWebview', resultComparisonSchema);
 export const QueryResultsReady = new IpcDescriptor('queryResultsReady', 'toHost', z.object({}).strict());
 export const QueryResultsLog = new IpcDescriptor('queryResultsLog', 'toHost', z.object({ level: z.enum(['info', 'warn', 'error']), message: z.string().max(4000) }).strict());
+/** view → host: open this gold record in the review panel. */
+export const QueryResultsRevealGold = new IpcDescriptor('queryResultsRevealGold', 'toHost', z.object({ id: z.string().min(1).max(512) }).strict());
 
-export type ToQueryResultsView = Envelope<typeof ShowQueryResult>;
-export type ToQueryResultsHost = Envelope<typeof QueryResultsReady> | Envelope<typeof QueryResultsLog>;
+export type ToQueryResultsView = Envelope<typeof ShowQueryResult> | Envelope<typeof ShowResultComparison>;
+export type ToQueryResultsHost = Envelope<typeof QueryResultsReady> | Envelope<typeof QueryResultsLog> | Envelope<typeof QueryResultsRevealGold>;
 
-export const parseToQueryResultsView = messageParser<ToQueryResultsView>([ShowQueryResult]);
-export const parseToQueryResultsHost = messageParser<ToQueryResultsHost>([QueryResultsReady, QueryResultsLog]);
+export const parseToQueryResultsView = messageParser<ToQueryResultsView>([ShowQueryResult, ShowResultComparison]);
+export const parseToQueryResultsHost = messageParser<ToQueryResultsHost>([QueryResultsReady, QueryResultsLog, QueryResultsRevealGold]);
 
 // ---- The review panel's Run / Run all (messages declared in webview-protocol.ts with these params)
 

@@ -48,8 +48,10 @@ export const compareRowSchema = z
     exactMatch: rate.optional(),
     validDsl: rate.optional(),
     clauseF1: rate.optional(),
-    /** From predictions fetched and scored on a cluster in this session (docs/elasticsearch-ui.md). */
+    /** From the run's exec-summary.json next to its fetched results, or this session's scoring (docs/elasticsearch-ui.md). */
     execAccuracy: rate.optional(),
+    /** Why execAccuracy does not describe the active cluster/index/mapping (scored elsewhere); absent when it does. */
+    execStale: text(1000).optional(),
     peakMemGiB: finite.nonnegative().optional(),
     wallSec: finite.nonnegative().optional(),
   })
@@ -93,6 +95,8 @@ const empty = z.object({}).strict();
 export const RunViewReady = toHost('ready', empty);
 /** webview → host: show the gold record with this id in the review panel. */
 export const RevealGold = toHost('revealGold', z.object({ id: text(512).min(1) }).strict());
+/** webview → host: run this record's gold and prediction on the cluster and show both result tables side by side. */
+export const CompareResults = toHost('compareResults', z.object({ id: text(512).min(1) }).strict());
 /** webview → host: something the host should write to its log. */
 export const RunViewLog = toHost('log', z.object({ level: z.enum(['info', 'warn', 'error']), message: text(4000) }).strict());
 
@@ -117,10 +121,19 @@ export const CompareTable = toView('compare', z.object({ rows: z.array(compareRo
 /** host → webview: a fetched run's predictions, re-scored. */
 export const Predictions = toView(
   'predictions',
-  z.object({ source: text(4000), summary: predictionSummarySchema, rows: z.array(predictionRowSchema).max(20_000), truncated: step }).strict(),
+  z
+    .object({
+      source: text(4000),
+      summary: predictionSummarySchema,
+      rows: z.array(predictionRowSchema).max(20_000),
+      truncated: step,
+      /** The cluster that scored execution; names the "Compare results on <cluster>" action. */
+      execCluster: text(400).optional(),
+    })
+    .strict(),
 );
 
-const hostDescriptors = [RunViewReady, RevealGold, RunViewLog] as const;
+const hostDescriptors = [RunViewReady, RevealGold, CompareResults, RunViewLog] as const;
 const viewDescriptors = [RunViewInit, RunEvents, RunStatusMsg, CompareTable, Predictions] as const;
 
 export type ToRunHostMessage = Envelope<(typeof hostDescriptors)[number]>;

@@ -89,7 +89,9 @@ describe('first run from the sample', { skip: missing, timeout: 900_000 }, () =>
     const { page } = wb;
     const runDir = await launchThreeSteps(wb, /^RUN\.json/);
     const runId = runDir.split('/').at(-1)!;
-    await waitFor('the runner to report done ok', () => events(runDir).some((e) => e.event === 'done' && e.status === 'ok'), 400_000, 500);
+    const ended = await waitFor('the runner to end (done or error)', () => events(runDir).find((e) => e.event === 'done' || e.event === 'error'), 400_000, 500);
+    // A run that fails at once (e.g. the sample's lengths refused by the runner) says so here, not after the timeout.
+    assert.equal(ended.event === 'done' && ended.status === 'ok', true, `the sample run ended with ${JSON.stringify(ended)}`);
     assert.ok(existsSync(join(wb.workspace, 'models/tiny-random-t5/config.json')), 'the launch built the tiny model in the workspace');
     await waitFor('the console-style log in the editor', async () => /step \d+\/20 · loss [\d.]+ .*· lr [\d.e-]+ · \d+ tok\/s · ETA \d+s/.test(await editorTexts(page)) && /✔ done/.test(await editorTexts(page)), 30_000, 250);
     await waitFor('the status bar to show the run done', async () => (await statusText(page)).includes(runId) && /finished|done/.test(await statusText(page)), 30_000, 250);

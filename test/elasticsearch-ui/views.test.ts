@@ -132,11 +132,11 @@ describe('Elasticsearch views in Chromium', { timeout: 90_000 }, () => {
     assert.deepEqual(v.errors, []);
   });
 
-  it('the comparison table has an exec accuracy column, empty for runs no cluster scored', async () => {
+  it('the comparison table has an exec accuracy column, empty for runs no cluster scored, marked stale when scored elsewhere', async () => {
     const v = await load('src/webview/run-view.ts', (script) => renderRunViewHtml({ cspSource: 'file:', scriptUri: script, styleUri: pathToFileURL(join(ROOT, 'media/run-view.css')).href }));
     await v.post(RunViewInit.make({ mode: 'compare', title: 'Compare runs', host: null, runId: null }));
-    const row = (runId: string, execAccuracy?: number) => ({ host: 'local', runId, status: 'done', modality: 'lora', supervision: 'dss', rank: '8', lr: '2e-4', exactMatch: 0.5, ...(execAccuracy === undefined ? {} : { execAccuracy }) });
-    await v.post(CompareTable.make({ rows: [row('scored', 0.75), row('unscored')] }));
+    const row = (runId: string, execAccuracy?: number, execStale?: string) => ({ host: 'local', runId, status: 'done', modality: 'lora', supervision: 'dss', rank: '8', lr: '2e-4', exactMatch: 0.5, ...(execAccuracy === undefined ? {} : { execAccuracy }), ...(execStale ? { execStale } : {}) });
+    await v.post(CompareTable.make({ rows: [row('scored', 0.75), row('unscored'), row('elsewhere', 0.6, 'scored on index orders, the active index is shop')] }));
     await v.page.waitForSelector('button.sort[data-key="execAccuracy"]');
     const cell = async (runId: string) => {
       const index = await v.page.locator('.compare-table thead th').evaluateAll((ths) => ths.findIndex((th) => th.querySelector('[data-key="execAccuracy"]')));
@@ -144,6 +144,9 @@ describe('Elasticsearch views in Chromium', { timeout: 90_000 }, () => {
     };
     assert.equal(await cell('scored'), '75.0%');
     assert.equal(await cell('unscored'), '—');
+    assert.equal(await cell('elsewhere'), '60.0% (stale)');
+    assert.equal(await v.page.locator('.compare-table tbody tr[data-run="elsewhere"] td[data-stale="true"]').getAttribute('title'), 'scored on index orders, the active index is shop');
+    assert.equal(await v.page.locator('.compare-table tbody tr[data-run="scored"] td[data-stale]').count(), 0);
     assert.deepEqual(v.errors, []);
   });
 });

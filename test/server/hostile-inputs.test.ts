@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { documentStatsRequest } from '../../src/shared/lsp-protocol';
 import { docUri, LspClient, type TextEdit } from './lsp-client';
 
 describe('language server: hostile inputs', () => {
@@ -43,6 +44,27 @@ describe('language server: hostile inputs', () => {
     const last = published.diagnostics.at(-1)!;
     assert.equal(last.code, 'more-problems');
     assert.match(last.message, /^4,000 more problem\(s\) in this file are not shown/);
+  });
+
+  test('lines far past the published window keep only a count; an edit that brings them into it shows their diagnostics', async () => {
+    const uri = docUri(workspace, 'window.dss.jsonl');
+    // Each line's problem names its line, so a diagnostic shown on the wrong line would not match.
+    const line = (i: number) => `{"id":"q-${i}","question":"q","dsl":{"query":{"mtach${i}":{"a":"x"}}}}`;
+    const lines = Array.from({ length: 6000 }, (_, i) => line(i));
+    await client.open(uri, 'distillery-dataset', lines.join('\n'));
+    assert.equal((await client.diagnosticsOf(uri, 1)).diagnostics.length, 1001);
+    // Deleting the first 4,000 lines moves lines 4,000–4,999 (validated far past the window) into it.
+    await client.change(uri, 2, [{ range: { start: { line: 0, character: 0 }, end: { line: 4000, character: 0 } }, text: '' }]);
+    const published = (await client.diagnosticsOf(uri, 2)).diagnostics;
+    assert.equal(published.length, 1001);
+    assert.match(published.at(-1)!.message, /^1,000 more problem\(s\)/);
+    for (const d of published.slice(0, 1000)) {
+      const text = lines[4000 + d.range.start.line] as string;
+      assert.equal(text.slice(d.range.start.character, d.range.end.character), `"mtach${4000 + d.range.start.line}"`);
+    }
+    assert.deepEqual(new Set(published.slice(0, 1000).map((d) => d.range.start.line)).size, 1000);
+    const stats = await client.connection.sendRequest(documentStatsRequest, { uri });
+    assert.equal(stats?.lastPassValidated, 1000, 'the lines brought into the window are validated again, no others');
   });
 
   test('a body starting with a byte-order mark is validated like the CLI does, positions unchanged', async () => {

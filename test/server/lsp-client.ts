@@ -169,6 +169,11 @@ export class LspClient {
     return client;
   }
 
+  /** The server process's id (bench/lsp-memory.ts reads its peak memory from /proc). */
+  get pid(): number | undefined {
+    return this.proc.pid;
+  }
+
   /** Resolves with the first publishDiagnostics for `uri` (the latest one included) that satisfies `predicate`. */
   waitForDiagnostics(uri: string, predicate: (p: PublishDiagnosticsParams) => boolean = () => true, guardMs = 120_000): Promise<PublishDiagnosticsParams> {
     const latest = this.latest.get(uri);

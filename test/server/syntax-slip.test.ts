@@ -65,6 +65,30 @@ describe('syntax slips in the language server', () => {
     assert.equal(slipped.slice(offsetOf(slipped, mtach.range.start), offsetOf(slipped, mtach.range.end)), '"mtach"');
   });
 
+  test('a dataset line with a syntax slip keeps the diagnostics of its dsl parts that parse', async () => {
+    const uri = docUri(workspace, 'slip.dss.jsonl');
+    // Line 0: a missing comma between record fields, outside the dsl. Line 1: a missing comma
+    // inside the dsl. Line 2: a clean line whose problem must stay on its own line.
+    const lines = [
+      '{"id":"q-1","question":"a","dsl":{"query":{"mtach":{"notes":"x"}}},"status":"pending" "split":null}',
+      '{"id":"q-2","question":"b","dsl":{"query":{"mtach":{"notes":"x"}},"size":10 "sort":[{"order_date":{"order":"upward"}}]},"status":"pending","split":null}',
+      '{"id":"q-3","question":"c","dsl":{"query":{"rnage":{"price":{"gt":1}}}},"status":"pending","split":null}',
+    ];
+    await client.open(uri, 'distillery-dataset', lines.join('\n'));
+    const published = (await client.diagnosticsOf(uri, 1)).diagnostics;
+    const on = (line: number) => published.filter((d) => d.range.start.line === line);
+    const textOf = (d: { range: { start: { line: number; character: number }; end: { character: number } } }) =>
+      (lines[d.range.start.line] as string).slice(d.range.start.character, d.range.end.character);
+    assert.deepEqual(on(0).map((d) => String(d.code)).sort(), ['json-syntax', 'unknown-query']);
+    assert.equal(textOf(on(0).find((d) => d.code === 'unknown-query')!), '"mtach"');
+    // Inside the broken dsl, the members on both sides of the slip are still read.
+    assert.deepEqual(on(1).map((d) => String(d.code)).sort(), ['invalid-enum', 'json-syntax', 'unknown-query']);
+    assert.equal(textOf(on(1).find((d) => d.code === 'unknown-query')!), '"mtach"');
+    assert.equal(textOf(on(1).find((d) => d.code === 'invalid-enum')!), '"upward"');
+    assert.deepEqual(on(2).map((d) => String(d.code)), ['unknown-query']);
+    assert.equal(on(0)[0]?.code, 'json-syntax', 'the syntax error comes first on its line');
+  });
+
   test('nothing is reported about an object still being typed', async () => {
     const uri = docUri(workspace, 'typing.querydsl');
     const text = '{ "query": { "mtach": { "notes": "x" } }, "aggs": { "by_status": { "terms": { "field": ';

@@ -1,7 +1,7 @@
 // `distillery runs list|logs ID [--follow]|cancel ID|fetch ID|preflight|setup --host H`
 // (docs/ARCHITECTURE.md, "CLI details"). logs prints the run's events from its start, each
 // exactly once, also across reconnects; cancel returns once no process of the run's group is
-// left; list --format json prints [{runId, status, startedAt, config, metrics}].
+// left; list --format json prints [{runId, status, startedAt, config, metrics, gpu?}].
 import { resolve } from 'node:path';
 import { followRun } from '../../core/remote/follow';
 import { cancelRun, defaultRunnerDir, fetchRun, listRuns, readEvents, runStatus } from '../../core/remote/jobs';
@@ -58,12 +58,13 @@ export async function run(argv: string[]): Promise<number> {
       case 'list': {
         const runs = await listRuns(host);
         // Runs submitted through Slurm or Ray add the scheduler's own state and reason.
-        const rows = runs.map(({ runId, status, startedAt, config, metrics, scheduler, jobId, schedulerState, schedulerReason }) => ({
+        const rows = runs.map(({ runId, status, startedAt, config, metrics, scheduler, jobId, schedulerState, schedulerReason, gpu }) => ({
           runId,
           status,
           startedAt,
           config,
           metrics,
+          ...(gpu ? { gpu } : {}),
           ...(scheduler ? { scheduler, jobId, schedulerState, schedulerReason } : {}),
         }));
         if (format === 'json') {
@@ -75,7 +76,8 @@ export async function run(argv: string[]): Promise<number> {
             const what = [c['modality'], c['supervision'], lora?.r ? `r${lora.r}` : undefined].filter(Boolean).join(' ');
             const em = r.metrics?.['exactMatch'];
             const sched = 'scheduler' in r && r.scheduler ? `\t${r.scheduler} ${r.jobId ?? ''} ${r.schedulerState ?? ''}${r.schedulerReason ? ` (${r.schedulerReason})` : ''}` : '';
-            await out(`${r.runId}\t${r.status}\t${r.startedAt ?? '-'}\t${what}${typeof em === 'number' ? `\tEM ${em.toFixed(3)}` : ''}${sched}\n`);
+            const gpu = 'gpu' in r && r.gpu ? `\tGPU ${r.gpu}` : '';
+            await out(`${r.runId}\t${r.status}\t${r.startedAt ?? '-'}\t${what}${typeof em === 'number' ? `\tEM ${em.toFixed(3)}` : ''}${gpu}${sched}\n`);
           }
         }
         return 0;

@@ -2,13 +2,16 @@
 // "CLI details"): prints `run <runId>` first; with --follow, the runner's events exactly as
 // written until done or error. Exit 0 done ok, 3 cancelled, 1 failed, 2 usage, 4 host key.
 // `--sweep "modality=lora,qlora;supervision=dss,label_only;rank=8,16;lr=1e-4,2e-4"` queues a
-// grid on the host instead (one `run <runId>` line per run).
+// grid on the host instead (one `run <runId>` line per run); `--gpus auto|0,1,3|none` runs one
+// point per GPU at once (auto: the free GPUs of a host with two or more, src/core/remote/gpu-slots.ts).
 import { dirname, resolve } from 'node:path';
 import { followRun } from '../../core/remote/follow';
 import { checkRunConfig } from '../../core/training/run-config';
-import { defaultRunnerDir, launchRun, readRunConfig } from '../../core/remote/jobs';
+import { defaultRunnerDir, launchRun, readRunConfig, runStatus } from '../../core/remote/jobs';
 import { closeAllConnections } from '../../core/remote/ssh-connection';
 import { launchSweep, parseSweepGrid, planSweep, type SweepGrid } from '../../core/remote/sweep';
+import { autoSlots, freeGpus, gpuCount, parseGpuChoice, FREE_FRACTION, type GpuChoice } from '../../core/remote/gpu-slots';
+import { preflight } from '../../core/remote/preflight';
 import { HostKeyError } from '../../core/remote/known-hosts';
 import { AuthError } from '../../core/remote/ssh-connection';
 import { openHost } from '../../core/remote/open-host';
@@ -75,7 +78,7 @@ export function out(text: string): Promise<void> {
 }
 
 const HELP = `usage: distillery train --host H --config RUN.json [--python P] [--follow] [--run-id ID]
-                       [--sweep GRID] [--accept-new-host-key]
+                       [--sweep GRID [--gpus auto|0,1,3|none]] [--accept-new-host-key]
 
   --host H               ssh config alias, user@host[:port], a distillery.json host name, or local
   --config RUN.json      run config (Runner contract); data paths are relative to its folder
@@ -84,6 +87,9 @@ const HELP = `usage: distillery train --host H --config RUN.json [--python P] [-
   --follow               print the runner's events until done or error; exit code follows the run
   --run-id ID            name the run (default: time-modality-supervision-rank-random)
   --sweep GRID           queue a grid, e.g. "modality=lora,qlora;supervision=dss,label_only;rank=8,16;lr=1e-4"
+  --gpus auto|LIST|none  sweep points at once, one per GPU: auto (default) uses the GPUs of the
+                         host's runner \`env\` with ≥ ${Math.round(FREE_FRACTION * 100)} % memory free when it has two or
+                         more; 0,1,3 those GPUs; none one after another (Slurm/Ray hosts: ignored)
   --accept-new-host-key  add an unknown host key to known_hosts (a changed key is always refused)
   --remote-home DIR      directory holding .distillery/ on the host (default: its $HOME)
 
@@ -97,6 +103,29 @@ export function parseGrid(text: string): SweepGrid {
   }
 }
 
+export function parseGpus(text: string): GpuChoice {
+  try {
+    return parseGpuChoice(text);
+  } catch (e) {
+    throw new UsageError(`distillery train --gpus: ${(e as Error).message}`);
+  }
+}
+
+/** The GPU slots of a sweep on a host without a scheduler; [] is one point after another. */
+async function sweepSlots(host: Host, choice: GpuChoice, python: string | undefined): Promise<string[]> {
+  if (choice.kind === 'none') return [];
+  if (choice.kind === 'list') return choice.gpus;
+  const report = await preflight(host, defaultRunnerDir(), python ? { python } : {});
+  if (!report.env) {
+    process.stderr.write(`distillery: --gpus auto: the runner's env failed on ${host.label}, so the points run one after another (${report.envError ?? 'no report'})\n`);
+    return [];
+  }
+  const slots = autoSlots(report.env);
+  if (gpuCount(report.env) >= 2 && !slots.length)
+    process.stderr.write(`distillery: --gpus auto: fewer than two of ${gpuCount(report.env)} GPUs are free (${freeGpus(report.env).join(',') || 'none'}), so the points run one after another\n`);
+  return slots;
+}
+
 export async function run(argv: string[]): Promise<number> {
   const { values } = parse('train', argv, {
     ...hostOptions,
@@ -105,6 +134,7 @@ export async function run(argv: string[]): Promise<number> {
     follow: { type: 'boolean' },
     'run-id': { type: 'string' },
     sweep: { type: 'string' },
+    gpus: { type: 'string' },
   });
   if (values.help) {
     await out(HELP + '\n');
@@ -112,6 +142,8 @@ export async function run(argv: string[]): Promise<number> {
   }
   if (!values.config) throw new UsageError('distillery train: --config RUN.json is required. Run `distillery train --help` for the flags.');
   const grid = values.sweep !== undefined ? parseGrid(values.sweep) : undefined;
+  if (values.gpus !== undefined && !grid) throw new UsageError('distillery train: --gpus goes with --sweep (a single run names its GPUs in RUN.json "gpus")');
+  const gpuChoice = parseGpus(values.gpus ?? 'auto');
   if (grid && values['run-id']) throw new UsageError('distillery train: --run-id and --sweep cannot be combined (sweep runs are named after the sweep)');
   const configPath = resolve(values.config);
   let config: Record<string, unknown>;
@@ -135,12 +167,21 @@ export async function run(argv: string[]): Promise<number> {
       onProgress: (msg: string) => process.stderr.write(`distillery: ${msg}\n`),
     };
     if (grid) {
-      const sweep = await launchSweep(host, base, planSweep(config, grid));
+      // Slurm and Ray hosts fan a sweep out themselves (job array, jobs under a cap).
+      const scheduled = !!host.scheduler && host.scheduler.kind !== 'none';
+      if (scheduled && values.gpus !== undefined) process.stderr.write(`distillery: --gpus is ignored on ${host.label}: its ${host.scheduler!.kind} scheduler places the points\n`);
+      const slots = scheduled ? [] : await sweepSlots(host, gpuChoice, python);
+      const points = planSweep(config, grid);
+      const sweep = await launchSweep(host, base, points, undefined, slots);
       for (const id of sweep.runIds) await out(`run ${id}\n`);
+      if (slots.length)
+        process.stderr.write(`distillery: ${points.length} point(s) on GPUs ${slots.join(',')}, ${slots.length} at once; each GPU takes the next point when its run ends\n`);
       if (!values.follow) return 0;
       let worst = 0;
       for (const id of sweep.runIds) {
         const res = await followRun(host, id, { onLine: (line) => void out(line + '\n') });
+        // The slot that took the point wrote its GPU into the run directory.
+        if (slots.length) process.stderr.write(`distillery: run ${id} ran on GPU ${(await runStatus(host, id)).gpu ?? '?'}\n`);
         worst = Math.max(worst, exitFor(res.status) === 0 ? 0 : 1);
       }
       return worst;

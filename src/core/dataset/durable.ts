@@ -15,6 +15,7 @@ import { closeSync, fstatSync, fsyncSync, linkSync, openSync, readFileSync, rena
 import { open, rename, stat, unlink, type FileHandle } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
 import { basename, dirname, join } from 'node:path';
+import { isProcessAlive } from '../system/process';
 
 export interface DiskState {
   size: number;
@@ -404,7 +405,7 @@ export function removeStaleTemps(path: string): void {
     const aside = name.endsWith('.aside');
     if (!name.startsWith(prefix) || !(name.endsWith('.tmp') || aside)) continue;
     const pid = Number(name.slice(prefix.length).split('.')[0]);
-    if (Number.isInteger(pid) && pid !== process.pid && isAlive(pid)) continue;
+    if (Number.isInteger(pid) && pid !== process.pid && isProcessAlive(pid)) continue;
     if (pid === process.pid) continue;
     const file = join(dirname(path), name);
     try {
@@ -419,15 +420,6 @@ export function removeStaleTemps(path: string): void {
     } catch {
       // raced with another cleaner
     }
-  }
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
 
@@ -459,7 +451,7 @@ function lockOwner(): string {
 /** Whether the process a lock file names is gone: dead, or its pid now belongs to another process. */
 function ownerGone(pid: number, start: string | undefined): boolean {
   if (pid === process.pid) return true; // this process's queue guarantees we do not hold it
-  if (!isAlive(pid)) return true;
+  if (!isProcessAlive(pid)) return true;
   if (start === undefined || start === '-') return false;
   const now = processStartTime(pid);
   return now !== undefined && now !== start;

@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { Client } from '@elastic/elasticsearch';
 import { checkJava, EngineError, engineBuild, javaCommand, type EngineBuild } from './build';
 import { seed as seedDir, type SeededIndex } from './seed';
+import { isProcessAlive } from '../system/process';
 
 export interface StartOptions {
   /** HTTP port; default a free one. */
@@ -116,15 +117,6 @@ function tail(file: string, lines = 30): string {
   return meaningful.slice(-lines).join('\n');
 }
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
 const wait = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 export function stateDirFor(port: number, stateRoot = defaultStateRoot()): string {
@@ -146,7 +138,7 @@ export async function startEngine(options: StartOptions = {}): Promise<RunningEn
   const stateRoot = options.stateRoot ?? defaultStateRoot();
   const stateDir = stateDirFor(port, stateRoot);
   const existing = readPid(stateDir);
-  if (existing !== undefined && alive(existing)) {
+  if (existing !== undefined && isProcessAlive(existing)) {
     throw new EngineError(`an engine is already recorded for port ${port} (pid ${existing}); run \`distillery engine stop --port ${port}\` first`);
   }
   // The local engine is scratch: each start begins with empty data, so a seed always loads cleanly.
@@ -247,7 +239,7 @@ function readPid(stateDir: string, file = 'engine.pid'): number | undefined {
  */
 async function stopByState(stateDir: string, launcherPid?: number, graceMs = 20_000): Promise<boolean> {
   const pids = [readPid(stateDir), launcherPid ?? readPid(stateDir, 'launcher.pid')].filter((p): p is number => p !== undefined);
-  const running = pids.filter(alive);
+  const running = pids.filter(isProcessAlive);
   if (running.length === 0) {
     rmSync(join(stateDir, 'engine.pid'), { force: true });
     rmSync(join(stateDir, 'launcher.pid'), { force: true });
@@ -264,10 +256,10 @@ async function stopByState(stateDir: string, launcherPid?: number, graceMs = 20_
   };
   signal('SIGTERM');
   const deadline = Date.now() + graceMs;
-  while (running.some(alive) && Date.now() < deadline) await wait(100);
-  if (running.some(alive)) {
+  while (running.some(isProcessAlive) && Date.now() < deadline) await wait(100);
+  if (running.some(isProcessAlive)) {
     signal('SIGKILL');
-    while (running.some(alive)) await wait(50);
+    while (running.some(isProcessAlive)) await wait(50);
   }
   rmSync(join(stateDir, 'engine.pid'), { force: true });
   rmSync(join(stateDir, 'launcher.pid'), { force: true });

@@ -51,6 +51,8 @@ export interface RunSummary {
   /** The scheduler's own word for the job (PENDING, RUNNING, TIMEOUT, …) and why, when it says. */
   schedulerState?: string;
   schedulerReason?: string;
+  /** The GPU a sweep slot ran this run on (its `gpu` file; sweeps with `gpus` only). */
+  gpu?: string;
 }
 
 /** Finds python-runner/distillery_runner from the installed extension or the repository. */
@@ -200,6 +202,7 @@ export function statusScript(dirs: string, probe: { prelude: string; perRun: str
     `  grep -E '"event" *: *"(done|error)"' "$d/events.jsonl" 2>/dev/null | tail -n 1; printf '${FS}'`,
     `  jid=$(cat "$d/jobid" 2>/dev/null); printf '%s${FS}' "$jid"`,
     `  [ -f "$d/scheduler" ] && cat "$d/scheduler"; printf '${FS}'`,
+    `  cat "$d/gpu" 2>/dev/null; printf '${FS}'`,
     // A probe's own exit status must not become the script's (that reads as "no such run").
     `  if [ -n "$jid" ]; then ${probe.perRun || ':'}; fi; :`,
     'done',
@@ -210,7 +213,7 @@ export function statusScript(dirs: string, probe: { prelude: string; perRun: str
 export type ProbedSummary = RunSummary & { probe?: string };
 
 function summarize(record: string): ProbedSummary | undefined {
-  const [runId, configText, startedAt, pidText, exitText, liveText, cancelMark, lastTerminal, jobIdText, schedText, probe] = record.split(FS);
+  const [runId, configText, startedAt, pidText, exitText, liveText, cancelMark, lastTerminal, jobIdText, schedText, gpuText, probe] = record.split(FS);
   if (!runId) return undefined;
   let config: Record<string, unknown> | null = null;
   try {
@@ -241,6 +244,7 @@ function summarize(record: string): ProbedSummary | undefined {
     ...(exitCode !== undefined && Number.isFinite(exitCode) ? { exitCode } : {}),
     ...(scheduler ? { scheduler } : {}),
     ...(jobId ? { jobId } : {}),
+    ...(gpuText?.trim() ? { gpu: gpuText.trim() } : {}),
     ...(probe?.trim() ? { probe: probe.trim() } : {}),
   };
 }

@@ -8,6 +8,7 @@ import { mkdir, readdir, rename, stat, unlink, writeFile } from 'node:fs/promise
 import { join } from 'node:path';
 import type { ChatRequest, ChatResponse } from './client';
 import { canonicalJson } from './dsl-checks';
+import { isProcessAlive } from '../system/process';
 
 export function cacheKey(baseUrl: string | undefined, request: ChatRequest, sample: number): string {
   return createHash('sha256')
@@ -55,19 +56,10 @@ export class ResponseCache {
       if (!name.endsWith('.tmp')) continue;
       const pid = Number(name.split('.').at(-3));
       const file = join(this.dir, name);
-      let stale = !Number.isInteger(pid) || pid <= 0 || !alive(pid);
+      let stale = !Number.isInteger(pid) || pid <= 0 || !isProcessAlive(pid);
       if (!stale && pid !== process.pid) stale = Date.now() - (await stat(file).then((s) => s.mtimeMs, () => Date.now())) > 3_600_000;
       if (stale && (await unlink(file).then(() => true, () => false))) removed++;
     }
     return removed;
-  }
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
   }
 }

@@ -1,22 +1,31 @@
 // The webview beside the editor that shows what the cluster returned for the last run. One view,
 // reused: each run replaces its content. Strict CSP with a nonce (src/extension/panel/html.ts).
 import * as vscode from 'vscode';
-import { parseToQueryResultsHost, QueryResultsLog, ShowQueryResult, type QueryResult } from '../../shared/query-results-protocol';
+import { parseToQueryResultsHost, QueryResultsLog, QueryResultsRevealGold, ShowQueryResult, ShowResultComparison, type QueryResult, type ResultComparison } from '../../shared/query-results-protocol';
 import type { Context } from '../ctx';
 import { renderWebviewHtml } from '../panel/html';
 
 export class QueryResultsView implements vscode.Disposable {
   private panel: vscode.WebviewPanel | undefined;
   private ready = false;
-  private last: QueryResult | undefined;
+  private last: ReturnType<typeof ShowQueryResult.make> | ReturnType<typeof ShowResultComparison.make> | undefined;
 
   constructor(private readonly ctx: Context) {}
 
   show(result: QueryResult): void {
-    this.last = result;
+    this.present(ShowQueryResult.make(result));
+  }
+
+  /** A mismatched record's gold and prediction side by side (from the run view). */
+  showComparison(comparison: ResultComparison): void {
+    this.present(ShowResultComparison.make(comparison));
+  }
+
+  private present(message: NonNullable<typeof this.last>): void {
+    this.last = message;
     if (!this.panel) this.open();
     else if (!this.panel.visible) this.panel.reveal(vscode.ViewColumn.Beside, true);
-    if (this.ready) void this.panel!.webview.postMessage(ShowQueryResult.make(result));
+    if (this.ready) void this.panel!.webview.postMessage(message);
   }
 
   private open(): void {
@@ -43,9 +52,11 @@ export class QueryResultsView implements vscode.Disposable {
       }
       const m = parsed.message;
       if (QueryResultsLog.is(m)) this.ctx.log[m.params.level](`query results view: ${m.params.message}`);
-      else {
+      else if (QueryResultsRevealGold.is(m)) {
+        void Promise.resolve(vscode.commands.executeCommand('distillery.revealRecord', m.params.id)).catch((e: unknown) => this.ctx.fail('showing the gold record failed', e));
+      } else {
         this.ready = true;
-        if (this.last) void webview.postMessage(ShowQueryResult.make(this.last));
+        if (this.last) void webview.postMessage(this.last);
       }
     });
     panel.onDidDispose(() => {

@@ -5,17 +5,20 @@
 import { existsSync, copyFileSync, renameSync, writeFileSync, readFileSync } from 'node:fs';
 import { basename, isAbsolute, join } from 'node:path';
 import * as vscode from 'vscode';
+import { z } from 'zod';
 import { ClusterError, clusterRejection, diffMappings, mappingChanged, parsePulledMapping, pullMapping, recordsBrokenByMapping, type ClusterProblem } from '../../core/elasticsearch';
 import type { IndexMapping } from '../../core/dsl';
 import { loadMappingFile } from '../../core/project/files';
 import type { Context, Feature } from '../ctx';
 import { activeClusterConfig, configuredClusters, noClustersMessage, openActiveCluster, pickActiveCluster, ClusterChoiceError } from '../elasticsearch/clusters';
+import { compareOnCluster } from '../elasticsearch/exec-predictions';
 import { QueryResultsView } from '../elasticsearch/results-view';
 import { clusterProblemRange, datasetLineTarget, queryDslTarget, resultView, runnableDatasetLines, type RunTarget } from '../elasticsearch/run-target';
 import { promptAndStoreCredentials, secretStorageSource } from '../elasticsearch/secrets';
 import { workspaceProject } from '../project';
 
 const DATASET_LANGUAGE = 'distillery-dataset';
+const compareArgs = z.object({ id: z.string().min(1).max(512), goldText: z.string().max(200_000), predictedText: z.string().max(200_000) }).strict();
 const QUERYDSL_LANGUAGE = 'querydsl';
 const MAX_DATASET_LENS_LINES = 5000;
 
@@ -157,6 +160,18 @@ export function createElasticsearchFeature(ctx: Context): Feature {
     }
   }
 
+  /**
+   * From the run view: a mismatched record's gold and prediction run on the active cluster and
+   * shown side by side in the results view. Internal (no palette entry): the run view passes the pair.
+   */
+  async function compareExecutionResults(arg: unknown): Promise<void> {
+    const parsed = compareArgs.safeParse(arg);
+    if (!parsed.success) throw new Error(`distillery.compareExecutionResults needs { id, goldText, predictedText } (${parsed.error.issues[0]?.message})`);
+    const { id, goldText, predictedText } = parsed.data;
+    const comparison = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Running gold and prediction of ${id}…` }, () => compareOnCluster(ctx, id, goldText, predictedText));
+    results.showComparison(comparison);
+  }
+
   const codeLenses: vscode.CodeLensProvider = {
     onDidChangeCodeLenses: lensesChanged.event,
     provideCodeLenses(doc) {
@@ -175,6 +190,7 @@ export function createElasticsearchFeature(ctx: Context): Feature {
       'distillery.setClusterCredentials': setCredentials,
       'distillery.selectCluster': selectCluster,
       'distillery.pullMapping': pullMappingCommand,
+      'distillery.compareExecutionResults': compareExecutionResults,
     },
     activate() {
       ctx.push(

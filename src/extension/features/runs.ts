@@ -24,6 +24,8 @@ import { shellQuote } from '../../core/remote/shell-quote';
 import { closeAllConnections } from '../../core/remote/ssh-connection';
 import { listConfiguredHosts, loadSshConfig } from '../../core/remote/ssh-target';
 import { launchSweep, parseSweepGrid, planSweep } from '../../core/remote/sweep';
+import type { SchedulerSettings } from '../../core/remote/schedulers/settings';
+import { schedulerChoices, sweepPlan } from '../runs/launch-choices';
 import { checkRunConfig } from '../../core/training/run-config';
 import { explainFailure, halveBatch, stderrTail, type FailureFix } from '../runs/failure';
 import { isLocalModelPath, resolveModelPath, tinyModelArch } from '../runs/first-run';
@@ -34,7 +36,8 @@ import { createPlannerCommands } from '../runs/planner';
 import { REPORT_SCHEME, ReportDocuments } from '../runs/reports';
 import { RunsTree } from '../runs/runs-tree';
 import { clauseF1Of, predictionRows } from '../runs/predictions';
-import { scoreByExecution } from '../elasticsearch/exec-predictions';
+import { activeExecPlace, scoreByExecution } from '../elasticsearch/exec-predictions';
+import { readExecSummary, staleReason, writeExecSummary } from '../runs/exec-summary-store';
 import { RunViews } from '../runs/run-view';
 import type { CompareTableRow } from '../../shared/run-view-protocol';
 
@@ -91,9 +94,15 @@ export function createRunsFeature(ctx: Context): Feature {
 
   // The run view (live chart, predictions next to gold, comparison table); "show gold" selects the
   // gold pair in the review panel.
-  const views = new RunViews(ctx, async (id) => {
-    await vscode.commands.executeCommand('distillery.revealRecord', id);
-  });
+  const views = new RunViews(
+    ctx,
+    async (id) => {
+      await vscode.commands.executeCommand('distillery.revealRecord', id);
+    },
+    async (pair) => {
+      await vscode.commands.executeCommand('distillery.compareExecutionResults', pair);
+    },
+  );
   ctx.push(views);
 
   const tree = new RunsTree(() => hosts.names(), (name) => listRuns(hosts.host(name)), (name) => isLocalTarget(hosts.entry(name).target));
@@ -421,6 +430,17 @@ export function createRunsFeature(ctx: Context): Feature {
     }
   }
 
+  /**
+   * "Run on" for one launch when the host profile names a scheduler: undefined (the profile's
+   * own, or no question to ask), its settings, or null when the user dismissed the pick.
+   */
+  async function pickScheduler(hostName: string): Promise<SchedulerSettings | undefined | null> {
+    const choices = schedulerChoices(hosts.entry(hostName).profile);
+    if (!choices.length) return undefined;
+    const pick = await vscode.window.showQuickPick(choices, { title: `Distillery: run on ${hostName}`, placeHolder: 'Run on' });
+    return pick ? pick.settings : null;
+  }
+
   async function launch(arg?: unknown): Promise<void> {
     if (!requireTrust('Launching a training run')) return;
     const args = (arg && typeof arg === 'object' ? arg : {}) as LaunchArgs;
@@ -439,7 +459,9 @@ export function createRunsFeature(ctx: Context): Feature {
       if (e instanceof vscode.CancellationError) return;
       throw e;
     }
-    const host = hosts.host(hostName);
+    const runOn = await pickScheduler(hostName);
+    if (runOn === null) return;
+    const host = hosts.host(hostName, runOn);
     const python = hosts.python(hostName);
     const result = await vscode.window
       .withProgress({ location: vscode.ProgressLocation.Notification, title: `Distillery: launching on ${hostName}` }, (progress) =>
@@ -630,7 +652,9 @@ export function createRunsFeature(ctx: Context): Feature {
     const jsonl = await readFile(join(localDir, ...rel.split('/')), 'utf8');
     const scored = predictionRows(jsonl, validateOptions());
     for (const s of scored.skipped.slice(0, 5)) ctx.log.warn(`${rel}:${s.line}: ${s.reason}`);
-    const { result, note } = await scoreByExecution(ctx, jsonl, scored);
+    const { result, note, stored } = await scoreByExecution(ctx, jsonl, scored);
+    // Kept beside the fetched results so the comparison table still has it after a reload.
+    if (stored) await writeExecSummary(localDir, stored).catch((e: unknown) => ctx.log.warn(`execution summary not kept: ${(e as Error).message}`));
     views.setPredictions(ref, rel, result);
     const pct = (v: number) => `${(v * 100).toFixed(1)}%`;
     return ` Re-validated ${result.summary.count} predictions: exact match ${pct(result.summary.exactMatch)}, valid DSL ${pct(result.summary.validDsl)}.${note}`;
@@ -727,10 +751,22 @@ export function createRunsFeature(ctx: Context): Feature {
         const f1 = new Map(runs.map((r) => [r.runId, clauseF1Of(r.metrics)]));
         for (const row of compareRows(name, runs)) {
           const clauseF1 = f1.get(row.runId);
-          const execAccuracy = views.execAccuracyOf({ host: name, runId: row.runId });
-          rows.push({ ...row, ...(clauseF1 === undefined ? {} : { clauseF1 }), ...(execAccuracy === undefined ? {} : { execAccuracy }) });
+          rows.push({ ...row, ...(clauseF1 === undefined ? {} : { clauseF1 }) });
         }
       });
+      const root = ctx.workspaceRoot?.fsPath;
+      const active = activeExecPlace(ctx);
+      for (const row of rows) {
+        const session = views.execAccuracyOf({ host: row.host, runId: row.runId });
+        // fetchRun writes into <workspace>/runs/<runId>; the summary beside it outlives the session.
+        const kept = root ? await readExecSummary(join(root, 'runs', row.runId)) : {};
+        if (kept.problem) ctx.log.warn(kept.problem);
+        const stale = kept.summary ? staleReason(kept.summary.place, active) : undefined;
+        // The file says where it was scored; the session's figure is the fallback when it could not be written.
+        const execAccuracy = kept.summary?.execAccuracy ?? session;
+        if (execAccuracy !== undefined) row.execAccuracy = execAccuracy;
+        if (stale) row.execStale = stale.slice(0, 1000);
+      }
       views.showCompare(rows);
     },
     'distillery.launchSweep': async () => {
@@ -758,12 +794,21 @@ export function createRunsFeature(ctx: Context): Feature {
         const checked = checkRunConfig(c);
         if (!checked.ok) throw new Error(`${configPath}: ${checked.error.message}`);
       }
-      const go = await vscode.window.showInformationMessage(`Queue ${configs.length} runs on ${hostName}, one after another?`, { modal: true }, 'Queue');
-      if (go !== 'Queue') return;
       const host = hosts.host(hostName);
+      // Parallel points need the free GPUs of a preflight (Check GPU Host) of this host.
+      const plan = sweepPlan(configs.length, hostName, lastEnv.get(hostName), !!host.scheduler && host.scheduler.kind !== 'none');
+      let gpus: string[] = [];
+      if (plan.kind === 'ask') {
+        const go = await vscode.window.showInformationMessage(plan.question, { modal: true }, plan.parallel, plan.sequential);
+        if (!go) return;
+        if (go === plan.parallel) gpus = plan.gpus;
+      } else {
+        const go = await vscode.window.showInformationMessage(plan.question, { modal: true }, plan.action);
+        if (go !== plan.action) return;
+      }
       const sweep = await vscode.window
-        .withProgress({ location: vscode.ProgressLocation.Notification, title: `Distillery: queueing ${configs.length} runs` }, (progress) =>
-          launchSweep(host, { configDir: dirname(configPath), runnerDir: runnerDir(), ...pythonOpt(hostName), onProgress: (message) => progress.report({ message }) }, configs),
+        .withProgress({ location: vscode.ProgressLocation.Notification, title: `Distillery: queueing ${configs.length} runs${gpus.length ? ` on GPUs ${gpus.join(',')}` : ''}` }, (progress) =>
+          launchSweep(host, { configDir: dirname(configPath), runnerDir: runnerDir(), ...pythonOpt(hostName), onProgress: (message) => progress.report({ message }) }, configs, undefined, gpus),
         )
         .then(undefined, explain);
       tree.refresh(hostName);

@@ -51,7 +51,7 @@ export function newRunConfig(input: NewRunConfigInput): Record<string, unknown> 
     config['arch'] = tiny === 't5' ? 'seq2seq' : 'causal';
     config['modality'] = 'lora';
     lora = { r: 4 };
-    Object.assign(train, { maxSteps: 20, batchSize: 4, lr: 1e-3, logSteps: 2, evalSteps: 10, saveSteps: 20, maxSourceLen: 64, maxTargetLen: 64, precision: 'fp32', seed: 7 });
+    Object.assign(train, { maxSteps: 20, batchSize: 4, lr: 1e-3, logSteps: 2, evalSteps: 10, saveSteps: 20, maxSourceLen: 96, maxTargetLen: 192, precision: 'fp32', seed: 7 });
   }
   if (config['modality'] === 'full') lora = undefined;
   else config['lora'] = lora ?? { r: 16 };

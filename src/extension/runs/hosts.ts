@@ -9,7 +9,7 @@ import * as vscode from 'vscode';
 import type { HostProfile } from '../../core/project/config';
 import type { Host } from '../../core/remote/host';
 import { openHost } from '../../core/remote/open-host';
-import { schedulerSettingsOf } from '../../core/remote/schedulers/settings';
+import { schedulerSettingsOf, type SchedulerSettings } from '../../core/remote/schedulers/settings';
 import { resolveTarget } from '../../core/remote/ssh-target';
 import type { Context } from '../ctx';
 import { workspaceProject } from '../project';
@@ -109,16 +109,17 @@ export class Hosts implements vscode.Disposable {
     this.changed.fire();
   }
 
-  host(name: string): Host {
+  /** The host for a name; `scheduler` overrides the profile's for one launch (the Launch dialog's "Run on"). */
+  host(name: string, scheduler?: SchedulerSettings): Host {
     const e = this.entry(name);
-    const key = `${machineKey(e)}\0${e.profile?.identityFile ?? ''}\0${e.profile?.remoteHome ?? ''}\0${JSON.stringify([e.profile?.slurm, e.profile?.ray])}`;
+    const key = `${machineKey(e)}\0${e.profile?.identityFile ?? ''}\0${e.profile?.remoteHome ?? ''}\0${JSON.stringify([e.profile?.slurm, e.profile?.ray])}${scheduler ? `\0${JSON.stringify(scheduler)}` : ''}`;
     let host = this.open.get(key);
     if (!host) {
       host = openHost(e.target, {
         ...connectPrompts(this.ctx.extension.secrets, this.ctx.log),
         ...(e.profile?.identityFile ? { identityFile: e.profile.identityFile } : {}),
         ...(e.profile?.remoteHome ? { remoteHome: e.profile.remoteHome } : {}),
-        ...(e.profile?.scheduler ? { scheduler: schedulerSettingsOf(e.profile) } : {}),
+        ...(scheduler ? { scheduler } : e.profile?.scheduler ? { scheduler: schedulerSettingsOf(e.profile) } : {}),
       });
       this.open.set(key, host);
     }

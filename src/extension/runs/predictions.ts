@@ -17,6 +17,8 @@ export interface PredictionsResult {
   truncated: number;
   /** Lines that were not a prediction record, with why (1-based line numbers). */
   skipped: { line: number; reason: string }[];
+  /** The cluster that scored execution, when one did (names the side-by-side action). */
+  execCluster?: string;
 }
 
 const clip = (s: string, max: number): string => (s.length > max ? `${s.slice(0, max - 1)}…` : s);

@@ -55,6 +55,8 @@ export class RunViews implements vscode.Disposable {
   constructor(
     private readonly ctx: Context,
     private readonly onRevealGold: (id: string) => void | Promise<void>,
+    /** Runs a record's gold and prediction on the cluster and shows them side by side (the Elasticsearch feature's command). */
+    private readonly onCompareResults: (pair: { id: string; goldText: string; predictedText: string }) => void | Promise<void> = () => undefined,
   ) {}
 
   private data(ref: RunRef): RunData {
@@ -106,7 +108,7 @@ export class RunViews implements vscode.Disposable {
   }
 
   private predictionsMessage(source: string, r: PredictionsResult): ToRunViewMessage {
-    return Predictions.make({ source: source.slice(0, 4000), summary: r.summary, rows: r.rows, truncated: r.truncated });
+    return Predictions.make({ source: source.slice(0, 4000), summary: r.summary, rows: r.rows, truncated: r.truncated, ...(r.execCluster ? { execCluster: r.execCluster.slice(0, 400) } : {}) });
   }
 
   private flush(): void {
@@ -137,7 +139,7 @@ export class RunViews implements vscode.Disposable {
     const view: OpenView = { panel, ready: false };
     this.views.set(key, view);
     panel.onDidDispose(() => this.views.delete(key));
-    this.listen(view, () => {
+    this.listen(view, ref, () => {
       const d = this.data(ref);
       d.pending = [];
       const messages: ToRunViewMessage[] = [
@@ -161,7 +163,7 @@ export class RunViews implements vscode.Disposable {
     const view: OpenView = { panel: this.createPanel('Compare Runs Side by Side'), ready: false };
     this.compareView = view;
     view.panel.onDidDispose(() => (this.compareView = undefined));
-    this.listen(view, () => [RunViewInit.make({ mode: 'compare', title: 'Compare runs', host: null, runId: null }), CompareTable.make({ rows: this.compareRows })]);
+    this.listen(view, undefined, () => [RunViewInit.make({ mode: 'compare', title: 'Compare runs', host: null, runId: null }), CompareTable.make({ rows: this.compareRows })]);
   }
 
   private createPanel(title: string): vscode.WebviewPanel {
@@ -182,7 +184,7 @@ export class RunViews implements vscode.Disposable {
   }
 
   /** Validates every message; on `ready` (first load, or a reload after the tab was hidden) sends the state. */
-  private listen(view: OpenView, initial: () => ToRunViewMessage[]): void {
+  private listen(view: OpenView, ref: RunRef | undefined, initial: () => ToRunViewMessage[]): void {
     const sub = view.panel.webview.onDidReceiveMessage((raw: unknown) => {
       const parsed = parseToRunHost(raw);
       if (!parsed.ok) {
@@ -198,6 +200,15 @@ export class RunViews implements vscode.Disposable {
         case 'revealGold':
           void Promise.resolve(this.onRevealGold(m.params.id)).catch((e: unknown) => this.ctx.fail('showing the gold record failed', e));
           return;
+        case 'compareResults': {
+          const row = ref && this.runs.get(keyOf(ref))?.predictions?.result.rows.find((r) => r.id === m.params.id);
+          if (!row) {
+            this.ctx.log.warn(`run view: no fetched prediction ${m.params.id} to compare`);
+            return;
+          }
+          void Promise.resolve(this.onCompareResults({ id: row.id, goldText: row.goldText, predictedText: row.predictedText })).catch((e: unknown) => this.ctx.fail('comparing the results failed', e));
+          return;
+        }
         case 'log':
           this.ctx.log[m.params.level](`run view: ${m.params.message}`);
           return;

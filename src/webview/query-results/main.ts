@@ -1,7 +1,7 @@
 // The query results view (bundled into dist/query-results.js): renders what the host sends — total
 // hits, took, the hits table, aggregation tables with a bar per bucket — and nothing else. Every
 // message is validated (src/shared/query-results-protocol.ts); text goes in through textContent only.
-import { parseToQueryResultsView, QueryResultsLog, QueryResultsReady, type QueryResult, type ResultTable, type ToQueryResultsHost, type ToQueryResultsView } from '../../shared/query-results-protocol';
+import { parseToQueryResultsView, QueryResultsLog, QueryResultsReady, QueryResultsRevealGold, ShowResultComparison, type QueryResult, type ResultComparison, type ResultTable, type ToQueryResultsHost, type ToQueryResultsView } from '../../shared/query-results-protocol';
 import { WebviewIpc } from '../vscode-ipc';
 import { z } from 'zod';
 
@@ -51,9 +51,8 @@ function renderTable(t: ResultTable): HTMLElement {
   return section;
 }
 
-function render(r: QueryResult): void {
-  const root = document.getElementById('app')!;
-  root.replaceChildren();
+/** One result (where it ran, then the summary and tables, or the cluster's error) into `root`. */
+function renderResult(root: HTMLElement, r: QueryResult): void {
   root.dataset['state'] = r.kind;
   const head = el('header', 'head');
   head.append(el('span', 'source', r.source), el('span', 'where', `${r.cluster} / ${r.index}`));
@@ -76,5 +75,38 @@ function render(r: QueryResult): void {
   for (const t of r.tables) root.append(renderTable(t));
 }
 
-ipc.onMessage((m) => render(m.params));
+function render(r: QueryResult): void {
+  const root = document.getElementById('app')!;
+  root.replaceChildren();
+  delete root.dataset['layout'];
+  renderResult(root, r);
+}
+
+const VERDICT_LABELS: Record<ResultComparison['verdict'], string> = { match: 'Same results', mismatch: 'Different results', bothEmpty: 'Both return nothing', predictionError: 'The cluster refuses the prediction', goldError: 'The cluster refuses the gold' };
+
+/** Gold and prediction side by side, the same renderer per column, with what differs named above. */
+function renderComparison(c: ResultComparison): void {
+  const root = document.getElementById('app')!;
+  root.replaceChildren();
+  root.dataset['state'] = 'comparison';
+  root.dataset['layout'] = 'side-by-side';
+  const head = el('header', 'comparison-head');
+  const verdict = el('strong', 'verdict', VERDICT_LABELS[c.verdict]);
+  verdict.dataset['verdict'] = c.verdict;
+  const reveal = el('button', 'reveal', 'Show gold in review panel');
+  reveal.type = 'button';
+  reveal.addEventListener('click', () => ipc.post(QueryResultsRevealGold.make({ id: c.id })));
+  head.append(el('span', 'id', c.id), verdict, el('span', 'reason', c.reason ?? ''), el('span', 'where', `${c.cluster} / ${c.index}`), reveal);
+  const columns = el('div', 'columns');
+  for (const [side, result] of [['gold', c.gold], ['prediction', c.prediction]] as const) {
+    const column = el('div', 'column');
+    column.dataset['side'] = side;
+    column.append(el('h2', 'side', side === 'gold' ? 'Gold' : 'Prediction'));
+    renderResult(column, result);
+    columns.append(column);
+  }
+  root.append(head, columns);
+}
+
+ipc.onMessage((m) => (ShowResultComparison.is(m) ? renderComparison(m.params) : render(m.params)));
 ipc.post(QueryResultsReady.make({}));

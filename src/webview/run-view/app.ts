@@ -1,7 +1,7 @@
 // The run view app: a header (run name, host, state), then either the live chart and the fetched
 // predictions of one run (`run` mode) or the comparison table (`compare` mode). Everything from the
 // host goes in as text nodes or SVG attributes set through the DOM, never as markup.
-import { RevealGold, RunViewReady, type RunState, type RunViewState, type ToRunViewMessage } from '../../shared/run-view-protocol';
+import { CompareResults, RevealGold, RunViewReady, type RunState, type RunViewState, type ToRunViewMessage } from '../../shared/run-view-protocol';
 import { el, replaceChildren } from '../dom';
 import { RunChart } from './chart';
 import { CompareTableView } from './compare-table';
@@ -30,6 +30,7 @@ export class RunViewApp {
       this.state.predictionFilter,
       (predictionFilter) => this.save({ predictionFilter }),
       (id) => ipc.post(RevealGold.make({ id })),
+      (id) => ipc.post(CompareResults.make({ id })),
     );
     replaceChildren(mount, [el('header', { class: 'head' }, [this.title, this.subtitle, this.status]), this.body]);
     ipc.onMessage((m) => this.receive(m));
@@ -67,7 +68,7 @@ export class RunViewApp {
         this.compare.setRows(m.params.rows);
         return;
       case 'predictions':
-        this.predictions.set(m.params.source, m.params.summary, m.params.rows, m.params.truncated);
+        this.predictions.set(m.params.source, m.params.summary, m.params.rows, m.params.truncated, m.params.execCluster);
         return;
     }
   }

@@ -23,7 +23,7 @@ export const COLUMNS: Column[] = [
   { key: 'exactMatch', label: 'Exact match', numeric: true, value: (r) => r.exactMatch, show: (r) => pct(r.exactMatch) },
   { key: 'validDsl', label: 'Valid DSL', numeric: true, value: (r) => r.validDsl, show: (r) => pct(r.validDsl) },
   { key: 'clauseF1', label: 'Clause F1', numeric: true, value: (r) => r.clauseF1, show: (r) => pct(r.clauseF1) },
-  { key: 'execAccuracy', label: 'Exec accuracy', numeric: true, value: (r) => r.execAccuracy, show: (r) => pct(r.execAccuracy) },
+  { key: 'execAccuracy', label: 'Exec accuracy', numeric: true, value: (r) => r.execAccuracy, show: (r) => pct(r.execAccuracy) + (r.execAccuracy !== undefined && r.execStale ? ' (stale)' : '') },
   { key: 'peakMemGiB', label: 'Peak memory', numeric: true, value: (r) => r.peakMemGiB, show: (r) => (r.peakMemGiB === undefined ? '—' : `${r.peakMemGiB.toFixed(1)} GiB`) },
   { key: 'wallSec', label: 'Time', numeric: true, value: (r) => r.wallSec, show: (r) => dur(r.wallSec) },
   { key: 'status', label: 'Status', numeric: false, value: (r) => r.status, show: (r) => r.status },
@@ -85,7 +85,12 @@ export class CompareTableView {
       el(
         'tr',
         { attrs: { 'data-run': r.runId } },
-        COLUMNS.map((c) => el('td', { class: [c.numeric ? 'num' : '', c.key === 'exactMatch' && r.exactMatch !== undefined && r.exactMatch === best ? 'best' : ''].join(' ').trim(), text: c.show(r) })),
+        COLUMNS.map((c) => {
+          const stale = c.key === 'execAccuracy' && r.execAccuracy !== undefined && r.execStale !== undefined;
+          const classes = [c.numeric ? 'num' : '', c.key === 'exactMatch' && r.exactMatch !== undefined && r.exactMatch === best ? 'best' : '', stale ? 'stale' : ''];
+          // A figure scored on another cluster, index or mapping says so, with why as its tooltip.
+          return el('td', { class: classes.join(' ').trim(), text: c.show(r), attrs: stale ? { title: r.execStale!, 'data-stale': 'true' } : {} });
+        }),
       ),
     );
     replaceChildren(this.root, [el('table', { class: 'compare-table' }, [el('thead', {}, [head]), el('tbody', {}, body)])]);

@@ -17,17 +17,19 @@ export class PredictionsView {
   private source = '';
   private truncated = 0;
   private shown = PAGE;
+  private execCluster: string | undefined;
 
   constructor(
     private filter: PredictionFilter,
     private readonly onFilter: (f: PredictionFilter) => void,
     private readonly onReveal: (id: string) => void,
+    private readonly onCompare: (id: string) => void = () => undefined,
   ) {
     this.render();
   }
 
-  set(source: string, summary: PredictionSummary, rows: PredictionRow[], truncated: number): void {
-    Object.assign(this, { source, summary, rows, truncated, shown: PAGE });
+  set(source: string, summary: PredictionSummary, rows: PredictionRow[], truncated: number, execCluster?: string): void {
+    Object.assign(this, { source, summary, rows, truncated, shown: PAGE, execCluster });
     this.render();
   }
 
@@ -79,6 +81,10 @@ export class PredictionsView {
     const badge = (ok: boolean, yes: string, no: string) => el('span', { class: `badge ${ok ? 'ok' : 'bad'}`, text: ok ? yes : no });
     const reveal = el('button', { class: 'reveal', text: 'Show gold in review panel', attrs: { type: 'button' } });
     reveal.addEventListener('click', () => this.onReveal(r.id));
+    // Only where the results differ (or the cluster refuses the prediction) is there something to compare.
+    const differs = r.exec === 'mismatch' || r.exec === 'predictionError';
+    const compare = differs ? el('button', { class: 'compare-results', text: `Compare results on ${this.execCluster ?? 'the cluster'}`, attrs: { type: 'button' } }) : null;
+    compare?.addEventListener('click', () => this.onCompare(r.id));
     return el('article', { class: 'prediction', attrs: { 'data-id': r.id, 'data-exact': String(r.exact), 'data-valid': String(r.valid) } }, [
       el('header', {}, [
         el('span', { class: 'id', text: r.id }),
@@ -86,6 +92,7 @@ export class PredictionsView {
         badge(r.valid, 'valid DSL', r.parsed ? 'invalid DSL' : 'not JSON'),
         r.exec ? el('span', { class: `badge exec ${r.exec === 'match' || r.exec === 'bothEmpty' ? 'ok' : 'bad'}`, text: EXEC_LABELS[r.exec], attrs: { title: r.execReason ?? '' } }) : null,
         el('span', { class: 'overlap', text: `clauses ${r.clauses.truePositive}/${r.clauses.predicted} predicted, ${r.clauses.truePositive}/${r.clauses.gold} gold` }),
+        compare,
         reveal,
       ]),
       el('p', { class: 'question', text: r.question }),

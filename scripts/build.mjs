@@ -5,8 +5,11 @@ import { existsSync } from 'node:fs';
 const watch = process.argv.includes('--watch');
 const minify = process.argv.includes('--minify');
 const common = { bundle: true, sourcemap: !minify, minify, logLevel: 'warning', target: 'es2022' };
-// ssh2's optional native helpers are loaded in try/catch; leaving them out keeps the bundle portable.
-const nodeExternals = ['vscode', 'cpu-features', '*.node'];
+// ssh2's optional native helpers (cpu-features, sshcrypto.node) are loaded in try/catch; leaving them
+// out keeps the bundle portable. Only those: a bare '*.node' would also leave out
+// apache-arrow/Arrow.node (JavaScript that @elastic/elasticsearch requires), and the packaged
+// extension and CLI would then fail to load wherever no node_modules is found above them.
+const nodeExternals = ['vscode', 'cpu-features', '*/sshcrypto.node'];
 // jsonc-parser's default (UMD) entry requires its parts dynamically, which esbuild cannot follow;
 // its ESM entry bundles cleanly.
 const nodeCommon = { platform: 'node', format: 'cjs', external: nodeExternals, mainFields: ['module', 'main'] };

@@ -43,7 +43,7 @@ export function ensureServerBundle(): Promise<string> {
       sourcemap: false,
       mainFields: ['module', 'main'],
       logLevel: 'warning',
-      external: ['vscode', 'cpu-features', '*.node'],
+      external: ['vscode', 'cpu-features', '*/sshcrypto.node'],
     });
     return outfile;
   })();

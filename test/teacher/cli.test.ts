@@ -24,7 +24,7 @@ before(async () => {
   const { dir, cleanup } = tempDir();
   removeBundle = cleanup;
   cliJs = join(dir, 'cli.js');
-  await build({ entryPoints: [join(root, 'src/cli/main.ts')], outfile: cliJs, bundle: true, platform: 'node', format: 'cjs', target: 'es2022', mainFields: ['module', 'main'], external: ['vscode', 'cpu-features', '*.node'], logLevel: 'error' });
+  await build({ entryPoints: [join(root, 'src/cli/main.ts')], outfile: cliJs, bundle: true, platform: 'node', format: 'cjs', target: 'es2022', mainFields: ['module', 'main'], external: ['vscode', 'cpu-features', '*/sshcrypto.node'], logLevel: 'error' });
 });
 after(() => removeBundle());
 

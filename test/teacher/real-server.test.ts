@@ -40,7 +40,7 @@ describe('generate against a real `transformers serve` with a tiny model', { ski
     // A bundle starts much faster than tsx, which matters over a handful of child processes
     // (the same settings as test/teacher/cli.test.ts).
     cliJs = join(work, 'cli.js');
-    await build({ entryPoints: [join(repoRoot, 'src/cli/main.ts')], outfile: cliJs, bundle: true, platform: 'node', format: 'cjs', target: 'es2022', mainFields: ['module', 'main'], external: ['vscode', 'cpu-features', '*.node'], logLevel: 'error' });
+    await build({ entryPoints: [join(repoRoot, 'src/cli/main.ts')], outfile: cliJs, bundle: true, platform: 'node', format: 'cjs', target: 'es2022', mainFields: ['module', 'main'], external: ['vscode', 'cpu-features', '*/sshcrypto.node'], logLevel: 'error' });
     server = await startTransformersServe();
   });
   after(async () => {

@@ -10,6 +10,10 @@ import { averageOutputTokens, estimateRun, planQuestions } from '../../core/teac
 import { createClient, createGenerator, openSession, readQuestions, type TeacherSession } from '../../core/teacher/session';
 import { synthesizeQuestions } from '../../core/teacher/synthesize';
 import type { TeacherClient } from '../../core/teacher/client';
+import { ReadOnlyCluster, resolveCluster, resolveIndex } from '../../core/elasticsearch';
+import { clusterCheck, groundSession } from '../../core/teacher/grounding';
+import { configuredClusters } from '../elasticsearch/clusters';
+import { secretStorageSource } from '../elasticsearch/secrets';
 
 const SECRET_KEY = 'distillery.teacher.apiKey';
 
@@ -70,6 +74,29 @@ export function createGenerationFeature(ctx: Context): Feature {
     return createClient(s, { apiKey, onRetry: (r) => ctx.log.warn(`teacher retry ${r.attempt} in ${(r.delayMs / 1000).toFixed(2)}s: ${r.reason}`) });
   }
 
+  /**
+   * teacher.grounding in distillery.json: sample real values into the prompt (and, with
+   * teacher.clusterRepair, check answers on the cluster), as `distillery generate --cluster` does.
+   * Grounding must happen before planning: the values are part of the prompt hash. A cluster that
+   * cannot be reached stops here, before anything is sent to the teacher (docs/teacher.md).
+   */
+  async function ground(s: TeacherSession): Promise<ReadOnlyCluster | undefined> {
+    const grounding = s.settings.grounding;
+    if (!grounding) return undefined;
+    const resolved = resolveCluster(grounding.cluster, configuredClusters(ctx), ctx.workspaceRoot?.fsPath);
+    const index = resolveIndex(resolved, grounding.index);
+    const cluster = await ReadOnlyCluster.connect(resolved, secretStorageSource(secrets, ctx.log));
+    try {
+      const g = await groundSession(s, { cluster, index, maxFields: grounding.maxFields ?? 20, maxValues: grounding.maxValues ?? 10, cacheTtlMinutes: grounding.cacheTtlMinutes ?? 60 });
+      ctx.log.info(g.fields ? `grounding: ${g.fields} field(s) of ${index} on ${cluster.name}${g.cached ? ' (cached)' : ''}` : `grounding: ${index} on ${cluster.name} has no values to sample; the prompt is not grounded`);
+      if (s.settings.clusterRepair) s.clusterCheck = clusterCheck(cluster, index, (line) => ctx.log.info(line));
+      return cluster;
+    } catch (e) {
+      await cluster.close();
+      throw new Error(`grounding on cluster "${grounding.cluster}" failed, nothing was sent to the teacher: ${(e as Error).message}. Fix the cluster or remove teacher.grounding from distillery.json`);
+    }
+  }
+
   async function generatePairs(args?: GenerateArgs): Promise<void> {
     if (!requireTrust('Generating pairs')) return;
     if (running) {
@@ -77,6 +104,15 @@ export function createGenerationFeature(ctx: Context): Feature {
       return;
     }
     const s = await session();
+    const cluster = await ground(s);
+    try {
+      await generateWith(s, args);
+    } finally {
+      await cluster?.close();
+    }
+  }
+
+  async function generateWith(s: TeacherSession, args?: GenerateArgs): Promise<void> {
     const questions = args?.questionsPath ? await readQuestions(args.questionsPath) : [];
     const plan = planQuestions(s.dataset.records(), questions, s.promptHash);
     if (plan.todo.length === 0) {

@@ -47,11 +47,25 @@ export function createElasticsearchFeature(ctx: Context): Feature {
     diagnostics.set(doc.uri, [...keep, ...fresh]);
   }
 
+  /**
+   * A cluster that is down or refuses the credentials is the environment, not a bug: a warning that
+   * names the cluster and the fix (ClusterError messages do), with the step that helps.
+   */
+  async function clusterProblem(e: ClusterError): Promise<void> {
+    const fix = e.kind === 'auth' || e.kind === 'forbidden' ? 'Set Elasticsearch Credentials' : e.kind === 'unreachable' || e.kind === 'timeout' ? 'Select Elasticsearch Cluster' : undefined;
+    const message = `Distillery: ${e.message}`;
+    const choice = await (fix ? vscode.window.showWarningMessage(message, fix) : vscode.window.showErrorMessage(message));
+    if (choice === 'Set Elasticsearch Credentials') await vscode.commands.executeCommand('distillery.setClusterCredentials');
+    else if (choice === 'Select Elasticsearch Cluster') await vscode.commands.executeCommand('distillery.selectCluster');
+  }
+
   async function runQuery(uriArg?: unknown, lineArg?: unknown): Promise<void> {
     const editor = vscode.window.activeTextEditor;
     const doc = uriArg instanceof vscode.Uri ? await vscode.workspace.openTextDocument(uriArg) : editor?.document;
     if (!doc || (doc.languageId !== QUERYDSL_LANGUAGE && doc.languageId !== DATASET_LANGUAGE)) {
-      throw new Error('open a .querydsl file or a dataset (.dss.jsonl) line to run its query');
+      // Nothing to run is a hint, not a failure (the command is in the palette everywhere).
+      void vscode.window.showInformationMessage('Distillery: open a .querydsl file or a dataset (.dss.jsonl) line, then run its query (Ctrl+Enter or the ▶ Run lens).');
+      return;
     }
     const line = typeof lineArg === 'number' ? lineArg : editor?.document === doc ? editor.selection.active.line : undefined;
     const target = targetFor(doc, line);
@@ -83,7 +97,7 @@ export function createElasticsearchFeature(ctx: Context): Feature {
       } else {
         // Unreachable, auth, TLS…: the message names the cluster and the fix; nothing to underline.
         ctx.log.warn(e.message);
-        void vscode.window.showErrorMessage(`Distillery: ${e.message}`);
+        void clusterProblem(e);
       }
     } finally {
       await cluster.close();
@@ -124,6 +138,11 @@ export function createElasticsearchFeature(ctx: Context): Feature {
     let pulled;
     try {
       pulled = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Pulling the mapping of ${index} from ${resolved.name}…` }, () => pullMapping(cluster, index));
+    } catch (e) {
+      if (!(e instanceof ClusterError)) throw e;
+      ctx.log.warn(`pull mapping: ${e.message}`);
+      await clusterProblem(e);
+      return;
     } finally {
       await cluster.close();
     }

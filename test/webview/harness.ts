@@ -256,3 +256,13 @@ export function recordLine(id: string, fields: Record<string, unknown> = {}): st
     ...fields,
   });
 }
+
+/** Polls `check` every 10 ms until it holds; throws naming `what` after `timeoutMs`. */
+export async function until(check: () => boolean | Promise<boolean>, what: string, timeoutMs = 10_000): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  for (;;) {
+    if (await check()) return;
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}

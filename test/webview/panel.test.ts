@@ -6,7 +6,7 @@ import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { BrowserContext } from 'playwright-core';
-import { ARTIFACTS, launchChromium, openPanel, recordLine, type PanelPage } from './harness';
+import { ARTIFACTS, launchChromium, openPanel, recordLine, type PanelPage, until } from './harness';
 
 const XSS_QUESTION = '<script>window.__xss = "script"</script> orders';
 const XSS_IMG = '<img src=x onerror="window.__xss = \'img\'"> refunds';
@@ -31,15 +31,6 @@ function dataset(): string {
 }
 
 /** Waits (without sleeping blindly) until `check` holds, polling the page or the host. */
-async function until(check: () => boolean | Promise<boolean>, what: string, timeoutMs = 10_000): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    if (await check()) return;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
-
 function diskStatuses(path: string): Record<string, string> {
   const out: Record<string, string> = {};
   for (const line of readFileSync(path, 'utf8').split('\n')) {

@@ -3,16 +3,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { BrowserContext } from 'playwright-core';
-import { launchChromium, openPanel, recordLine, type PanelPage } from './harness';
-
-async function until(check: () => boolean | Promise<boolean>, what: string, timeoutMs = 10_000): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    if (await check()) return;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
+import { launchChromium, openPanel, recordLine, type PanelPage, until } from './harness';
 
 describe('stats view in Chromium', { timeout: 60_000 }, () => {
   let context: BrowserContext;

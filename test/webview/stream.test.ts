@@ -14,19 +14,10 @@ import { PanelModel } from '../../src/extension/panel/model';
 import { previewModel, readDatasetHead } from '../../src/extension/panel/preview';
 import { StoreAdapter } from '../../src/extension/panel/store-adapter';
 import { DEFAULT_SORT, EMPTY_FILTER, type ToWebviewMessage } from '../../src/shared/webview-protocol';
-import { launchChromium, openPanel, recordLine, type PanelPage } from './harness';
+import { launchChromium, openPanel, recordLine, type PanelPage, until } from './harness';
 
 const N = 3000;
 const text = Array.from({ length: N }, (_, i) => recordLine(`r-${String(i).padStart(4, '0')}`)).join('\n') + '\n';
-
-async function until(check: () => boolean | Promise<boolean>, what: string, timeoutMs = 10_000): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    if (await check()) return;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
 
 describe('opening a dataset in two steps', () => {
   let dir: string;

@@ -28,3 +28,14 @@ export function runCli(args: string[], env: Record<string, string>, opts: { onSt
     child.on('close', (code) => resolve({ code, stdout, stderr }));
   });
 }
+
+/** Waits for a condition by polling an engine (not a fixed sleep); fails with what it last saw. */
+export async function pollUntil<T>(what: string, probe: () => Promise<T>, ok: (v: T) => boolean, timeoutMs = 60_000): Promise<T> {
+  const start = Date.now();
+  for (;;) {
+    const v = await probe();
+    if (ok(v)) return v;
+    if (Date.now() - start > timeoutMs) throw new Error(`${what}: still ${JSON.stringify(v)} after ${timeoutMs / 1000} s`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}

@@ -20,7 +20,7 @@ import { launchSweep, planSweep } from '../../src/core/remote/sweep';
 import { layoutFor, runDir } from '../../src/core/remote/layout';
 import type { Host } from '../../src/core/remote/host';
 import type { RaySettings } from '../../src/core/remote/schedulers/settings';
-import { repoRoot } from './cli-helpers';
+import { pollUntil, repoRoot } from './cli-helpers';
 
 const fakeRunner = join(import.meta.dirname, 'fixtures', 'fake-runner', 'distillery_runner');
 const realRunner = join(repoRoot, 'python-runner', 'distillery_runner');
@@ -31,15 +31,7 @@ function config(fake: Record<string, unknown>): Record<string, unknown> {
   return { baseModel: 'tiny', modality: 'lora', supervision: 'dss', lora: { r: 8 }, data: { train: 'train.jsonl', val: 'val.jsonl' }, fake };
 }
 
-async function until<T>(what: string, probe: () => Promise<T>, ok: (v: T) => boolean, timeoutMs = 90_000): Promise<T> {
-  const start = Date.now();
-  for (;;) {
-    const v = await probe();
-    if (ok(v)) return v;
-    if (Date.now() - start > timeoutMs) throw new Error(`${what}: still ${JSON.stringify(v)} after ${timeoutMs / 1000} s`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
+const until = <T>(what: string, probe: () => Promise<T>, ok: (v: T) => boolean, timeoutMs = 90_000): Promise<T> => pollUntil(what, probe, ok, timeoutMs);
 
 describe('runs on a real Ray head over a real sshd', () => {
   let ray: RayHead;

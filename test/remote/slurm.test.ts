@@ -23,7 +23,7 @@ import { slurmPreflight } from '../../src/core/remote/schedulers/slurm';
 import { preflight } from '../../src/core/remote/preflight';
 import type { Host } from '../../src/core/remote/host';
 import type { SlurmSettings } from '../../src/core/remote/schedulers/settings';
-import { repoRoot } from './cli-helpers';
+import { pollUntil, repoRoot } from './cli-helpers';
 
 const fakeRunner = join(import.meta.dirname, 'fixtures', 'fake-runner', 'distillery_runner');
 const PYTHON = '/usr/bin/python3';
@@ -33,16 +33,7 @@ function config(fake: Record<string, unknown>): Record<string, unknown> {
   return { baseModel: 'tiny', modality: 'lora', supervision: 'dss', lora: { r: 8 }, data: { train: 'train.jsonl', val: 'val.jsonl' }, fake };
 }
 
-/** Waits for a condition by polling the engine (not a fixed sleep); fails with what it last saw. */
-async function until<T>(what: string, probe: () => Promise<T>, ok: (v: T) => boolean, timeoutMs = 60_000): Promise<T> {
-  const start = Date.now();
-  for (;;) {
-    const v = await probe();
-    if (ok(v)) return v;
-    if (Date.now() - start > timeoutMs) throw new Error(`${what}: still ${JSON.stringify(v)} after ${timeoutMs / 1000} s`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
+const until = <T>(what: string, probe: () => Promise<T>, ok: (v: T) => boolean, timeoutMs = 60_000): Promise<T> => pollUntil(what, probe, ok, timeoutMs);
 
 /** Follows until the first event line, then stops following (the run goes on). */
 function firstLine(host: Host, runId: string): Promise<void> {

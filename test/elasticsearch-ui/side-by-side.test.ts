@@ -21,23 +21,9 @@ import { Predictions, RunViewInit } from '../../src/shared/run-view-protocol';
 import { engineUnavailable, sharedEngine, type TestEngine } from '../helpers/es-engine';
 import { writeShopSeed } from '../elasticsearch/shop-seed';
 import { ARTIFACTS, launchChromium, ROOT } from '../webview/harness';
+import { STAND_IN, waitUntil } from './stand-in';
 
 const skip = engineUnavailable();
-
-const STAND_IN = `
-(() => {
-  window.acquireVsCodeApi = () => ({ postMessage: (m) => window.__toHost(m), getState: () => undefined, setState: () => {} });
-  document.addEventListener('securitypolicyviolation', (e) => window.__csp(e.violatedDirective + ' ' + e.blockedURI));
-})();
-`;
-
-async function waitUntil(check: () => boolean, what: string, ms = 5000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
 
 interface Loaded {
   page: Page;

@@ -17,21 +17,7 @@ import { predictionRows } from '../../src/extension/runs/predictions';
 import { CompareTable, Predictions, RunViewInit } from '../../src/shared/run-view-protocol';
 import { ShowQueryResult } from '../../src/shared/query-results-protocol';
 import { ARTIFACTS, launchChromium, ROOT } from '../webview/harness';
-
-const STAND_IN = `
-(() => {
-  window.acquireVsCodeApi = () => ({ postMessage: (m) => window.__toHost(m), getState: () => undefined, setState: () => {} });
-  document.addEventListener('securitypolicyviolation', (e) => window.__csp(e.violatedDirective + ' ' + e.blockedURI));
-})();
-`;
-
-async function waitUntil(check: () => boolean, what: string, ms = 5000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
+import { STAND_IN, waitUntil } from './stand-in';
 
 interface Loaded {
   page: Page;

@@ -3,25 +3,14 @@
 // shape servers use, Retry-After values, missing `usage`, extra request fields, identical samples.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { answer, FakeTeacher, goodScript, type Script } from './fake-server';
-import { API_KEY, makeGenerator, readRecords, tempDir, writeRecords } from './helpers';
+import { answer, goodScript, type Script } from './fake-server';
+import { API_KEY, makeGenerator, readRecords, writeRecords, withFake } from './helpers';
 import { defaultMaxTokens, planQuestions } from '../../src/core/teacher/generator';
 import { errorBodyMessage, retryAfterMs, TeacherClient, TeacherError } from '../../src/core/teacher/client';
 import { RateLimiter } from '../../src/core/teacher/limiter';
 import { looksLikeQuestion, parseQuestionList, synthesizeQuestions } from '../../src/core/teacher/synthesize';
 import { createClient } from '../../src/core/teacher/session';
 import { submitBatch } from '../../src/core/teacher/batch';
-
-async function withFake(script: Script | undefined, fn: (fake: FakeTeacher, dir: string) => Promise<void>): Promise<void> {
-  const fake = await FakeTeacher.start(script);
-  const { dir, cleanup } = tempDir();
-  try {
-    await fn(fake, dir);
-  } finally {
-    await fake.close();
-    cleanup();
-  }
-}
 
 const questions = (n: number) => Array.from({ length: n }, (_, i) => `question number ${i}`);
 

@@ -4,24 +4,13 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { writeFileSync } from 'node:fs';
-import { answer, FakeTeacher, type Reply, type Script } from './fake-server';
-import { API_KEY, COST_PER_REQUEST, makeGenerator, readRecords, tempDir, writeRecords } from './helpers';
+import { answer, type Reply } from './fake-server';
+import { API_KEY, COST_PER_REQUEST, makeGenerator, readRecords, writeRecords, withFake } from './helpers';
 import { planQuestions } from '../../src/core/teacher/generator';
 import { createClient, openSession } from '../../src/core/teacher/session';
 import { TeacherError } from '../../src/core/teacher/client';
 
 const QUESTIONS = ['cancelled orders', 'orders over $100', 'how many gift orders'];
-
-async function withFake(script: Script | undefined, fn: (fake: FakeTeacher, dir: string) => Promise<void>): Promise<void> {
-  const fake = await FakeTeacher.start(script);
-  const { dir, cleanup } = tempDir();
-  try {
-    await fn(fake, dir);
-  } finally {
-    await fake.close();
-    cleanup();
-  }
-}
 
 function close(a: number, b: number): boolean {
   return Math.abs(a - b) < 1e-9;

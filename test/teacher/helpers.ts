@@ -6,7 +6,7 @@ import type { DatasetRecord } from '../../src/core/dataset/record';
 import type { TeacherSettings } from '../../src/core/project/config';
 import { createClient, createGenerator, openSession, type TeacherSession } from '../../src/core/teacher/session';
 import type { Generator, GeneratorOptions } from '../../src/core/teacher/generator';
-import type { FakeTeacher } from './fake-server';
+import { FakeTeacher, type Script } from './fake-server';
 
 export const API_KEY = 'sk-test-SECRET-0123456789abcdef';
 /** 1000 input + 200 output tokens at $1 per million tokens each. */
@@ -57,4 +57,16 @@ export async function makeGenerator(
   const retries: { delayMs: number; reason: string }[] = [];
   const client = createClient(session, { apiKey: API_KEY, retryBaseMs: 5, onRetry: (r) => retries.push(r) });
   return { session, generator: createGenerator(session, client, extra), retries };
+}
+
+/** A fake teacher on a free port and a temp workspace for `fn`; both are gone afterwards. */
+export async function withFake(script: Script | undefined, fn: (fake: FakeTeacher, dir: string) => Promise<void>): Promise<void> {
+  const fake = await FakeTeacher.start(script);
+  const { dir, cleanup } = tempDir();
+  try {
+    await fn(fake, dir);
+  } finally {
+    await fake.close();
+    cleanup();
+  }
 }

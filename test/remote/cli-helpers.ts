@@ -1,5 +1,8 @@
-// Runs the `distillery` CLI (src/cli/main.ts under tsx) as a subprocess and collects its output.
-import { spawn } from 'node:child_process';
+// Runs the `distillery` CLI (src/cli/main.ts under tsx) as a subprocess and collects its output;
+// also the small workspaces the remote tests train in.
+import assert from 'node:assert/strict';
+import { spawn, spawnSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 export const repoRoot = join(import.meta.dirname, '..', '..');
@@ -38,4 +41,19 @@ export async function pollUntil<T>(what: string, probe: () => Promise<T>, ok: (v
     if (Date.now() - start > timeoutMs) throw new Error(`${what}: still ${JSON.stringify(v)} after ${timeoutMs / 1000} s`);
     await new Promise((r) => setTimeout(r, 200));
   }
+}
+
+/**
+ * A workspace for a real runner: a tiny T5 built locally in `work/model` (no downloads) and
+ * train/val splits of eight range-query records in `work/train.jsonl` and `work/val.jsonl`.
+ */
+export function makeTinyRunWorkspace(work: string, python = join(repoRoot, 'python-runner', '.venv', 'bin', 'python')): void {
+  const made = spawnSync(python, ['-m', 'distillery_runner', 'make-tiny-model', '--arch', 't5', '--out', join(work, 'model')], {
+    cwd: join(repoRoot, 'python-runner'),
+    encoding: 'utf8',
+  });
+  assert.equal(made.status, 0, made.stderr);
+  const rows = Array.from({ length: 8 }, (_, i) => ({ id: `q-${i}`, question: `orders over ${i * 10}`, rationale: `range on total ${i}`, dsl: { query: { range: { total: { gt: i * 10 } } } } }));
+  writeFileSync(join(work, 'train.jsonl'), rows.map((r) => JSON.stringify(r)).join('\n') + '\n');
+  writeFileSync(join(work, 'val.jsonl'), rows.slice(0, 2).map((r) => JSON.stringify(r)).join('\n') + '\n');
 }

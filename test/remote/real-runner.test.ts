@@ -14,7 +14,7 @@ import { followRun } from '../../src/core/remote/follow';
 import { launchRun, runStatus } from '../../src/core/remote/jobs';
 import { layoutFor, runDir } from '../../src/core/remote/layout';
 import { startSshd, sshdUnavailable, type SshdServer } from '../helpers/sshd';
-import { repoRoot, runCli } from './cli-helpers';
+import { makeTinyRunWorkspace, repoRoot, runCli } from './cli-helpers';
 
 const venvPython = join(repoRoot, 'python-runner', '.venv', 'bin', 'python');
 const skip = sshdUnavailable() ?? (existsSync(venvPython) ? undefined : 'python-runner/.venv is missing: run `bash scripts/setup-python.sh` to test with the real runner');
@@ -55,14 +55,7 @@ describe('the real runner with a tiny model over a real sshd', { skip }, () => {
     home = mkdtempSync(join(tmpdir(), 'distillery-home-'));
     env = { ...sshd.env, DISTILLERY_REMOTE_HOME: home };
     Object.assign(process.env, env);
-    const made = spawnSync(venvPython, ['-m', 'distillery_runner', 'make-tiny-model', '--arch', 't5', '--out', join(work, 'model')], {
-      cwd: join(repoRoot, 'python-runner'),
-      encoding: 'utf8',
-    });
-    assert.equal(made.status, 0, made.stderr);
-    const rows = Array.from({ length: 8 }, (_, i) => ({ id: `q-${i}`, question: `orders over ${i * 10}`, rationale: `range on total ${i}`, dsl: { query: { range: { total: { gt: i * 10 } } } } }));
-    writeFileSync(join(work, 'train.jsonl'), rows.map((r) => JSON.stringify(r)).join('\n') + '\n');
-    writeFileSync(join(work, 'val.jsonl'), rows.slice(0, 2).map((r) => JSON.stringify(r)).join('\n') + '\n');
+    makeTinyRunWorkspace(work);
   });
 
   after(async () => {

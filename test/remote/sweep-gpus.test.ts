@@ -3,13 +3,12 @@
 // simulated by CUDA_VISIBLE_DEVICES values (the runner trains on CPU either way).
 // Needs python-runner/.venv (scripts/setup-python.sh); the real-runner part is skipped with that message otherwise.
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { autoSlots, freeGpus, parseGpuChoice } from '../../src/core/remote/gpu-slots';
-import { repoRoot, runCli } from './cli-helpers';
+import { makeTinyRunWorkspace, repoRoot, runCli } from './cli-helpers';
 
 const venvPython = join(repoRoot, 'python-runner', '.venv', 'bin', 'python');
 const skip = existsSync(venvPython) ? undefined : 'python-runner/.venv is missing: run `bash scripts/setup-python.sh` to test with the real runner';
@@ -46,14 +45,7 @@ describe('distillery train --sweep --gpus with the real runner', { skip }, () =>
     const work = mkdtempSync(join(tmpdir(), 'distillery-sweep-gpus-'));
     const home = mkdtempSync(join(tmpdir(), 'distillery-home-'));
     const env = { DISTILLERY_REMOTE_HOME: home };
-    const made = spawnSync(venvPython, ['-m', 'distillery_runner', 'make-tiny-model', '--arch', 't5', '--out', join(work, 'model')], {
-      cwd: join(repoRoot, 'python-runner'),
-      encoding: 'utf8',
-    });
-    assert.equal(made.status, 0, made.stderr);
-    const rows = Array.from({ length: 8 }, (_, i) => ({ id: `q-${i}`, question: `orders over ${i * 10}`, rationale: `range on total ${i}`, dsl: { query: { range: { total: { gt: i * 10 } } } } }));
-    writeFileSync(join(work, 'train.jsonl'), rows.map((r) => JSON.stringify(r)).join('\n') + '\n');
-    writeFileSync(join(work, 'val.jsonl'), rows.slice(0, 2).map((r) => JSON.stringify(r)).join('\n') + '\n');
+    makeTinyRunWorkspace(work);
     const config = join(work, 'run.json');
     writeFileSync(
       config,

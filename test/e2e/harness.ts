@@ -204,7 +204,9 @@ export async function openPalette(page: Page, query: string, expectRow?: RegExp 
       await page.keyboard.press('F1');
       await input.waitFor({ state: 'visible', timeout: 5000 });
     }
-    await input.fill(`>${query}`);
+    // A short timeout: the palette may be closing (a previous Escape, a notification taking focus)
+    // between isVisible() and fill(); the next round reopens it instead of waiting out 30 s here.
+    await input.fill(`>${query}`, { timeout: 2000 });
     const want = expectRow === undefined ? rows.first() : rows.filter({ hasText: expectRow }).first();
     try {
       await want.waitFor({ state: 'visible', timeout: 3000 });
@@ -218,8 +220,13 @@ export async function openPalette(page: Page, query: string, expectRow?: RegExp 
 
 /** Runs a command through the palette by its "Category: Title" label. */
 export async function runCommand(page: Page, label: string): Promise<void> {
-  const row = await openPalette(page, label, label);
-  await row.click();
+  // The row can go away between showing and the click (the palette re-filters or closes): retry
+  // the whole open-and-click rather than wait out a click on a detached row.
+  await waitFor(`"${label}" to run from the command palette`, async () => {
+    const row = await openPalette(page, label, label);
+    await row.click({ timeout: 2000 });
+    return true;
+  }, 30_000, 50);
 }
 
 /** Opens a workspace file through Quick Open (Ctrl+P) and waits for its editor tab. */

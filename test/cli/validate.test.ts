@@ -124,6 +124,30 @@ test('a 100 MB dataset validates without running out of memory', () => {
   assert.match(r.stdout, new RegExp(`${count} records: 0 errors`));
 });
 
+test('chunk edges: a BOM, CRLF, a record longer than the 4 MiB read buffer, non-ASCII text and no final newline keep line numbers and columns', () => {
+  const long = JSON.stringify({ id: 'long', question: 'é'.repeat(3_000_000), dsl: { query: { match_all: {} } }, status: 'accepted' });
+  const lines = [
+    JSON.stringify({ id: 'a', question: 'Größe?', dsl: { query: { term: { größe: 'x' } } } }),
+    long,
+    '',
+    JSON.stringify({ id: 'b', question: 'q', dsl: { query: { rnage: { price: { gt: 1 } } } } }),
+    long,
+    JSON.stringify({ id: 'c', question: 'ünïcödé', dsl: { query: { mtach: { title: 'x' } } } }),
+  ];
+  writeFileSync(join(dir, 'edges.dss.jsonl'), '\uFEFF' + lines.join('\r\n'));
+  const r = cli(['edges.dss.jsonl', '--format', 'json']);
+  assert.equal(r.status, 1, r.stderr.slice(0, 500));
+  const out = JSON.parse(r.stdout);
+  assert.equal(out.summary.records, 5);
+  const found = out.diagnostics.map((d: { line: number; recordId: string; code: string; pointer: string; range: { start: { character: number } } }) =>
+    [d.line, d.recordId, d.code, d.pointer, d.range.start.character]);
+  const col = (line: string, key: string) => line.indexOf(`"${key}"`);
+  assert.deepEqual(found, [
+    [4, 'b', 'unknown-query', '/dsl/query/rnage', col(lines[3]!, 'rnage')],
+    [6, 'c', 'unknown-query', '/dsl/query/mtach', col(lines[5]!, 'mtach')],
+  ]);
+});
+
 test('the mapping of the nearest distillery.json is used when --mapping is not given', () => {
   const project = join(dir, 'proj');
   mkdirSync(project, { recursive: true });

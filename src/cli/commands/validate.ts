@@ -6,7 +6,7 @@ import { basename, dirname, resolve } from 'node:path';
 import { validateDatasetLine, validateText, type IndexMapping, type PositionedProblem, type ValidateOptions } from '../../core/dsl';
 import { findProjectFile, loadMappingFile, loadProject, readTextFile } from '../../core/project/files';
 import { EXIT, parse, UsageError } from '../usage';
-import { clusterDiagnostics, renderDisagreements, type FileDisagreement } from '../validate-cluster';
+import type { FileDisagreement } from '../validate-cluster';
 
 const HELP = `usage: distillery validate FILE... [--mapping M] [--es-version V] [--format text|json] [--cluster C [--index I]]
 
@@ -116,12 +116,16 @@ export async function run(argv: string[]): Promise<number> {
     }
   }
   let disagreements: FileDisagreement[] | undefined;
+  let renderDisagreements: ((d: readonly FileDisagreement[]) => string) | undefined;
   if (cluster && values.cluster) {
-    const checked = await clusterDiagnostics(values.cluster, values.index, cluster.read, cluster.found);
+    // Loaded only with --cluster: the Elasticsearch client is most of a plain validate's start-up.
+    const clusterModule = await import('../validate-cluster');
+    renderDisagreements = clusterModule.renderDisagreements;
+    const checked = await clusterModule.clusterDiagnostics(values.cluster, values.index, cluster.read, cluster.found);
     for (const d of checked.diagnostics) emit(d);
     disagreements = checked.disagreements;
   }
-  out.end(summary, disagreements);
+  out.end(summary, disagreements, renderDisagreements);
   // An input that could not be read is a usage problem (wrong path, a folder, not UTF-8): exit 2.
   return unreadable > 0 ? EXIT.usage : summary.errors > 0 ? EXIT.failed : EXIT.ok;
 }
@@ -142,8 +146,9 @@ const CHUNK_BYTES = 4 << 20;
 
 /**
  * Validates a dataset line by line, reading it in chunks: memory is a chunk plus the longest
- * record, whatever the file's size. Lines are decoded a chunk at
- * a time (one UTF-8 check and one decode per chunk), so this is as fast as reading it whole.
+ * record, whatever the file's size. One buffer is reused: the unfinished last line of a chunk moves
+ * to its front and the next read lands after it; the buffer doubles only for a line longer than it.
+ * Each chunk's whole lines are UTF-8 checked at once, then decoded one line at a time.
  */
 function validateDataset(file: string, options: ValidateOptions, emit: (d: Diagnostic) => void, summary: Summary): void {
   let fd: number;
@@ -156,21 +161,32 @@ function validateDataset(file: string, options: ValidateOptions, emit: (d: Diagn
     throw new UnreadableFile(code === 'ENOENT' ? `${file} does not exist; check the path` : `${file} cannot be read (${code ?? (e as Error).message})`);
   }
   let lineIndex = 0;
-  let carry = Buffer.alloc(0);
-  const chunk = Buffer.alloc(CHUNK_BYTES);
+  let buffer = Buffer.allocUnsafe(CHUNK_BYTES);
+  let filled = 0; // bytes of an unfinished line at the buffer's front
   try {
     for (let first = true; ; first = false) {
+      if (filled === buffer.length) {
+        const bigger = Buffer.allocUnsafe(buffer.length * 2);
+        buffer.copy(bigger, 0, 0, filled);
+        buffer = bigger;
+      }
       let n: number;
       try {
-        n = readSync(fd, chunk, 0, CHUNK_BYTES, null);
+        n = readSync(fd, buffer, filled, buffer.length - filled, null);
       } catch (e) {
         throw new UnreadableFile(`${file} cannot be read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`, lineIndex);
       }
-      let bytes = carry.length ? Buffer.concat([carry, chunk.subarray(0, n)]) : chunk.subarray(0, n);
-      if (first && bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf) bytes = bytes.subarray(3);
-      const cut = n === 0 ? bytes.length : bytes.lastIndexOf(0x0a) + 1;
-      const whole = bytes.subarray(0, cut);
-      carry = Buffer.from(bytes.subarray(cut)); // a copy: `chunk` is reused
+      let total = filled + n;
+      if (first && total >= 3 && buffer[0] === 0xef && buffer[1] === 0xbb && buffer[2] === 0xbf) {
+        buffer.copyWithin(0, 3, total); // a byte-order mark is not part of the first record
+        total -= 3;
+      }
+      const cut = n === 0 ? total : buffer.lastIndexOf(0x0a, total - 1) + 1;
+      if (cut === 0 && n !== 0) {
+        filled = total; // no whole line yet: read more (the buffer grows when full)
+        continue;
+      }
+      const whole = buffer.subarray(0, cut);
       if (!isUtf8(whole)) {
         let bad = 0;
         for (let start = 0; start < whole.length; bad++) {
@@ -180,14 +196,16 @@ function validateDataset(file: string, options: ValidateOptions, emit: (d: Diagn
         }
         throw new UnreadableFile(`${file}:${lineIndex + bad + 1} is not valid UTF-8; re-save the file as UTF-8`, lineIndex + bad);
       }
-      const text = whole.toString('utf8');
+      // Each line is decoded on its own: an ASCII line becomes a one-byte string, which JSON.parse
+      // reads faster than a slice of a chunk that holds one non-ASCII character somewhere.
       let start = 0;
-      while (start < text.length) {
-        let end = text.indexOf('\n', start);
-        if (end === -1) end = text.length;
-        let lineText = text.slice(start, end);
-        if (lineText.endsWith('\r')) lineText = lineText.slice(0, -1);
-        if (lineText.trim() !== '') {
+      while (start < whole.length) {
+        let end = whole.indexOf(0x0a, start);
+        if (end === -1) end = whole.length;
+        const stop = end > start && whole[end - 1] === 0x0d ? end - 1 : end;
+        const lineText = whole.toString('utf8', start, stop);
+        const firstChar = lineText.charCodeAt(0); // a record starts with "{": no trim() copy for it
+        if ((firstChar > 32 && firstChar < 127) || lineText.trim() !== '') {
           summary.records++;
           const { recordId, problems } = validateDatasetLine(lineText, lineIndex, options);
           for (const p of problems) emit({ file, line: lineIndex + 1, ...(recordId !== undefined ? { recordId } : {}), ...p });
@@ -196,6 +214,8 @@ function validateDataset(file: string, options: ValidateOptions, emit: (d: Diagn
         lineIndex++;
       }
       if (n === 0) return;
+      buffer.copyWithin(0, cut, total);
+      filled = total - cut;
     }
   } finally {
     closeSync(fd);
@@ -214,11 +234,11 @@ class DiagnosticWriter {
     this.count++;
     if (this.buffer.length >= 1 << 16) this.flush();
   }
-  end(summary: Summary, disagreements?: readonly FileDisagreement[]): void {
+  end(summary: Summary, disagreements?: readonly FileDisagreement[], renderDisagreements?: (d: readonly FileDisagreement[]) => string): void {
     if (this.format === 'json') {
       this.buffer += `],"summary":${JSON.stringify(summary)}${disagreements ? `,"disagreements":${JSON.stringify(disagreements)}` : ''}}\n`;
     } else {
-      this.buffer += renderSummary(summary) + '\n' + (disagreements ? renderDisagreements(disagreements) : '');
+      this.buffer += renderSummary(summary) + '\n' + (disagreements && renderDisagreements ? renderDisagreements(disagreements) : '');
     }
     this.flush();
   }

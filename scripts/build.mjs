@@ -1,6 +1,6 @@
-// Bundles the four entry points with esbuild. `--watch` rebuilds on change, `--minify` for packaging.
+// Bundles the entry points with esbuild. `--watch` rebuilds on change, `--minify` for packaging.
 import * as esbuild from 'esbuild';
-import { existsSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 
 const watch = process.argv.includes('--watch');
 const minify = process.argv.includes('--minify');
@@ -17,11 +17,38 @@ const nodeCommon = { platform: 'node', format: 'cjs', external: nodeExternals, m
 const builds = [
   { entryPoints: ['src/extension/main.ts'], outfile: 'dist/extension.js', ...nodeCommon },
   { entryPoints: ['src/server/main.ts'], outfile: 'dist/server.js', ...nodeCommon },
-  { entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.js', ...nodeCommon, banner: { js: '#!/usr/bin/env node' } },
   { entryPoints: ['src/webview/main.ts'], outfile: 'dist/webview.js', platform: 'browser', format: 'iife' },
   { entryPoints: ['src/webview/run-view.ts'], outfile: 'dist/run-view.js', platform: 'browser', format: 'iife' },
   { entryPoints: ['src/webview/query-results/main.ts'], outfile: 'dist/query-results.js', platform: 'browser', format: 'iife' },
 ].filter((b) => existsSync(b.entryPoints[0]));
+
+// The CLI is ES modules split by command (dist/cli/main.mjs and dist/cli/chunks/): `distillery
+// validate` loads the validator and not the Elasticsearch, OpenAI and SSH clients, which are most
+// of the code and most of a short command's start-up. Bundled CommonJS packages call require()
+// and read __dirname, which ES modules lack; the banner gives every chunk both.
+const cliBanner = [
+  "import { createRequire as __distilleryCreateRequire } from 'node:module';",
+  "import { fileURLToPath as __distilleryFileURLToPath } from 'node:url';",
+  "import { dirname as __distilleryDirname } from 'node:path';",
+  'const require = __distilleryCreateRequire(import.meta.url);',
+  'const __filename = __distilleryFileURLToPath(import.meta.url);',
+  'const __dirname = __distilleryDirname(__filename);',
+].join(' ');
+const cliBuild = {
+  ...nodeCommon, format: 'esm', splitting: true, entryPoints: { main: 'src/cli/main.ts' }, outdir: 'dist/cli',
+  outExtension: { '.js': '.mjs' }, chunkNames: 'chunks/[name]-[hash]', banner: { js: cliBanner },
+};
+// dist/cli.js (package.json "bin") stays a CommonJS file that any node runs: it loads the modules.
+const cliLauncher = `#!/usr/bin/env node
+// The distillery CLI: its code is in dist/cli/ (ES modules, one chunk per command; scripts/build.mjs).
+import('./cli/main.mjs').catch((e) => {
+  process.stderr.write('distillery: cannot load dist/cli/main.mjs (' + String(e && e.message || e) + '); run npm run build\\n');
+  process.exitCode = 1;
+});
+`;
+function writeCliLauncher() {
+  writeFileSync('dist/cli.js', cliLauncher);
+}
 
 // The JSON Schema of distillery.json comes from the zod schema, so the two cannot drift apart.
 async function writeProjectSchema() {
@@ -45,10 +72,15 @@ async function writeRunConfigSchema() {
   rmSync(out);
 }
 
+// Chunk names carry a content hash: a fresh folder each build, so no stale chunk is left to ship.
+rmSync('dist/cli', { recursive: true, force: true });
+mkdirSync('dist', { recursive: true });
+writeCliLauncher();
+chmodSync('dist/cli.js', 0o755);
 if (watch) {
-  for (const b of builds) await (await esbuild.context({ ...common, ...b })).watch();
+  for (const b of [...builds, cliBuild]) await (await esbuild.context({ ...common, ...b })).watch();
 } else {
-  await Promise.all(builds.map((b) => esbuild.build({ ...common, ...b })));
+  await Promise.all([...builds, cliBuild].map((b) => esbuild.build({ ...common, ...b })));
   await writeProjectSchema();
   await writeRunConfigSchema();
 }

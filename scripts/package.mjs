@@ -13,6 +13,7 @@ const root = resolve(fileURLToPath(new URL('..', import.meta.url)));
 /** What may ship: bundles (no maps), media, grammars, the runner package, the manifest and docs. */
 const allowed = [
   /^extension\/dist\/[^/]+\.(js|json|css)$/,
+  /^extension\/dist\/cli\/(chunks\/)?[^/]+\.mjs$/,
   /^extension\/media\/.+/,
   /^extension\/syntaxes\/.+\.json$/,
   /^extension\/python-runner\/distillery_runner\/.+\.(py|json|txt|typed)$/,

@@ -1,6 +1,6 @@
 // `distillery` command-line entry (docs/ARCHITECTURE.md, "CLI contract"). Each subcommand lives in
 // src/cli/commands/<name>.ts and exports `run(argv): Promise<number>` returning the exit code.
-import { EXIT, UsageError, UserError } from './usage';
+import { EXIT, isClosedOutput, UsageError, UserError } from './usage';
 
 type Command = { summary: string; load: () => Promise<{ run(argv: string[]): Promise<number> }> };
 
@@ -46,6 +46,8 @@ export async function main(argv: string[]): Promise<number> {
   try {
     return await (await command.load()).run(rest);
   } catch (e) {
+    // The reader of our output went away (`distillery validate … | head`): stop quietly.
+    if (isClosedOutput(e)) return EXIT.outputClosed;
     if (e instanceof UsageError) {
       process.stderr.write(`${e.message}\n`);
       return EXIT.usage;
@@ -58,6 +60,13 @@ export async function main(argv: string[]): Promise<number> {
     return EXIT.failed;
   }
 }
+
+// Asynchronous writes report a closed pipe as an 'error' event: without a listener it would be an
+// uncaught exception with a stack trace.
+process.stdout.on('error', (e) => {
+  if (!isClosedOutput(e)) throw e;
+  process.exit(EXIT.outputClosed);
+});
 
 // Exit only after stdout drains, so piped output is never cut short.
 main(process.argv.slice(2)).then(

@@ -2,7 +2,13 @@
 // name the flag and the fix, and the exit codes of the CLI contract.
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 
-export const EXIT = { ok: 0, failed: 1, usage: 2, cancelled: 3, hostKey: 4 } as const;
+/** 141 is 128 + SIGPIPE: what a Unix tool reports when the reader of its output went away (`| head`). */
+export const EXIT = { ok: 0, failed: 1, usage: 2, cancelled: 3, hostKey: 4, outputClosed: 141 } as const;
+
+/** Whether `e` is a write to a pipe whose reader has closed it. */
+export function isClosedOutput(e: unknown): boolean {
+  return (e as NodeJS.ErrnoException | undefined)?.code === 'EPIPE';
+}
 
 /** A mistake in how the command was called: printed without a stack trace, exit 2. */
 export class UsageError extends Error {}

@@ -5,7 +5,8 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { runCli } from '../helpers/cli';
+import { spawn } from 'node:child_process';
+import { repoRoot, runCli } from '../helpers/cli';
 
 let dir: string;
 const cli = (args: string[], cwd = dir) => runCli(['validate', ...args], { cwd });
@@ -146,6 +147,20 @@ test('chunk edges: a BOM, CRLF, a record longer than the 4 MiB read buffer, non-
     [4, 'b', 'unknown-query', '/dsl/query/rnage', col(lines[3]!, 'rnage')],
     [6, 'c', 'unknown-query', '/dsl/query/mtach', col(lines[5]!, 'mtach')],
   ]);
+});
+
+test('the built CLI: a reader that closes the pipe early (| head) ends it quietly with 141, no stack trace', async () => {
+  const line = JSON.stringify({ id: 'x', question: 'q', dsl: { query: { mtach: {} } } });
+  writeFileSync(join(dir, 'many.dss.jsonl'), (line + '\n').repeat(50_000));
+  const child = spawn(process.execPath, [join(repoRoot, 'dist/cli.js'), 'validate', 'many.dss.jsonl'], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stderr = '';
+  child.stderr.setEncoding('utf8').on('data', (s: string) => (stderr += s));
+  // Read one chunk, then close our end, as `head` does.
+  await new Promise<void>((resolve) => child.stdout.once('data', () => resolve()));
+  child.stdout.destroy();
+  const code = await new Promise<number | null>((resolve) => child.on('exit', (c) => resolve(c)));
+  assert.equal(code, 141, stderr);
+  assert.equal(stderr, '');
 });
 
 test('the mapping of the nearest distillery.json is used when --mapping is not given', () => {

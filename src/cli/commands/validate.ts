@@ -5,7 +5,7 @@ import { closeSync, openSync, readSync, statSync, writeSync } from 'node:fs';
 import { basename, dirname, resolve } from 'node:path';
 import { validateDatasetLine, validateText, type IndexMapping, type PositionedProblem, type ValidateOptions } from '../../core/dsl';
 import { findProjectFile, loadMappingFile, loadProject, readTextFile } from '../../core/project/files';
-import { EXIT, parse, UsageError } from '../usage';
+import { EXIT, isClosedOutput, parse, UsageError } from '../usage';
 import type { FileDisagreement } from '../validate-cluster';
 
 const HELP = `usage: distillery validate FILE... [--mapping M] [--es-version V] [--format text|json] [--cluster C [--index I]]
@@ -106,6 +106,7 @@ export async function run(argv: string[]): Promise<number> {
       cluster?.read.push({ file, text, dataset: false });
       for (const p of validateText(text, options)) emit({ file, line: p.range.start.line + 1, ...p });
     } catch (e) {
+      if (isClosedOutput(e)) throw e; // our reader went away: not a problem with this file
       const unreadableError = e instanceof UnreadableFile || (e instanceof Error && ((e as NodeJS.ErrnoException).code !== undefined || /does not exist|is a directory|not valid UTF-8/.test(e.message)));
       if (!unreadableError) throw e;
       // The file is named in the output too, so a script reading the JSON sees it was not checked.

@@ -91,8 +91,11 @@ function swapIfUnchanged(tmp: string, path: string, expected: DiskState | null):
       // A file appeared at `path` in the instant it was missing. An editor's save holds the whole
       // file; an appender (O_APPEND|O_CREAT, `>>`) created a new one holding only its lines,
       // which must go after the old content, not replace it.
-      keepOldUnderFreshFile(path, fd);
+      const oldSize = keepOldUnderFreshFile(path, fd);
       unlinkSync(aside);
+      // A writer that had the old file open may still write to it: look again later, as below.
+      linger(path, fd, oldSize);
+      fdKept = true;
       return false;
     }
     const checked = same ? expected.size : s.size;
@@ -116,62 +119,78 @@ function swapIfUnchanged(tmp: string, path: string, expected: DiskState | null):
   return placed;
 }
 
-const lingering = new Map<string, { fd: number; size: number; timer: NodeJS.Timeout }>();
+const lingering = new Map<string, { fd: number; size: number; timer: NodeJS.Timeout }[]>();
 const LINGER_MS = 1000;
 
 function linger(path: string, fd: number, size: number): void {
-  drainLingering(path);
+  let list = lingering.get(path);
+  if (!list) lingering.set(path, (list = []));
   const timer = setTimeout(() => void withFileLock(path, () => drainLingering(path)).catch(() => undefined), LINGER_MS);
   timer.unref();
-  lingering.set(path, { fd, size, timer });
+  list.push({ fd, size, timer });
 }
 
-/** Appends to `path` what was written to the file a save replaced after the save's last look. */
+/** Appends to `path` what was written to the files a save replaced after the save's last look. */
 export function drainLingering(path: string): void {
-  const l = lingering.get(path);
-  if (!l) return;
+  const list = lingering.get(path);
+  if (!list) return;
   lingering.delete(path);
-  clearTimeout(l.timer);
-  try {
-    const size = fstatSync(l.fd).size;
-    if (size > l.size) {
-      const late = Buffer.alloc(size - l.size);
-      readSync(l.fd, late, 0, late.length, l.size);
-      appendBytesSync(path, late);
+  for (const l of list) {
+    clearTimeout(l.timer);
+    try {
+      const size = fstatSync(l.fd).size;
+      if (size > l.size) {
+        const late = Buffer.alloc(size - l.size);
+        readSync(l.fd, late, 0, late.length, l.size);
+        appendBytesSync(path, late);
+      }
+    } catch {
+      // the file is gone or unwritable: nothing to put back
+    } finally {
+      closeSync(l.fd);
     }
-  } catch {
-    // the file is gone or unwritable: nothing to put back
-  } finally {
-    closeSync(l.fd);
   }
 }
 
 /** See swapIfUnchanged: if the file now at `path` does not hold the old file's first line, it was
- * created by an appender in the gap; the old bytes (`oldFd`) are put back in front of it. */
-function keepOldUnderFreshFile(path: string, oldFd: number): void {
+ * created by an appender in the gap; the old bytes (`oldFd`) are put back in front of it. Returns
+ * how many old bytes were read (later writes to the old file are looked for after them). */
+function keepOldUnderFreshFile(path: string, oldFd: number): number {
   const old = readAll(oldFd);
-  if (old.length === 0) return;
-  let fresh: Buffer;
+  if (old.length === 0) return 0;
+  let freshFd: number;
   try {
-    fresh = readFileSync(path);
+    freshFd = openSync(path, 'r');
   } catch {
-    return;
+    return old.length;
   }
-  const nl = old.indexOf(0x0a);
-  const firstLine = old.subarray(0, nl === -1 ? old.length : nl);
-  // A whole-file save supersedes the old bytes: it holds the old first line, or (that line was
-  // edited since the editor read it) at least about as many bytes. An appender's file is small.
-  if (fresh.includes(firstLine) || fresh.length >= old.length / 2) return;
-  const sep = old[old.length - 1] === 0x0a ? Buffer.alloc(0) : Buffer.from('\n');
-  const tmp = tempName(path);
-  const fd = openSync(tmp, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL, 0o644);
+  let fdKept = false;
   try {
-    writeAll(fd, Buffer.concat([old, sep, fresh]));
-    fsyncSync(fd);
+    // Read through a handle we keep: the appender may have created the file and not yet written
+    // its line (an empty read), and that line then lands in this inode after we replaced it.
+    const fresh = readAll(freshFd);
+    const nl = old.indexOf(0x0a);
+    const firstLine = old.subarray(0, nl === -1 ? old.length : nl);
+    // A whole-file save supersedes the old bytes: it holds the old first line, or (that line was
+    // edited since the editor read it) at least about as many bytes. An appender's file is small.
+    if (fresh.length > 0 && (fresh.includes(firstLine) || fresh.length >= old.length / 2)) return old.length;
+    const sep = old[old.length - 1] === 0x0a ? Buffer.alloc(0) : Buffer.from('\n');
+    const tmp = tempName(path);
+    const fd = openSync(tmp, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL, 0o644);
+    try {
+      writeAll(fd, Buffer.concat([old, sep, fresh]));
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+    renameSync(tmp, path);
+    // What the appender writes to its file from now on is appended again, as after a swap.
+    linger(path, freshFd, fresh.length);
+    fdKept = true;
+    return old.length;
   } finally {
-    closeSync(fd);
+    if (!fdKept) closeSync(freshFd);
   }
-  renameSync(tmp, path);
 }
 
 function readAll(fd: number): Buffer {

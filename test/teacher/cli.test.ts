@@ -170,12 +170,12 @@ test('Ctrl+C stops new requests, keeps finished answers and exits 3', async () =
   }
 });
 
-test('a 401 exits 1 with a message that does not contain the key', async () => {
+test('a 401 exits 2 (fix the key) with a message that does not contain the key', async () => {
   const fake = await FakeTeacher.start((ctx) => ({ status: 401, body: { error: { message: `Incorrect API key provided: ${ctx.authorization?.slice(7)}` } } }));
   const ws = workspace(fake, ['q one']);
   try {
     const r = await cli(ws.args, ws.dir).done;
-    assert.equal(r.code, 1);
+    assert.equal(r.code, 2);
     assert.match(r.stdout + r.stderr, /refused the API key/);
     assert.ok(!(r.stdout + r.stderr).includes(API_KEY));
   } finally {
@@ -239,6 +239,34 @@ test('batch mode: submit, poll until complete, merge once at half price', async 
   }
 });
 
+test('a budget for a model without a price is refused before anything is sent (it would count as $0); a price of 0 makes it explicit', async () => {
+  const fake = await FakeTeacher.start();
+  const ws = workspace(fake, ['a question', 'b question']);
+  try {
+    writeFileSync(join(ws.dir, 'distillery.json'), JSON.stringify({ teacher: { model: 'unpriced-model' } }));
+    const r = await cli([...ws.args, '--budget-usd', '0.5'], ws.dir).done;
+    assert.equal(r.code, 2, r.stderr);
+    assert.match(r.stderr, /no price is known for unpriced-model/);
+    assert.match(r.stderr, /"prices": \{"unpriced-model"/);
+    assert.equal(fake.chatRequests, 0);
+    assert.equal(existsSync(join(ws.dir, 'data.dss.jsonl')), false);
+    const synth = await cli(['--dataset', 'data.dss.jsonl', '--base-url', fake.url, '--synthesize', '3', '--budget-usd', '0.5'], ws.dir).done;
+    assert.equal(synth.code, 2, synth.stderr);
+    assert.equal(fake.chatRequests, 0);
+    // The estimate still answers: it spends nothing.
+    const est = await cli([...ws.args, '--budget-usd', '0.5', '--estimate'], ws.dir).done;
+    assert.equal(est.code, 0, est.stderr);
+
+    writeFileSync(join(ws.dir, 'distillery.json'), JSON.stringify({ teacher: { model: 'unpriced-model', prices: { 'unpriced-model': { inputPerMTok: 0, outputPerMTok: 0 } } } }));
+    const free = await cli([...ws.args, '--budget-usd', '0.5'], ws.dir).done;
+    assert.equal(free.code, 0, free.stderr);
+    assert.equal(readRecords(join(ws.dir, 'data.dss.jsonl')).length, 2);
+  } finally {
+    await fake.close();
+    ws.cleanup();
+  }
+});
+
 test('--base-url that is not a URL: exit 2 before anything is written', async () => {
   const fake = await FakeTeacher.start();
   const ws = workspace(fake, ['cancelled orders']);
@@ -275,12 +303,12 @@ test('a 401 during --synthesize and --batch without a Files API: one line with c
   }
 });
 
-test('an unknown model stops the run at the first answer with the server’s message; nothing is marked', async () => {
+test('an unknown model stops the run at the first answer with the server’s message, exit 2; nothing is marked', async () => {
   const fake = await FakeTeacher.start(() => ({ status: 404, body: { error: { message: 'The model `test-model` does not exist' } } }));
   const ws = workspace(fake, ['cancelled orders', 'orders over $100', 'gift orders']);
   try {
     const r = await cli(ws.args, ws.dir).done;
-    assert.equal(r.code, 1, r.stderr);
+    assert.equal(r.code, 2, r.stderr);
     assert.match(r.stdout, /stopped: .*The model `test-model` does not exist/);
     assert.equal(existsSync(join(ws.dir, 'data.dss.jsonl')) ? readRecords(join(ws.dir, 'data.dss.jsonl')).length : 0, 0);
   } finally {

@@ -109,7 +109,7 @@ describe('generate against a real `transformers serve` with a tiny model', { ski
     const dir = workspace('wrong-model');
     const wrong = join(work, 'no-such-model');
     const r = await generate(dir, ['--model', wrong]);
-    assert.equal(r.code, 1, r.stderr + r.stdout);
+    assert.equal(r.code, 2, r.stderr + r.stdout);
     noStackTrace(r);
     assert.match(r.stdout + r.stderr, /stopped: /);
     assert.match(r.stdout + r.stderr, /model/i);

@@ -5,7 +5,7 @@ import { EXIT, numberFlag, parse, UsageError, UserError } from '../usage';
 import { pollBatches, submitBatch } from '../../core/teacher/batch';
 import { formatUsd } from '../../core/teacher/cost';
 import { averageOutputTokens, estimateRun, planQuestions, type RunSummary } from '../../core/teacher/generator';
-import { createClient, createGenerator, openSession, readQuestions, type TeacherSession } from '../../core/teacher/session';
+import { createClient, createGenerator, openSession, readQuestions, unpricedBudget, type TeacherSession } from '../../core/teacher/session';
 import { synthesizeQuestions } from '../../core/teacher/synthesize';
 import type { TeacherSettings } from '../../core/project/config';
 import { checkBaseUrl, TeacherError } from '../../core/teacher/client';
@@ -44,7 +44,8 @@ The API key is read from OPENAI_API_KEY (not needed for a --base-url endpoint wi
   --batch-poll         check submitted batches and merge finished ones (add --wait to block until done)
   --format text|json   how to print the summary
 
-Exit: 0 done, 1 failed or stopped by the budget (rerun to continue), 2 bad usage,
+Exit: 0 done, 1 failed or stopped by the budget (rerun to continue), 2 bad usage or a setup the
+server refuses (API key, model, endpoint) or a budget for a model without a price,
 3 stopped by Ctrl+C (finished answers kept), 130 second Ctrl+C (in-flight requests dropped).`;
 
 function summaryText(s: RunSummary, skipped: number): string {
@@ -69,6 +70,8 @@ function teacherFailure(e: unknown): never {
 function exitCodeFor(s: RunSummary, hardAbort: boolean): number {
   if (hardAbort) return EXIT_INTERRUPTED;
   if (s.stoppedBy === 'cancel') return EXIT.cancelled;
+  // A key the server refuses, a model it does not have, a URL that is not a teacher: fix the setup.
+  if (s.stoppedBy === 'error' && (s.errorKind === 'auth' || s.errorKind === 'config')) return EXIT.usage;
   if (s.stoppedBy || s.failed) return EXIT.failed;
   return EXIT.ok;
 }
@@ -143,6 +146,9 @@ export async function run(argv: string[]): Promise<number> {
   // Grounding comes before the plan: the sampled values are part of the prompt hash.
   const grounding = values['no-grounding'] ? undefined : values.cluster ? { ...session.settings.grounding, cluster: values.cluster, index: values.index ?? (values.cluster === session.settings.grounding?.cluster ? session.settings.grounding?.index : undefined) } : session.settings.grounding;
   const wantClusterRepair = values['cluster-repair'] || (session.settings.clusterRepair && !values['no-grounding']);
+  // Before anything is sent: a budget that would count every request as $0 protects nothing.
+  const budgetProblem = values['batch-poll'] || values.estimate || values['dry-run'] ? undefined : unpricedBudget(session);
+  if (budgetProblem) throw new UsageError(`distillery generate: ${budgetProblem}`);
   if (wantClusterRepair && !grounding) throw new UsageError('distillery generate: --cluster-repair (teacher.clusterRepair) needs a cluster: pass --cluster C or set teacher.grounding in distillery.json');
   const print = (text: string, json: unknown) => process.stdout.write(format === 'json' ? JSON.stringify(json) + '\n' : text + '\n');
   const apiKey = process.env['OPENAI_API_KEY'];

@@ -1,6 +1,7 @@
 // Prices and spending. The default table holds list prices (USD per million tokens) of common
 // models; `teacher.prices` in distillery.json overrides or extends it. A model without a price costs
-// 0 and the run says so once, which is right for local endpoints (vLLM, Ollama, llama.cpp).
+// 0 and the run says so once, which is right for local endpoints (vLLM, Ollama, llama.cpp); a
+// budget for such a model is refused (session.ts unpricedBudget): it could never stop the run.
 import type { Usage } from './client';
 
 export interface Price {

@@ -6,7 +6,7 @@
 import { createHash } from 'node:crypto';
 import { setMaxListeners } from 'node:events';
 import type { DatasetRecord } from '../dataset/record';
-import { estimateTokens, TeacherError, type ChatRequest, type ChatResponse, type TeacherClient, type Usage } from './client';
+import { estimateTokens, TeacherError, type ChatRequest, type ChatResponse, type TeacherClient, type TeacherErrorKind, type Usage } from './client';
 import { cacheKey, type ResponseCache } from './cache';
 import { formatUsd, type PriceTable } from './cost';
 import type { TeacherDataset } from './dataset';
@@ -90,6 +90,8 @@ export interface RunSummary {
   identicalSamples?: number;
   stoppedBy?: 'budget' | 'cancel' | 'error';
   error?: string;
+  /** With stoppedBy 'error': 'auth' and 'config' are the setup's fault (key, model, URL), not the data's. */
+  errorKind?: TeacherErrorKind;
 }
 
 /** Thrown inside a question's work when the run stops; the question is left unanswered. */
@@ -435,6 +437,7 @@ export class Generator {
     if (this.fatal) {
       summary.stoppedBy = 'error';
       summary.error = this.fatal.message;
+      summary.errorKind = this.fatal.kind;
     } else if (this.stopReason === 'budget') summary.stoppedBy = 'budget';
     else if (this.o.stopSignal?.aborted || this.o.abortSignal?.aborted) summary.stoppedBy = 'cancel';
     return summary;

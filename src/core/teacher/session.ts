@@ -10,7 +10,7 @@ import { mappingDepthProblem } from '../project/mapping-depth';
 import type { DatasetRecord } from '../dataset/record';
 import { ResponseCache } from './cache';
 import { checkBaseUrl, TeacherClient } from './client';
-import { PriceTable } from './cost';
+import { formatUsd, PriceTable } from './cost';
 import { StoreTeacherDataset, type TeacherDataset } from './dataset';
 import type { DslChecks } from './dsl-checks';
 import { engineChecks } from './engine-checks';
@@ -168,6 +168,17 @@ export function generatorOptions(session: TeacherSession, client: TeacherClient)
     dataset: session.dataset,
     cache: session.cache,
   };
+}
+
+/**
+ * Why a budget cannot be kept, if so: the model has no price, so its requests would count as $0 and
+ * the budget would never stop the run. A price of 0 (a local endpoint) makes the budget explicit.
+ */
+export function unpricedBudget(session: TeacherSession): string | undefined {
+  const budget = session.settings.budgetUsd;
+  const model = session.settings.model;
+  if (budget === undefined || session.prices.lookup(model) !== undefined) return undefined;
+  return `a budget of ${formatUsd(budget)} cannot be kept: no price is known for ${model}, so its requests would count as $0. Add its price to distillery.json ("teacher": {"prices": {"${model}": {"inputPerMTok": …, "outputPerMTok": …}}}, US$ per million tokens; 0 for a free local endpoint), or run without a budget`;
 }
 
 export function createGenerator(session: TeacherSession, client: TeacherClient, extra: Partial<GeneratorOptions> = {}): Generator {

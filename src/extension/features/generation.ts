@@ -7,7 +7,7 @@ import type { TeacherSettings } from '../../core/project/config';
 import { pollBatches, readBatchState, submitBatch } from '../../core/teacher/batch';
 import { formatUsd } from '../../core/teacher/cost';
 import { averageOutputTokens, estimateRun, planQuestions } from '../../core/teacher/generator';
-import { createClient, createGenerator, openSession, readQuestions, type TeacherSession } from '../../core/teacher/session';
+import { createClient, createGenerator, openSession, readQuestions, unpricedBudget, type TeacherSession } from '../../core/teacher/session';
 import { synthesizeQuestions } from '../../core/teacher/synthesize';
 import type { TeacherClient } from '../../core/teacher/client';
 import { ReadOnlyCluster, resolveCluster, resolveIndex } from '../../core/elasticsearch';
@@ -123,6 +123,7 @@ export function createGenerationFeature(ctx: Context): Feature {
       if (choice) await vscode.commands.executeCommand('distillery.synthesizeQuestions');
       return;
     }
+    if (await refuseUnpricedBudget(s)) return;
     const est = estimateRun(plan.todo, { model: s.settings.model, samples: s.settings.samples, prices: s.prices, templates: s.templates, mapping: s.mapping, fewShot: s.fewShot }, averageOutputTokens(s.dataset.records()));
     const budget = s.settings.budgetUsd !== undefined ? ` Budget ${formatUsd(s.settings.budgetUsd)}.` : '';
     const price = est.priced ? `~${formatUsd(est.costUsd)}` : `cost unknown (no price for ${s.settings.model}; add teacher.prices)`;
@@ -174,9 +175,19 @@ export function createGenerationFeature(ctx: Context): Feature {
     }
   }
 
+  /** True (after saying why) when the budget cannot be kept: the model has no price. */
+  async function refuseUnpricedBudget(s: TeacherSession): Promise<boolean> {
+    const problem = unpricedBudget(s);
+    if (!problem) return false;
+    const open = await vscode.window.showErrorMessage(`Distillery: ${problem}.`, 'Open distillery.json');
+    if (open && s.configFile) await vscode.window.showTextDocument(vscode.Uri.file(s.configFile));
+    return true;
+  }
+
   async function synthesize(): Promise<void> {
     if (!requireTrust('Synthesizing questions')) return;
     const s = await session();
+    if (await refuseUnpricedBudget(s)) return;
     const count = await vscode.window.showInputBox({
       title: 'Distillery: Synthesize Questions',
       prompt: 'How many new questions should the teacher propose? They are added as pending records.',

@@ -2,6 +2,7 @@
 // test: the pending records of the sample dataset get a rationale and a DSL, and the progress
 // notification is on screen while the teacher is still answering.
 import assert from 'node:assert/strict';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, afterEach, before, describe, it } from 'node:test';
 import { startFakeTeacher, type FakeTeacher } from './fake-teacher';
@@ -30,6 +31,22 @@ describe('teacher generation in VS Code', { skip: generationMissing, timeout: 24
   after(async () => {
     await wb?.close();
     await teacher?.close();
+  });
+
+  it('refuses the sample’s budget while the model has no price, with a button to distillery.json; nothing is sent', async () => {
+    const { page } = wb;
+    await runCommand(page, 'Distillery: Generate Pairs');
+    const toast = page.locator('.notifications-toasts .notification-toast', { hasText: /no price is known for fake-teacher/ }).first();
+    await toast.waitFor({ timeout: 30_000 });
+    assert.ok(await toast.locator('.monaco-button', { hasText: 'Open distillery.json' }).isVisible(), 'the toast offers the file to fix');
+    assert.equal(teacher.requests.length, 0, 'nothing was sent to the teacher');
+    await wb.screenshot('unpriced-budget');
+    await toast.locator('.codicon-notifications-clear').click().catch(() => undefined);
+    // The fix the message names: a price (0 for this local endpoint) makes the budget explicit.
+    const configPath = join(wb.workspace, 'distillery.json');
+    const config = JSON.parse(readFileSync(configPath, 'utf8')) as { teacher: Record<string, unknown> };
+    config.teacher['prices'] = { 'fake-teacher': { inputPerMTok: 0, outputPerMTok: 0 } };
+    writeFileSync(configPath, JSON.stringify(config, null, 2));
   });
 
   it('fills the pending records, with the progress notification visible', async () => {

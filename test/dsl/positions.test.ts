@@ -1,6 +1,11 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { readFileSync } from 'node:fs';
 import { canonicalJson, normalizeBody, problemRange, validateBody, validateDatasetLine, validateText } from '../../src/core/dsl';
+import { locatePointers, locatePointersJsonc } from '../../src/core/dsl/positions';
+import { escapePointerSegment } from '../../src/core/dsl/validator';
+import { corpusPath } from '../helpers/corpus';
+import type { CorpusRecord } from './corpus-bodies';
 
 /** The text a range covers (single- or multi-line). */
 function slice(text: string, r: { start: { line: number; character: number }; end: { line: number; character: number } }): string {
@@ -134,4 +139,42 @@ test('ranges stay right when the scan stops early, with CR, CRLF and LF line end
 test('validateDatasetLine: lines of Unicode whitespace are blank, as trim() says', () => {
   for (const line of ['', ' ', '\t', '\u00a0', '\ufeff  ', '\u2003']) assert.deepEqual(validateDatasetLine(line, 0), { problems: [] }, JSON.stringify(line));
   assert.equal(validateDatasetLine('\u00a0{', 0).problems[0]?.code, 'json-syntax');
+});
+
+test('the strict-JSON scanner locates every pointer of every corpus body exactly where jsonc-parser’s does, compact and indented', () => {
+  const pointers = (v: unknown, at: string, into: string[]): void => {
+    into.push(at);
+    if (Array.isArray(v)) v.forEach((x, i) => pointers(x, `${at}/${i}`, into));
+    else if (typeof v === 'object' && v !== null) for (const [k, x] of Object.entries(v)) pointers(x, `${at}/${escapePointerSegment(k)}`, into);
+  };
+  const bodies = readFileSync(corpusPath(), 'utf8').split('\n').filter(Boolean).map((l) => (JSON.parse(l) as CorpusRecord).body);
+  assert.ok(bodies.length > 500);
+  // Escapes, non-ASCII and odd numbers, which the corpus has few of.
+  bodies.push({ query: { term: { 'a"b\\c/d~e': { value: 'é\u2028\\"x"' } } }, size: 1e3, from: -0.5e-2, track_total_hits: true, post_filter: null, ['ü\n']: [[], {}, [1, [2, { '': 3 }]]] });
+  let compared = 0;
+  for (const body of bodies) {
+    const all: string[] = [];
+    pointers(body, '', all);
+    const wanted = new Set(all);
+    for (const text of [JSON.stringify(body), JSON.stringify(body, null, 2).replace(/\n/g, '\r\n')]) {
+      assert.deepEqual(locatePointers(text, wanted), locatePointersJsonc(text, wanted), text.slice(0, 200));
+      // With targets the scan stops early: the same spans for each target.
+      const target = new Set([all[all.length - 1]!]);
+      const fast = locatePointers(text, wanted, target);
+      const reference = locatePointersJsonc(text, wanted, target);
+      assert.deepEqual(fast.get(all[all.length - 1]!), reference.get(all[all.length - 1]!));
+      compared += all.length;
+    }
+  }
+  assert.ok(compared > 10_000, `${compared} pointers compared`);
+});
+
+test('text that is not strict JSON (comments, trailing commas) is still located, by jsonc-parser’s scanner', () => {
+  const text = '{\n  // the query\n  "query": {"term": {"status": "x",}},\n  "size": 1, /* last */\n}';
+  const wanted = new Set(['', '/query', '/query/term', '/query/term/status', '/size']);
+  const found = locatePointers(text, wanted);
+  assert.deepEqual(found, locatePointersJsonc(text, wanted));
+  const size = found.get('/size')!;
+  assert.equal(text.slice(size.keyStart, size.keyEnd), '"size"');
+  assert.equal(text.slice(size.valueStart, size.valueEnd), '1');
 });

@@ -1,5 +1,6 @@
 // Shared helpers for CLI commands: argument parsing on node:util's parseArgs with errors that
 // name the flag and the fix, and the exit codes of the CLI contract.
+import { writeSync } from 'node:fs';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 
 /** 141 is 128 + SIGPIPE: what a Unix tool reports when the reader of its output went away (`| head`). */
@@ -42,4 +43,24 @@ export function numberFlag(name: string, value: string | undefined, opts: { min?
     throw new UsageError(`--${name} must be ${kind}${opts.min !== undefined ? ` ≥ ${opts.min}` : ''}, got "${value}"`);
   }
   return n;
+}
+
+const pause = new Int32Array(new SharedArrayBuffer(4));
+
+/**
+ * Writes all of `text` to `fd` before returning. A pipe to stdout is non-blocking once Node has
+ * set up process.stdout: a write may then take part of the data or fail with EAGAIN while the
+ * reader is behind (`… | slow-consumer`), so this writes the rest and waits for the reader.
+ */
+export function writeAllSync(fd: number, text: string): void {
+  const data = Buffer.from(text, 'utf8');
+  let offset = 0;
+  while (offset < data.length) {
+    try {
+      offset += writeSync(fd, data, offset, data.length - offset);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EAGAIN') throw e;
+      Atomics.wait(pause, 0, 0, 2); // the reader is behind: give it 2 ms
+    }
+  }
 }

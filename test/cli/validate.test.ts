@@ -163,6 +163,25 @@ test('the built CLI: a reader that closes the pipe early (| head) ends it quietl
   assert.equal(stderr, '');
 });
 
+test('a reader slower than the output gets all of it: the JSON is whole after the pipe filled up', async () => {
+  const line = JSON.stringify({ id: 'x', question: 'q', dsl: { query: { mtach: {} } } });
+  writeFileSync(join(dir, 'slow.dss.jsonl'), (line + '\n').repeat(20_000));
+  const child = spawn(process.execPath, [join(repoRoot, 'dist/cli.js'), 'validate', '--format', 'json', 'slow.dss.jsonl'], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stderr = '';
+  child.stderr.setEncoding('utf8').on('data', (s: string) => (stderr += s));
+  // Nothing is read for a while: the pipe (64 KiB) fills and the writer has to wait for us.
+  child.stdout.pause();
+  await new Promise((resolve) => setTimeout(resolve, 1500));
+  const chunks: Buffer[] = [];
+  child.stdout.on('data', (b: Buffer) => chunks.push(b));
+  child.stdout.resume();
+  const code = await new Promise<number | null>((resolve) => child.on('close', (c) => resolve(c)));
+  assert.equal(code, 1, stderr);
+  const out = JSON.parse(Buffer.concat(chunks).toString('utf8')) as { diagnostics: unknown[]; summary: { errors: number } };
+  assert.equal(out.summary.errors, 20_000);
+  assert.equal(out.diagnostics.length, 20_000);
+});
+
 test('the mapping of the nearest distillery.json is used when --mapping is not given', () => {
   const project = join(dir, 'proj');
   mkdirSync(project, { recursive: true });

@@ -1,11 +1,11 @@
 // `distillery validate FILE... [--mapping M] [--format text|json]` (docs/ARCHITECTURE.md, CLI contract).
 // Exit 0 clean (warnings allowed), 1 when any error, 2 on bad usage or an unreadable file.
 import { isUtf8 } from 'node:buffer';
-import { closeSync, openSync, readSync, statSync, writeSync } from 'node:fs';
+import { closeSync, openSync, readSync, statSync } from 'node:fs';
 import { basename, dirname, resolve } from 'node:path';
 import { validateDatasetLine, validateText, type IndexMapping, type PositionedProblem, type ValidateOptions } from '../../core/dsl';
 import { findProjectFile, loadMappingFile, loadProject, readTextFile } from '../../core/project/files';
-import { EXIT, isClosedOutput, parse, UsageError } from '../usage';
+import { EXIT, isClosedOutput, parse, UsageError, writeAllSync } from '../usage';
 import type { FileDisagreement } from '../validate-cluster';
 
 const HELP = `usage: distillery validate FILE... [--mapping M] [--es-version V] [--format text|json] [--cluster C [--index I]]
@@ -245,7 +245,7 @@ class DiagnosticWriter {
   }
   private flush(): void {
     // Synchronous: the pipe or file takes each piece before the next is built.
-    writeSync(1, this.buffer);
+    writeAllSync(1, this.buffer);
     this.buffer = '';
   }
 }

@@ -269,7 +269,7 @@ function allAncestors(ptr: string, into: Set<string>): void {
 }
 
 /** Attaches ranges to problems found in `text` (whose first line is `baseLine`). */
-export function positionProblems(text: string, problems: DslProblem[], baseLine = 0, pointerOffset = ''): PositionedProblem[] {
+export function positionProblems(text: string, problems: readonly DslProblem[], baseLine = 0, pointerOffset = ''): PositionedProblem[] {
   const wanted = new Set<string>();
   const targets = new Set<string>();
   for (const p of problems) {
@@ -378,14 +378,15 @@ export function validateDatasetLine(lineText: string, lineIndex: number, options
   } catch (e) {
     return { problems: [syntaxProblem(lineText, e, lineIndex)] };
   }
-  const problems = recordShapeProblems(record);
+  let problems = recordShapeProblems(record);
   let recordId: string | undefined;
   if (problems.length === 0 || (typeof record === 'object' && record !== null && !Array.isArray(record))) {
     const r = record as Record<string, unknown>;
     if (typeof r['id'] === 'string') recordId = r['id'];
     const dsl = r['dsl'];
     if (dsl !== null && dsl !== undefined && typeof dsl === 'object' && !Array.isArray(dsl)) {
-      for (const p of validateBodyAt(dsl, DSL_PREFIX, options)) problems.push(p);
+      const found = validateBodyAt(dsl, DSL_PREFIX, options);
+      if (found.length > 0) problems = problems.length === 0 ? found : [...problems, ...found];
     }
   }
   const positioned = problems.length === 0 ? [] : positionProblems(lineText, problems, lineIndex);

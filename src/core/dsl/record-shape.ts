@@ -44,13 +44,16 @@ export function quickRecordCheck(r: unknown): boolean {
   return true;
 }
 
-export function recordShapeProblems(record: unknown): DslProblem[] {
+const NONE: readonly DslProblem[] = Object.freeze([]);
+
+/** The record's shape problems; a shared read-only empty list for a good record (no allocation per line). */
+export function recordShapeProblems(record: unknown): readonly DslProblem[] {
   if (!isPlainObject(record)) {
     return [{ pointer: '', code: 'record-shape', severity: 'error', message: 'a dataset line must be a JSON object {"id", "question", "dsl", …}' }];
   }
-  if (quickRecordCheck(record)) return [];
+  if (quickRecordCheck(record)) return NONE;
   const result = recordSchema.safeParse(record);
-  if (result.success) return [];
+  if (result.success) return NONE;
   return result.error.issues.map((issue) => {
     const pointer = issue.path.map((s) => '/' + escapePointerSegment(String(s))).join('');
     const where = issue.path.length > 0 ? `[${issue.path.join('.')}]` : 'record';

@@ -10,7 +10,7 @@ import type { DslProblem, ValidateOptions } from './types';
 import type { Segment } from './walk/json';
 import { checkQuery } from './walk/queries';
 import { checkBody } from './walk/search-options';
-import { Walker } from './walk/walker';
+import { NO_PROBLEMS, Walker } from './walk/walker';
 
 export { escapePointerSegment } from './walk/json';
 export { KEY_TARGETED, MAX_JSON_DEPTH, MAX_QUERY_DEPTH } from './walk/walker';
@@ -23,11 +23,11 @@ function walker(options: ValidateOptions | undefined, prefix: readonly Segment[]
   w.reset(options, prefix);
   return w;
 }
-/** Hands the problems over and drops references to the caller's data. */
+/** Hands the problems over (a fresh array: public callers may add to it) and drops references to the caller's data. */
 function finish(w: Walker): DslProblem[] {
   const problems = w.problems;
   w.release();
-  return problems;
+  return problems === NO_PROBLEMS ? [] : problems;
 }
 
 /** Validates a parsed search request body. */
@@ -45,8 +45,10 @@ export function validateQuery(query: unknown, options?: ValidateOptions): DslPro
 }
 
 /** Internal: validates a body whose pointers are prefixed (dataset lines use ['dsl']). */
-export function validateBodyAt(body: unknown, prefix: readonly Segment[], options?: ValidateOptions): DslProblem[] {
+export function validateBodyAt(body: unknown, prefix: readonly Segment[], options?: ValidateOptions): readonly DslProblem[] {
   const w = walker(options, prefix);
   checkBody(w, body);
-  return finish(w);
+  const problems = w.problems; // NO_PROBLEMS itself when clean: read-only, no allocation per record
+  w.release();
+  return problems;
 }

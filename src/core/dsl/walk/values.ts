@@ -147,7 +147,7 @@ function buildCheck(spec: Exclude<ValueSpec, ValueKind>): Check {
       alt.check(w, v, name);
       if (w.problems.length === mark) return;
       if (firstFail === undefined) firstFail = w.problems.slice(mark);
-      w.problems.length = mark;
+      if (w.problems.length !== mark) w.problems.length = mark;
     }
     if (firstFail !== undefined) {
       for (const p of firstFail) w.problems.push(p);

@@ -46,8 +46,9 @@ function versionBefore(have: number[], since: string): boolean {
   return have[0]! < need[0]! || (have[0] === need[0] && have[1]! < need[1]!);
 }
 
-// Never pushed to: release() parks it, reset() replaces it before any report.
-const NO_PROBLEMS: DslProblem[] = [];
+// Never pushed to: the walk starts with it and report() swaps in a real array at the first problem,
+// so a clean body (the common case) allocates none. Callers get it back read-only.
+export const NO_PROBLEMS: DslProblem[] = [];
 
 export class Walker {
   // One Walker is reused for every validation (see validator.ts); reset() clears the state.
@@ -73,7 +74,7 @@ export class Walker {
   body: Record<string, unknown> | undefined;
 
   reset(options: ValidateOptions | undefined, pointerPrefix: readonly Segment[]): void {
-    this.problems = [];
+    this.problems = NO_PROBLEMS;
     // pop(), not `length = 0`: the length setter is a slow runtime call; the path is short here.
     while (this.path.length > 0) this.path.pop();
     for (let i = 0; i < pointerPrefix.length; i++) this.path.push(pointerPrefix[i]!);
@@ -144,6 +145,7 @@ export class Walker {
     };
     if (fix !== undefined) problem.fix = fix;
     if (key !== undefined && typeof key === 'string') KEY_TARGETED.add(problem);
+    if (this.problems === NO_PROBLEMS) this.problems = [];
     this.problems.push(problem);
   }
 

@@ -44,7 +44,7 @@ type WithCompiledTable = ParamTable & { [COMPILED]?: CompiledTable };
 type WithCompiledCheck = object & { [COMPILED]?: Check };
 
 function cache<T>(target: object, value: T): T {
-  Object.defineProperty(target, COMPILED, { value, enumerable: false, writable: false, configurable: false });
+  Object.defineProperty(target, COMPILED, { value, enumerable: false, writable: true, configurable: false });
   return value;
 }
 
@@ -70,12 +70,13 @@ export function compileValue(spec: ValueSpec): Check {
   }
   const cached = (spec as WithCompiledCheck)[COMPILED];
   if (cached !== undefined) return cached;
-  // A forwarding stub is cached first so that specs which reach themselves compile once.
+  // A forwarding stub is cached first so that specs which reach themselves compile once; then the
+  // check itself replaces it, so only those self-references pay the extra call.
   let inner: Check | undefined;
-  const check: Check = (w, v, name) => inner!(w, v, name);
-  cache(spec, check);
+  cache<Check>(spec, (w, v, name) => inner!(w, v, name));
   inner = buildCheck(spec);
-  return check;
+  (spec as WithCompiledCheck)[COMPILED] = inner;
+  return inner;
 }
 
 /** A Check compiled on its first call: for module-level specs (import cycles make eager compiling unsafe). */

@@ -89,6 +89,10 @@ export const clusterResultsParams = z
     outcomes: z.array(clusterOutcomeSchema).max(200_000),
     /** Why nothing ran (no cluster, unreachable…), for the status line. */
     message: z.string().max(4000).nullable(),
+    /** While running: bodies answered so far of those sent (outcomes then hold the latest batch). */
+    progress: z.object({ done: z.number().int().nonnegative(), total: z.number().int().nonnegative() }).strict().optional(),
+    /** The run was cancelled: outcomes hold what had come back. */
+    cancelled: z.boolean().optional(),
   })
   .strict();
 /** The list row's short form of an outcome. */

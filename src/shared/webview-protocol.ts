@@ -205,6 +205,8 @@ export const WatchStats = toHost('watchStats', z.object({ visible: z.boolean() }
 // webview → host: an error inside the webview, for the extension's log.
 // webview → host: run these records' DSL on the active cluster (ids null: the current view); answered by `clusterResults`.
 export const RunOnCluster = toHost('runOnCluster', runOnClusterParams);
+// webview → host: stop the cluster run in progress after the batch in flight; answered by `clusterResults` (cancelled).
+export const CancelClusterRun = toHost('cancelClusterRun', empty);
 export const Log = toHost('log', z.object({ level: z.enum(['info', 'warn', 'error']), message: z.string().max(4000) }).strict());
 
 // host → webview: the dataset the panel shows (null: none found) and any message to show instead.
@@ -281,7 +283,7 @@ export const Notice = toWebview('notice', z.object({ level: z.enum(['info', 'war
 // host → webview: hits / took / error of records run on the cluster.
 export const ClusterResults = toWebview('clusterResults', clusterResultsParams);
 
-const hostDescriptors = [Ready, SetView, GetRows, Select, Review, Edit, Validate, Complete, Undo, Redo, OpenInEditor, WatchStats, Log, RunOnCluster] as const;
+const hostDescriptors = [Ready, SetView, GetRows, Select, Review, Edit, Validate, Complete, Undo, Redo, OpenInEditor, WatchStats, Log, RunOnCluster, CancelClusterRun] as const;
 const webviewDescriptors = [Init, ViewChanged, Rows, DetailMsg, Diagnostics, Completions, StatsMsg, History, Focus, ClearSelection, Notice, ClusterResults] as const;
 
 export type ToHostMessage = Envelope<(typeof hostDescriptors)[number]>;

@@ -32,7 +32,7 @@ import type { Ipc } from './ipc';
 import { StatsView } from './stats';
 import { VirtualList } from './virtual-list';
 import { ClusterControls } from './query-results/panel-cluster';
-import { RunOnCluster } from '../shared/webview-protocol';
+import { CancelClusterRun, RunOnCluster } from '../shared/webview-protocol';
 
 const ACTION_KEYS: Record<string, ReviewAction> = { a: 'accept', r: 'reject', f: 'needs_fix', p: 'reset' };
 const BULK_KEYS: Record<string, 'accept' | 'reject' | 'needs_fix'> = { A: 'accept', R: 'reject', F: 'needs_fix' };
@@ -96,6 +96,7 @@ export class App {
     this.stats = new StatsView((filter) => this.filterFromStats(filter));
     this.cluster = new ClusterControls(this.state.filter.cluster ?? [], {
       run: (ids) => this.ipc.post(RunOnCluster.make({ ids })),
+      cancel: () => this.ipc.post(CancelClusterRun.make({})),
       filterChanged: (cluster) => this.setView({ ...this.state.filter, cluster }, this.state.sort),
     });
     this.help = new HelpOverlay();

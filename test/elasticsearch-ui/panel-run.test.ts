@@ -31,9 +31,9 @@ describe('review panel Run / Run all on the local engine', { skip: unavailable ?
         recordLine('refused', { dsl: { size: 0, aggs: { by_note: { terms: { field: 'notes' } } } } }),
         recordLine('no-dsl', { dsl: null, status: 'pending' }),
       ].join('\n') + '\n',
-      runOnCluster: async (records) => {
+      runOnCluster: async (records, options) => {
         sentBodies.push(records.length);
-        return { cluster: 'local/orders', outcomes: await runRecords(cluster, 'orders', records) };
+        return { cluster: 'local/orders', outcomes: await runRecords(cluster, 'orders', records, options) };
       },
     });
   });
@@ -66,6 +66,43 @@ describe('review panel Run / Run all on the local engine', { skip: unavailable ?
     await page.locator('.cluster-filter-nothing').click();
     await page.locator('.cluster-filter-error').click();
     await page.waitForFunction(() => document.querySelectorAll('.row[data-id]:not([data-id=""])').length === 4);
+  });
+
+  it('Run all over many records shows its progress and can be cancelled; what came back is kept', async () => {
+    // A cluster that takes 400 ms per _msearch batch (of 50), so the run can be watched and stopped.
+    let batches = 0;
+    const slow = Object.create(cluster) as ReadOnlyCluster;
+    slow.msearch = async (index, bodies, options) => {
+      batches++;
+      await new Promise((resolve) => setTimeout(resolve, 400));
+      return cluster.msearch(index, bodies, options);
+    };
+    const count = 260;
+    const many = await openPanel(context, {
+      datasetText: Array.from({ length: count }, (_, i) => recordLine(`r-${i}`, { dsl: { query: { term: { status: i % 2 ? 'shipped' : 'teleported' } } } })).join('\n') + '\n',
+      runOnCluster: async (records, options) => ({ cluster: 'local/orders', outcomes: await runRecords(slow, 'orders', records, options) }),
+    });
+    try {
+      const { page } = many;
+      await page.waitForSelector('.row[data-id="r-0"]');
+      await page.locator('.cluster-run-all').click();
+      await page.waitForFunction(() => /^Running… 50 of 260$/.test(document.querySelector('.cluster-status')?.textContent ?? ''));
+      assert.ok(await page.locator('.cluster-cancel').isVisible(), 'Cancel shows while the run goes');
+      assert.ok(await page.locator('.cluster-run-all').isDisabled(), 'Run all waits for the run in progress');
+      await page.screenshot({ path: join(ARTIFACTS, 'panel-run-all-progress.png') });
+      await page.locator('.cluster-cancel').click();
+      await page.waitForFunction(() => /^Cancelled after \d+ on local\/orders: \d+ return nothing, 0 cluster errors$/.test(document.querySelector('.cluster-status')?.textContent ?? ''));
+      const status = await page.locator('.cluster-status').innerText();
+      const kept = Number(/after (\d+)/.exec(status)![1]);
+      assert.ok(kept >= 50 && kept < count, `${kept} of ${count} kept`);
+      assert.equal(batches, kept / 50, 'no batch was sent after the cancel');
+      assert.equal(await page.locator('.row[data-id="r-1"]').getAttribute('data-cluster') !== null, true, 'the first batch\'s hits are in the list');
+      assert.equal(await page.locator('.cluster-cancel').isVisible(), false);
+      assert.equal(await page.locator('.cluster-run-all').isDisabled(), false, 'Run all is available again');
+      assert.deepEqual(many.cspViolations, []);
+    } finally {
+      await many.close();
+    }
   });
 
   it('Run in the detail shows hits and took, or the cluster\'s reason', async () => {

@@ -179,7 +179,7 @@ export class PanelHost implements vscode.WebviewViewProvider, vscode.Disposable 
       post: (m) => void webview.postMessage(m),
       log: (level, text) => this.ctx.log[level === 'warn' ? 'warn' : level](text),
       openInEditor: (id) => this.openRecord(id),
-      runOnCluster: (records) => runRecordsOnActiveCluster(this.ctx, records),
+      runOnCluster: (records, options) => runRecordsOnActiveCluster(this.ctx, records, options),
       // A modal, not a toast: a bulk delete waits for an explicit yes that names the count.
       confirm: async ({ message, detail, confirm }) => (await vscode.window.showWarningMessage(message, { modal: true, detail }, confirm)) === confirm,
     };

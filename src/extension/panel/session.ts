@@ -24,6 +24,7 @@ import {
   type ToWebviewMessage,
 } from '../../shared/webview-protocol';
 import { matchesClusterFilter, type ClusterOutcome } from '../../shared/query-results-protocol';
+import type { RunRecordsOptions } from '../elasticsearch/run-records';
 import type { PanelModel } from './model';
 import { evaluateView, toRow, type Entry } from './record-index';
 
@@ -33,7 +34,7 @@ export interface SessionHooks {
   /** Opens the record's DSL in an editor tab; absent outside VS Code. */
   openInEditor?(id: string): void | Promise<void>;
   /** Runs record bodies on the active cluster (src/extension/elasticsearch/panel-run.ts); absent outside VS Code. */
-  runOnCluster?(records: { id: string; body: unknown }[]): Promise<{ cluster: string; outcomes: ClusterOutcome[] }>;
+  runOnCluster?(records: { id: string; body: unknown }[], options: RunRecordsOptions): Promise<{ cluster: string; outcomes: ClusterOutcome[] }>;
   /**
    * Asks the person to confirm something destructive (VS Code: a modal warning); resolves true
    * only when they chose `confirm`.
@@ -82,6 +83,8 @@ export class PanelSession {
   private ready = false;
   /** The last cluster run of each record, for the list's hits column and the cluster filters. */
   private readonly clusterOutcomes = new Map<string, ClusterOutcome>();
+  /** The cluster run in progress (one at a time: the webview disables Run while one goes). */
+  private clusterRun: AbortController | undefined;
   private statsVisible = false;
   private statsTimer: ReturnType<typeof setTimeout> | undefined;
   private lastStatsMs = 0;
@@ -245,6 +248,9 @@ export class PanelSession {
       case 'runOnCluster':
         void this.runOnCluster(msg.params.ids ?? this.view.map((e) => e.id));
         return;
+      case 'cancelClusterRun':
+        this.clusterRun?.abort();
+        return;
     }
   }
 
@@ -263,14 +269,32 @@ export class PanelSession {
       const e = this.model.entry(id);
       return e ? [{ id, body: e.record.dsl }] : [];
     });
+    if (this.clusterRun) {
+      this.hooks.log('warn', 'a cluster run is already in progress; cancel it before starting another');
+      return;
+    }
+    const controller = new AbortController();
+    this.clusterRun = controller;
     this.hooks.post(ClusterResults.make({ cluster: null, running: true, outcomes: [], message: null }));
+    // The list's hits column fills as batches come back, redrawn at most twice a second.
+    let redrawn = Date.now();
+    const onBatch = (done: number, total: number, batch: readonly ClusterOutcome[]) => {
+      for (const o of batch) this.clusterOutcomes.set(o.id, o);
+      this.hooks.post(ClusterResults.make({ cluster: null, running: true, outcomes: [...batch], message: null, progress: { done, total } }));
+      if (this.ready && Date.now() - redrawn >= 500) {
+        redrawn = Date.now();
+        this.refresh(this.selectedId);
+      }
+    };
     try {
-      const { cluster, outcomes } = await run(records);
+      const { cluster, outcomes } = await run(records, { signal: controller.signal, onBatch });
       for (const o of outcomes) this.clusterOutcomes.set(o.id, o);
-      this.hooks.post(ClusterResults.make({ cluster, running: false, outcomes, message: null }));
+      this.hooks.post(ClusterResults.make({ cluster, running: false, outcomes, message: null, ...(controller.signal.aborted ? { cancelled: true } : {}) }));
       if (this.ready) this.refresh(this.selectedId);
     } catch (e) {
       this.hooks.post(ClusterResults.make({ cluster: null, running: false, outcomes: [], message: (e instanceof Error ? e.message : String(e)).slice(0, 4000) }));
+    } finally {
+      this.clusterRun = undefined;
     }
   }
 

@@ -10,6 +10,8 @@ type ClusterFilter = 'nothing' | 'error';
 export interface ClusterControlEvents {
   /** ids null: every record in the current view. */
   run(ids: string[] | null): void;
+  /** Stop the run in progress after the batch in flight. */
+  cancel(): void;
   filterChanged(filter: ClusterFilter[]): void;
 }
 
@@ -19,6 +21,9 @@ export class ClusterControls {
   private readonly outcomes = new Map<string, ClusterOutcome>();
   private readonly detailOutput: HTMLElement;
   private readonly status: HTMLElement;
+  private readonly runAll: HTMLButtonElement;
+  private readonly runOne: HTMLButtonElement;
+  private readonly cancel: HTMLButtonElement;
   private readonly chips: Record<ClusterFilter, HTMLButtonElement>;
   private selectedId: string | null = null;
 
@@ -28,6 +33,13 @@ export class ClusterControls {
   ) {
     const runAll = el('button', { class: 'cluster-run-all', text: 'Run all on cluster', attrs: { type: 'button', title: 'Run the DSL of every record in this view on the active Elasticsearch cluster' } });
     runAll.addEventListener('click', () => this.events.run(null));
+    this.runAll = runAll;
+    this.cancel = el('button', { class: 'cluster-cancel', text: 'Cancel', attrs: { type: 'button', title: 'Stop the run after the batch in flight; the results so far are kept', hidden: true } });
+    this.cancel.addEventListener('click', () => {
+      this.cancel.disabled = true;
+      this.status.textContent = 'Cancelling…';
+      this.events.cancel();
+    });
     const chip = (f: ClusterFilter, label: string) => {
       const b = el('button', { class: `chip cluster-filter cluster-filter-${f}`, text: label, attrs: { type: 'button', 'aria-pressed': this.filter.includes(f) } });
       b.addEventListener('click', () => {
@@ -39,10 +51,11 @@ export class ClusterControls {
     };
     this.chips = { nothing: chip('nothing', 'Returns nothing'), error: chip('error', 'Cluster error') };
     this.status = el('span', { class: 'cluster-status', attrs: { role: 'status' } });
-    this.toolbar = el('div', { class: 'cluster-bar', attrs: { role: 'toolbar', 'aria-label': 'Elasticsearch' } }, [runAll, this.chips.nothing, this.chips.error, this.status]);
+    this.toolbar = el('div', { class: 'cluster-bar', attrs: { role: 'toolbar', 'aria-label': 'Elasticsearch' } }, [runAll, this.cancel, this.chips.nothing, this.chips.error, this.status]);
 
     const run = el('button', { class: 'cluster-run', text: '▶ Run', attrs: { type: 'button', title: 'Run this record\'s DSL on the active Elasticsearch cluster' } });
     run.addEventListener('click', () => this.selectedId && this.events.run([this.selectedId]));
+    this.runOne = run;
     this.detailOutput = el('span', { class: 'cluster-outcome' });
     this.detailRoot = el('div', { class: 'cluster-detail' }, [run, this.detailOutput]);
   }
@@ -54,12 +67,19 @@ export class ClusterControls {
 
   receive(p: z.infer<typeof clusterResultsParams>): void {
     for (const o of p.outcomes) this.outcomes.set(o.id, o);
-    if (p.running) this.status.textContent = 'Running…';
-    else if (p.message) this.status.textContent = p.message;
+    // One run at a time: Run and Run all wait for it, Cancel shows while it goes.
+    this.runAll.disabled = p.running;
+    this.runOne.disabled = p.running;
+    this.cancel.hidden = !p.running;
+    if (p.running) {
+      this.cancel.disabled = false;
+      this.status.textContent = p.progress ? `Running… ${p.progress.done.toLocaleString('en')} of ${p.progress.total.toLocaleString('en')}` : 'Running…';
+    } else if (p.message) this.status.textContent = p.message;
     else {
       const nothing = p.outcomes.filter((o) => o.error === null && o.hits === 0).length;
       const errors = p.outcomes.filter((o) => o.error !== null).length;
-      this.status.textContent = p.outcomes.length === 0 ? 'Nothing to run: no record here has a DSL' : `Ran ${p.outcomes.length} on ${p.cluster ?? 'the cluster'}: ${nothing} return nothing, ${errors} cluster error${errors === 1 ? '' : 's'}`;
+      const ran = `${p.cancelled ? 'Cancelled after' : 'Ran'} ${p.outcomes.length.toLocaleString('en')} on ${p.cluster ?? 'the cluster'}`;
+      this.status.textContent = p.outcomes.length === 0 && !p.cancelled ? 'Nothing to run: no record here has a DSL' : `${ran}: ${nothing} return nothing, ${errors} cluster error${errors === 1 ? '' : 's'}`;
     }
     this.detailRoot.dataset['state'] = p.running ? 'running' : p.message ? 'failed' : 'done';
     if (p.message && !p.running) this.detailOutput.textContent = p.message;

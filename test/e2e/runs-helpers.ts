@@ -1,0 +1,76 @@
+// What the VS Code run tests share: the runner's venv, the runs the extension started, their
+// events, a tiny model built on the spot (no hub downloads), and a workspace set up for one long
+// tiny run that a test can watch stream and then cancel.
+import { spawn } from 'node:child_process';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { isPlaceholder, readRecords, repoRoot, type Workbench } from './harness';
+
+export const python = join(repoRoot, 'python-runner/.venv/bin/python');
+
+/** Why the run tests cannot run here, or false. */
+export const runsMissing =
+  (isPlaceholder('src/extension/features/runs.ts') &&
+    'training runs (src/extension/features/runs.ts) are still the scaffold placeholder: "Distillery: Launch Training Run" has no handler') ||
+  (!existsSync(python) && 'python-runner/.venv is missing: run `bash scripts/setup-python.sh` (CI does it in .ci/run)');
+
+/** Runs the extension started under the code-server's HOME (~/.distillery/runs/<id>/). */
+export function runDirs(wb: Workbench): string[] {
+  const root = join(wb.server.dirs.home, '.distillery', 'runs');
+  return existsSync(root) ? readdirSync(root).map((id) => join(root, id)) : [];
+}
+
+export function events(runDir: string): { event: string; status?: string; step?: number }[] {
+  const file = join(runDir, 'events.jsonl');
+  if (!existsSync(file)) return [];
+  return readFileSync(file, 'utf8').split('\n').filter(Boolean).flatMap((l) => {
+    try {
+      return [JSON.parse(l)];
+    } catch {
+      return [];
+    }
+  });
+}
+
+/** Builds a random tiny T5 + local tokenizer with the runner (no network); resolves with its folder. */
+export function makeTinyModel(out: string): Promise<string> {
+  rmSync(out, { recursive: true, force: true });
+  return new Promise((resolve, reject) => {
+    const child = spawn(python, ['-m', 'distillery_runner', 'make-tiny-model', '--arch', 't5', '--out', out], { stdio: ['ignore', 'ignore', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.on('error', reject);
+    child.on('close', (code) => (code === 0 ? resolve(out) : reject(new Error(`make-tiny-model failed (${code}):\n${stderr}`))));
+  });
+}
+
+/**
+ * Prepares a copy of examples/ for one long tiny run: `hosts` replace the sample's, the accepted
+ * records become data/train.jsonl and data/val.jsonl, and tiny.run.json (a log line every step,
+ * steps enough that cancel has something to stop) is the only run config offered.
+ */
+export function prepareTinyRunWorkspace(dir: string, model: string, hosts: Record<string, unknown>[]): void {
+  const projectFile = join(dir, 'distillery.json');
+  const project = JSON.parse(readFileSync(projectFile, 'utf8')) as Record<string, unknown>;
+  project['hosts'] = hosts;
+  writeFileSync(projectFile, JSON.stringify(project, null, 2));
+  // Training data in the runner's format (id, question, rationale, dsl) from the accepted records.
+  const accepted = readRecords(join(dir, 'dataset.dss.jsonl')).filter((x) => x.status === 'accepted');
+  const line = (x: (typeof accepted)[number]) => JSON.stringify({ id: x.id, question: x['question'], rationale: x.rationale, dsl: x.dsl });
+  mkdirSync(join(dir, 'data'), { recursive: true });
+  writeFileSync(join(dir, 'data', 'train.jsonl'), accepted.map(line).join('\n') + '\n');
+  writeFileSync(join(dir, 'data', 'val.jsonl'), accepted.slice(0, 2).map(line).join('\n') + '\n');
+  const run = {
+    baseModel: model,
+    arch: 'seq2seq',
+    modality: 'lora',
+    supervision: 'dss',
+    lora: { r: 4 },
+    // Lengths cover the example records: the runner refuses data it would cut (issue 10).
+    train: { maxSteps: 100000, batchSize: 2, logSteps: 1, evalSteps: 100000, saveSteps: 100000, maxSourceLen: 64, maxTargetLen: 160, lr: 1e-3, seed: 7, precision: 'fp32' },
+    data: { train: 'data/train.jsonl', val: 'data/val.jsonl' },
+  };
+  writeFileSync(join(dir, 'tiny.run.json'), JSON.stringify(run, null, 2));
+  // The sample's own RUN.json (a 20-step run) would be offered too; these tests want the long one.
+  rmSync(join(dir, 'RUN.json'));
+}

@@ -13,27 +13,11 @@ import { join } from 'node:path';
 import { after, afterEach, before, describe, it } from 'node:test';
 import type { Page } from 'playwright-core';
 import { findExtensionLog, openWorkbench, repoRoot, runCommand, screenshotOnFailure, showDistilleryContainer, statusItem, waitFor, waitForActivation, type Workbench } from './harness';
+import { events, runDirs } from './runs-helpers';
 
 const venv = join(repoRoot, 'python-runner/.venv');
 const missing = !existsSync(join(venv, 'bin/python')) && 'python-runner/.venv is missing: run `bash scripts/setup-python.sh` (CI does it in .ci/run)';
 const torchless = '/usr/bin/python3';
-
-function runDirs(wb: Workbench): string[] {
-  const root = join(wb.server.dirs.home, '.distillery', 'runs');
-  return existsSync(root) ? readdirSync(root).map((id) => join(root, id)) : [];
-}
-
-function events(runDir: string): { event: string; status?: string; step?: number }[] {
-  const file = join(runDir, 'events.jsonl');
-  if (!existsSync(file)) return [];
-  return readFileSync(file, 'utf8').split('\n').filter(Boolean).flatMap((l) => {
-    try {
-      return [JSON.parse(l)];
-    } catch {
-      return [];
-    }
-  });
-}
 
 async function statusText(page: Page): Promise<string> {
   return `${(await statusItem(page).getAttribute('aria-label')) ?? ''} ${await statusItem(page).innerText()}`;

@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { after, afterEach, before, describe, it } from 'node:test';
 import type { Page } from 'playwright-core';
 import { findExtensionLog, openWorkbench, repoRoot, runCommand, screenshotOnFailure, showDistilleryContainer, statusItem, waitFor, waitForActivation, type Workbench } from './harness';
-import { events, runDirs } from './runs-helpers';
+import { events, killLocalRuns, runDirs } from './runs-helpers';
 
 const venv = join(repoRoot, 'python-runner/.venv');
 const missing = !existsSync(join(venv, 'bin/python')) && 'python-runner/.venv is missing: run `bash scripts/setup-python.sh` (CI does it in .ci/run)';
@@ -66,6 +66,7 @@ describe('first run from the sample', { skip: missing, timeout: 900_000 }, () =>
   afterEach(screenshotOnFailure(() => wb));
 
   after(async () => {
+    killLocalRuns(wb);
     await wb?.close();
   });
 

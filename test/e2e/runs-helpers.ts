@@ -74,3 +74,25 @@ export function prepareTinyRunWorkspace(dir: string, model: string, hosts: Recor
   // The sample's own RUN.json (a 20-step run) would be offered too; these tests want the long one.
   rmSync(join(dir, 'RUN.json'));
 }
+
+/**
+ * Kills the process groups of the runs the extension started on `local` (their `pid` files), so a
+ * test that fails before it cancels its run leaves no training process behind for later tests.
+ */
+export function killLocalRuns(wb: Workbench | undefined): void {
+  if (!wb) return;
+  for (const dir of runDirs(wb)) {
+    let pgid: number;
+    try {
+      pgid = Number(readFileSync(join(dir, 'pid'), 'utf8').trim());
+    } catch {
+      continue;
+    }
+    if (!Number.isInteger(pgid) || pgid <= 1) continue;
+    try {
+      process.kill(-pgid, 'SIGKILL');
+    } catch {
+      // already gone
+    }
+  }
+}

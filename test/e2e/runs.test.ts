@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, afterEach, before, describe, it } from 'node:test';
 import { answerPrompts, screenshotOnFailure, openWorkbench, repoRoot, runCommand, statusItem, waitFor, waitForActivation, type Workbench } from './harness';
-import { events, makeTinyModel, prepareTinyRunWorkspace, python, runDirs, runsMissing } from './runs-helpers';
+import { events, killLocalRuns, makeTinyModel, prepareTinyRunWorkspace, python, runDirs, runsMissing } from './runs-helpers';
 
 describe('training runs in VS Code', { skip: runsMissing, timeout: 420_000 }, () => {
   let wb: Workbench;
@@ -28,6 +28,7 @@ describe('training runs in VS Code', { skip: runsMissing, timeout: 420_000 }, ()
   afterEach(screenshotOnFailure(() => wb));
 
   after(async () => {
+    killLocalRuns(wb);
     await wb?.close();
   });
 

@@ -4,7 +4,7 @@
 // SLURM_CONF (see `env`). Stopped by the pids the daemons wrote, never by name.
 // Waits are on conditions (a socket appearing, the node turning idle), never fixed sleeps.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync, chmodSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync, chmodSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -63,6 +63,29 @@ function alive(pid: number): boolean {
  * asking `--gres=gpu:N` are scheduled on this GPU-less machine and take the srun + torchrun path
  * (the processes then train on the CPU). Without it the partition has no GPUs (for preflight).
  */
+/**
+ * Kills what is left of this cluster's jobs after its daemons are gone: the processes whose
+ * environment holds its SLURM_CONF (a job inherits the submitter's), never this process.
+ */
+function killJobStrays(conf: string): void {
+  const marker = Buffer.from(`SLURM_CONF=${conf}\0`);
+  let entries: string[];
+  try {
+    entries = readdirSync('/proc');
+  } catch {
+    return;
+  }
+  for (const name of entries) {
+    const pid = Number(name);
+    if (!Number.isInteger(pid) || pid <= 1 || pid === process.pid || pid === process.ppid) continue;
+    try {
+      if (readFileSync(`/proc/${pid}/environ`).includes(marker)) process.kill(pid, 'SIGKILL');
+    } catch {
+      // gone, or not ours to read
+    }
+  }
+}
+
 export async function startSlurm(opts: { extraConf?: string[]; gpus?: number } = {}): Promise<SlurmCluster> {
   const reason = slurmUnavailable();
   if (reason) throw new Error(reason);
@@ -138,6 +161,17 @@ export async function startSlurm(opts: { extraConf?: string[]; gpus?: number } =
     return { code: r.status, stdout: r.stdout ?? '', stderr: r.stderr ?? '' };
   };
   const stop = async (): Promise<void> => {
+    // Jobs first: slurmstepd and the job's processes outlive slurmd, so a test that fails before
+    // it cancels its run would leave a training process behind (using the CPUs of every later test).
+    if (pids.ctld && readPid(pids.ctld) !== undefined) {
+      const jobs = run('squeue', ['-h', '-o', '%i']).stdout.split('\n').map((l) => l.trim()).filter(Boolean);
+      if (jobs.length > 0) {
+        run('scancel', ['--full', '--signal=KILL', ...jobs]);
+        run('scancel', jobs);
+        const start = Date.now();
+        while (run('squeue', ['-h', '-o', '%i']).stdout.trim() !== '' && Date.now() - start < 15_000) await new Promise((r) => setTimeout(r, 200));
+      }
+    }
     for (const f of [pids.slurmd, pids.ctld, pids.munge]) {
       const pid = readPid(f);
       if (!pid || !alive(pid)) continue;
@@ -150,6 +184,7 @@ export async function startSlurm(opts: { extraConf?: string[]; gpus?: number } =
       while (alive(pid) && Date.now() - start < 10_000) await new Promise((r) => setTimeout(r, 100));
       if (alive(pid)) process.kill(pid, 'SIGKILL');
     }
+    killJobStrays(conf);
     rmSync(dir, { recursive: true, force: true });
   };
   try {

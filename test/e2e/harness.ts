@@ -229,6 +229,25 @@ export async function runCommand(page: Page, label: string): Promise<void> {
   }, 30_000, 50);
 }
 
+/**
+ * Every notification's text: the toasts on screen and, through the notification center, those
+ * VS Code keeps out of sight (it shows a few toasts at once; a late notice from an earlier command
+ * can push a new one out of the corner).
+ */
+export async function notificationTexts(page: Page): Promise<string[]> {
+  const toasts = await page.locator('.notifications-toasts .notification-toast').allInnerTexts();
+  const center = page.locator('.notifications-center');
+  if (!(await center.isVisible())) await runCommand(page, 'Notifications: Show Notifications');
+  const listed = await page.locator('.notifications-center .notification-list-item').allInnerTexts();
+  return [...toasts, ...listed].map((t) => t.replace(/\s+/g, ' ').trim());
+}
+
+/** Clears every notification (toasts and the notification center) and closes the center. */
+export async function clearNotifications(page: Page): Promise<void> {
+  await runCommand(page, 'Notifications: Clear All Notifications');
+  if (await page.locator('.notifications-center').isVisible()) await page.keyboard.press('Escape');
+}
+
 /** Opens a workspace file through Quick Open (Ctrl+P) and waits for its editor tab. */
 export async function openFile(page: Page, fileName: string): Promise<void> {
   await runCommand(page, 'Go to File...');

@@ -44,6 +44,9 @@ describe('Launch Sweep: parallel on free GPUs or one after another', () => {
     const unchecked = sweepPlan(4, 'box', undefined, false);
     assert.equal(unchecked.kind, 'sequential');
     assert.match(unchecked.question, /Check GPU Host first/);
+    const failed = sweepPlan(4, 'box', undefined, false, 'ssh: connect to host box port 22: Connection refused\nmore detail');
+    assert.equal(failed.kind, 'sequential');
+    assert.match(failed.question, /its GPUs could not be checked \(ssh: connect to host box port 22: Connection refused\)/);
     const scheduled = sweepPlan(4, 'cluster', { gpus: [gpu(0, 40, 39), gpu(1, 40, 39)] }, true);
     assert.equal(scheduled.kind, 'sequential');
     assert.match(scheduled.question, /to its scheduler/);

@@ -795,8 +795,25 @@ export function createRunsFeature(ctx: Context): Feature {
         if (!checked.ok) throw new Error(`${configPath}: ${checked.error.message}`);
       }
       const host = hosts.host(hostName);
-      // Parallel points need the free GPUs of a preflight (Check GPU Host) of this host.
-      const plan = sweepPlan(configs.length, hostName, lastEnv.get(hostName), !!host.scheduler && host.scheduler.kind !== 'none');
+      const scheduled = !!host.scheduler && host.scheduler.kind !== 'none';
+      // Parallel points need the host's free GPUs: without a Check GPU Host in this session, check
+      // it now (as `distillery train --sweep --gpus auto` does); a failed check means a queue.
+      let env = lastEnv.get(hostName);
+      let checkFailed: string | undefined;
+      if (!env && !scheduled && configs.length > 1) {
+        const report = await vscode.window
+          .withProgress({ location: vscode.ProgressLocation.Notification, title: `Distillery: checking the GPUs of ${hostName}` }, () => preflight(host, runnerDir(), pythonOpt(hostName)))
+          .then(undefined, (e: unknown) => {
+            checkFailed = e instanceof Error ? e.message : String(e);
+            return undefined;
+          });
+        if (report?.env) {
+          env = report.env;
+          lastEnv.set(hostName, env);
+        } else checkFailed ??= report?.envError ?? 'no answer';
+        if (checkFailed) runLog.warn(`sweep on ${hostName}: GPU check failed: ${checkFailed}`);
+      }
+      const plan = sweepPlan(configs.length, hostName, env, scheduled, checkFailed);
       let gpus: string[] = [];
       if (plan.kind === 'ask') {
         const go = await vscode.window.showInformationMessage(plan.question, { modal: true }, plan.parallel, plan.sequential);

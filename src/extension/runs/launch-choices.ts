@@ -39,14 +39,17 @@ export type SweepPlan =
   | { kind: 'ask'; gpus: string[]; question: string; parallel: string; sequential: string };
 
 /**
- * How Launch Sweep asks: with two or more free GPUs in the host's last preflight `env`, "Run N
- * points on GPUs 0,1 in parallel / one after another"; otherwise (no preflight yet, one GPU, a
- * scheduler host) the old "queue one after another".
+ * How Launch Sweep asks: with two or more free GPUs in the host's preflight `env` (Launch Sweep
+ * checks the host itself when this session has not), "Run N points on GPUs 0,1 in parallel / one
+ * after another"; otherwise (the check failed, one GPU, a scheduler host) "queue one after another".
  */
-export function sweepPlan(points: number, hostName: string, env: Record<string, unknown> | undefined, scheduled: boolean): SweepPlan {
+export function sweepPlan(points: number, hostName: string, env: Record<string, unknown> | undefined, scheduled: boolean, checkFailed?: string): SweepPlan {
   const sequential = { kind: 'sequential' as const, question: `Queue ${points} runs on ${hostName}, one after another?`, action: 'Queue' };
   if (scheduled) return { ...sequential, question: `Submit ${points} runs on ${hostName} to its scheduler?`, action: 'Submit' };
-  if (!env) return { ...sequential, question: `${sequential.question} (Check GPU Host first to run points on its free GPUs in parallel.)` };
+  if (!env) {
+    const why = checkFailed ? `its GPUs could not be checked (${checkFailed.split('\n')[0]!.slice(0, 200)})` : 'Check GPU Host first to run points on its free GPUs in parallel';
+    return { ...sequential, question: `${sequential.question} (${why}.)` };
+  }
   const gpus = autoSlots(env);
   if (gpus.length < 2 || points < 2) return sequential;
   return {

@@ -47,6 +47,11 @@ test('the built launcher loads every command and each runs', { skip: existsSync(
     assert.equal(query.status, 1, query.stderr);
     assert.match(query.stderr, /does not answer/);
 
+    // validate --cluster loads its cluster module on demand, in a chunk of its own.
+    const clusterValidate = cli(['validate', 'q.json', '--cluster', 'http://127.0.0.1:9', '--index', 'x'], dir);
+    assert.equal(clusterValidate.status, 1, clusterValidate.stderr);
+    assert.match(clusterValidate.stderr, /does not answer/);
+
     // ssh2: an unknown host is a clear one-line error.
     const runs = cli(['runs', 'list', '--host', 'nosuchhost.invalid'], dir);
     assert.equal(runs.status, 1, runs.stderr);

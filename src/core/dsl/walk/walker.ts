@@ -47,8 +47,9 @@ function versionBefore(have: number[], since: string): boolean {
 }
 
 // Never pushed to: the walk starts with it and report() swaps in a real array at the first problem,
-// so a clean body (the common case) allocates none. Callers get it back read-only.
-export const NO_PROBLEMS: DslProblem[] = [];
+// so a clean body (the common case) allocates none. Callers get it back read-only. Frozen, so a
+// push that skipped report() fails loudly instead of leaking a problem into every later body.
+export const NO_PROBLEMS = Object.freeze([]) as unknown as DslProblem[];
 
 export class Walker {
   // One Walker is reused for every validation (see validator.ts); reset() clears the state.

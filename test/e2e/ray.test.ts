@@ -3,12 +3,11 @@
 // run is submitted through the Ray Jobs API, its log lines stream into the log editor, the Runs view
 // shows the job's state, and "Cancel Run" stops the job. The same tiny run as runs.test.ts.
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, afterEach, before, describe, it } from 'node:test';
 import { startRay, type RayHead } from '../helpers/ray';
-import { answerPrompts, screenshotOnFailure, openWorkbench, repoRoot, runCommand, showDistilleryContainer, waitFor, waitForActivation, type Workbench } from './harness';
-import { events, makeTinyModel, prepareTinyRunWorkspace, python, runDirs, runsMissing } from './runs-helpers';
+import { screenshotOnFailure, openWorkbench, repoRoot, waitFor, waitForActivation, type Workbench } from './harness';
+import { cancelScheduledRun, events, launchScheduledRun, makeTinyModel, prepareTinyRunWorkspace, python, runsMissing, runsViewRow, waitForStepLines } from './runs-helpers';
 
 describe('a training run on Ray from VS Code', { skip: runsMissing, timeout: 480_000 }, () => {
   let wb: Workbench;
@@ -43,44 +42,16 @@ describe('a training run on Ray from VS Code', { skip: runsMissing, timeout: 480
 
   it('submits through the Ray Jobs API, streams the log, shows the job state, and Cancel Run stops the job', async () => {
     const { page } = wb;
-    await runCommand(page, 'Distillery: Launch Training Run');
-    // The pickers take their first entry: the one host, tiny.run.json, and "Run on: Ray".
-    await answerPrompts(page, 'the run to be submitted to Ray', /^(Launch|Start|Run|OK|Submit)/, () => runDirs(wb).some((d) => readable(join(d, 'jobid')) !== ''), 180_000);
-    const [runDir] = runDirs(wb);
-    const runId = runDir!.split('/').at(-1)!;
-    const jobId = readable(join(runDir!, 'jobid'));
+    const { runDir, runId, jobId } = await launchScheduledRun(wb, 'Ray');
     assert.ok(jobId, 'the run recorded its Ray submission id');
-
     await waitFor(`Ray job ${jobId} to run`, async () => (await jobStatus(jobId)) === 'RUNNING', 180_000, 1000);
-    const editorText = page.locator('.editor-instance .monaco-editor .view-lines');
-    await waitFor('step lines in the log editor', async () => {
-      for (const text of await editorText.allInnerTexts()) if (/step/i.test(text) && /loss/i.test(text)) return true;
-      return false;
-    }, 240_000, 500);
-
+    await waitForStepLines(page);
     // The Runs view names the run and Ray's word for its job.
-    await showDistilleryContainer(page);
-    const runsHeader = page.locator('.part.sidebar .pane-header', { hasText: /Runs/i }).first();
-    if ((await runsHeader.getAttribute('aria-expanded')) === 'false') await runsHeader.click();
-    const hostRow = page.locator('.part.sidebar .monaco-list-row', { hasText: /^\s*cluster\s*$/ }).first();
-    await hostRow.waitFor({ timeout: 30_000 });
-    if ((await hostRow.getAttribute('aria-expanded')) === 'false') await hostRow.click();
-    const row = page.locator('.part.sidebar .monaco-list-row', { hasText: runId }).first();
+    const row = await runsViewRow(page, 'cluster', runId);
     await waitFor('the run in the Runs view with its Ray state', async () => /RUNNING/.test(await row.innerText().catch(() => '')), 60_000, 500);
     await wb.screenshot('ray-run');
-
-    await runCommand(page, 'Distillery: Cancel Run');
-    await answerPrompts(page, 'the Ray job to be stopped', /^(Cancel Run|Cancel run|Stop|Yes|OK)/, async () => (await jobStatus(jobId)) === 'STOPPED', 120_000);
-    await waitFor('the Runs view to show the run cancelled', async () => /cancel|STOPPED/i.test(await row.innerText().catch(() => '')), 90_000, 500);
+    await cancelScheduledRun(page, row, 'the Ray job to be stopped', async () => (await jobStatus(jobId)) === 'STOPPED', /cancel|STOPPED/i);
     await wb.screenshot('ray-run-cancelled');
-    assert.ok(events(runDir!).some((e) => e.event === 'step'), 'the run logged steps under Ray before it was cancelled');
+    assert.ok(events(runDir).some((e) => e.event === 'step'), 'the run logged steps under Ray before it was cancelled');
   });
 });
-
-function readable(file: string): string {
-  try {
-    return readFileSync(file, 'utf8').trim();
-  } catch {
-    return '';
-  }
-}

@@ -4,7 +4,8 @@
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { isPlaceholder, readRecords, repoRoot, type Workbench } from './harness';
+import type { Locator, Page } from 'playwright-core';
+import { answerPrompts, isPlaceholder, readRecords, repoRoot, runCommand, showDistilleryContainer, waitFor, type Workbench } from './harness';
 
 export const python = join(repoRoot, 'python-runner/.venv/bin/python');
 
@@ -95,4 +96,52 @@ export function killLocalRuns(wb: Workbench | undefined): void {
       // already gone
     }
   }
+}
+
+/** A file's trimmed text, '' when it is not there (yet). */
+export function readTrimmed(file: string): string {
+  try {
+    return readFileSync(file, 'utf8').trim();
+  } catch {
+    return '';
+  }
+}
+
+/**
+ * Launches the workspace's tiny run from the palette on a scheduler host, taking each picker's
+ * first entry (the one host, tiny.run.json, "Run on" the profile's scheduler), and waits for the
+ * run folder to hold the scheduler's job id.
+ */
+export async function launchScheduledRun(wb: Workbench, scheduler: string): Promise<{ runDir: string; runId: string; jobId: string }> {
+  await runCommand(wb.page, 'Distillery: Launch Training Run');
+  await answerPrompts(wb.page, `the run to be submitted to ${scheduler}`, /^(Launch|Start|Run|OK|Submit)/, () => runDirs(wb).some((d) => readTrimmed(join(d, 'jobid')) !== ''), 180_000);
+  const [runDir] = runDirs(wb);
+  return { runDir: runDir!, runId: runDir!.split('/').at(-1)!, jobId: readTrimmed(join(runDir!, 'jobid')) };
+}
+
+/** Waits for the runner's step lines in the log editor the launch opened. */
+export async function waitForStepLines(page: Page): Promise<void> {
+  const editorText = page.locator('.editor-instance .monaco-editor .view-lines');
+  await waitFor('step lines in the log editor', async () => {
+    for (const text of await editorText.allInnerTexts()) if (/step/i.test(text) && /loss/i.test(text)) return true;
+    return false;
+  }, 240_000, 500);
+}
+
+/** The run's row in the Runs view, under its host (both expanded as needed). */
+export async function runsViewRow(page: Page, hostName: string, runId: string): Promise<Locator> {
+  await showDistilleryContainer(page);
+  const runsHeader = page.locator('.part.sidebar .pane-header', { hasText: /Runs/i }).first();
+  if ((await runsHeader.getAttribute('aria-expanded')) === 'false') await runsHeader.click();
+  const hostRow = page.locator('.part.sidebar .monaco-list-row', { hasText: new RegExp(`^\\s*${hostName}\\s*$`) }).first();
+  await hostRow.waitFor({ timeout: 30_000 });
+  if ((await hostRow.getAttribute('aria-expanded')) === 'false') await hostRow.click();
+  return page.locator('.part.sidebar .monaco-list-row', { hasText: runId }).first();
+}
+
+/** Cancel Run from the palette, confirmed, until `stopped()` holds; then the row shows `cancelled`. */
+export async function cancelScheduledRun(page: Page, row: Locator, what: string, stopped: () => boolean | Promise<boolean>, cancelled: RegExp): Promise<void> {
+  await runCommand(page, 'Distillery: Cancel Run');
+  await answerPrompts(page, what, /^(Cancel Run|Cancel run|Stop|Yes|OK)/, stopped, 120_000);
+  await waitFor('the Runs view to show the run cancelled', async () => cancelled.test(await row.innerText().catch(() => '')), 90_000, 500);
 }

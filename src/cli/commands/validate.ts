@@ -3,7 +3,7 @@
 import { isUtf8 } from 'node:buffer';
 import { closeSync, openSync, readSync, statSync } from 'node:fs';
 import { basename, dirname, resolve } from 'node:path';
-import { validateDatasetLine, validateText, type IndexMapping, type PositionedProblem, type ValidateOptions } from '../../core/dsl';
+import { isBlank, validateDatasetLine, validateText, type IndexMapping, type PositionedProblem, type ValidateOptions } from '../../core/dsl';
 import { findProjectFile, loadMappingFile, loadProject, readTextFile } from '../../core/project/files';
 import { EXIT, isClosedOutput, parse, UsageError, writeAllSync } from '../usage';
 import type { FileDisagreement } from '../validate-cluster';
@@ -205,8 +205,7 @@ function validateDataset(file: string, options: ValidateOptions, emit: (d: Diagn
         if (end === -1) end = whole.length;
         const stop = end > start && whole[end - 1] === 0x0d ? end - 1 : end;
         const lineText = whole.toString('utf8', start, stop);
-        const firstChar = lineText.charCodeAt(0); // a record starts with "{": no trim() copy for it
-        if ((firstChar > 32 && firstChar < 127) || lineText.trim() !== '') {
+        if (!isBlank(lineText)) {
           summary.records++;
           const { recordId, problems } = validateDatasetLine(lineText, lineIndex, options);
           for (const p of problems) emit({ file, line: lineIndex + 1, ...(recordId !== undefined ? { recordId } : {}), ...p });

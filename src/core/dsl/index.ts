@@ -27,6 +27,6 @@ export { AGGREGATION_SPECS } from './aggregations';
 export { BODY_KEY_SPECS } from './body';
 export { parseMapping, mappedFields, lookupField } from './mapping';
 export { validateBody, validateQuery } from './validator';
-export { validateText, validateDatasetLine, problemRange, positionProblems } from './positions';
+export { validateText, validateDatasetLine, problemRange, positionProblems, isBlank } from './positions';
 export { normalizeBody, canonicalJson, topQueryType, aggregationTypes } from './normalize';
 export { completionContext, type CompletionContext } from './completion';

@@ -363,7 +363,7 @@ const DSL_PREFIX: readonly string[] = ['dsl'];
  * Whether a line is empty or whitespace only, as `trim() === ''` says; a line that starts with a
  * visible ASCII character (every record starts with "{") is answered without trim's copy.
  */
-function isBlank(line: string): boolean {
+export function isBlank(line: string): boolean {
   const first = line.charCodeAt(0);
   if (first > 32 && first < 127) return false;
   return line.trim() === '';
